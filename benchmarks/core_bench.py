@@ -1,0 +1,44 @@
+"""Time govflow's scheduling core alone: ``govflow.schedule(programme)`` after ``load``.
+
+Run in a fresh interpreter by ``run.py`` (one process per measurement, so the peak RSS it
+reports belongs to this load + schedule alone). Prints one JSON line:
+``{"load_seconds", "schedule_seconds", "items", "deadlines", "met"}``.
+
+    python benchmarks/core_bench.py benchmarks/out/programme-10k.json
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    t0 = time.perf_counter()
+    import govflow  # imported inside the timer: load_seconds includes the import
+
+    programme = govflow.load([args[0]])
+    t1 = time.perf_counter()
+    gc.collect()  # same treatment as cpm.py: start the timed call with a clean young heap
+    t2 = time.perf_counter()
+    sched = govflow.schedule(programme)
+    t3 = time.perf_counter()
+    deadlines = list(sched.deadlines)
+    print(
+        json.dumps(
+            {
+                "load_seconds": t1 - t0,
+                "schedule_seconds": t3 - t2,
+                "items": len(sched.items),
+                "deadlines": len(deadlines),
+                "met": sum(1 for d in deadlines if d.met),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

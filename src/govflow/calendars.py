@@ -1,0 +1,159 @@
+"""Working days (Mon-Fri, not a bank holiday of the nation, not a closure) and meeting dates.
+
+Working-day arithmetic is O(1): the calendar keeps, over a span of years that grows on
+demand, the ordinal of every working day and, for every day, how many working days fall on
+or before it.
+
+>>> cal = WorkCalendar("england")
+>>> cal.wd(date(2019, 4, 18), 1)   # Thursday before Easter -> Tuesday after Easter Monday
+datetime.date(2019, 4, 23)
+>>> cal.wd(date(2019, 4, 23), -1)
+datetime.date(2019, 4, 18)
+>>> cal.between(date(2019, 4, 18), date(2019, 4, 23))
+1
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from functools import cache
+
+import holidays as holidays_lib
+
+__all__ = ["NATIONS", "WorkCalendar", "bank_holidays"]
+
+NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR", "none": None}
+
+
+@cache
+def _holiday_set(nation: str, first_year: int, last_year: int) -> frozenset[date]:
+    subdiv = NATIONS[nation]
+    if subdiv is None:
+        return frozenset()
+    return frozenset(holidays_lib.country_holidays("GB", subdiv=subdiv, years=range(first_year, last_year + 1)))
+
+
+def bank_holidays(nation: str, years: Iterable[int]) -> dict[date, str]:
+    """Bank holidays of a UK nation (from the `holidays` package), date -> name.
+
+    >>> bank_holidays("scotland", [2019])[date(2019, 12, 2)]
+    "Saint Andrew's Day (observed)"
+    """
+    subdiv = NATIONS[nation]
+    if subdiv is None:
+        return {}
+    return dict(holidays_lib.country_holidays("GB", subdiv=subdiv, years=list(years)).items())
+
+
+class WorkCalendar:
+    """The working days of one timeline: weekdays less bank holidays and closures."""
+
+    __slots__ = ("_count", "_days", "_lo", "closures", "nation")
+
+    def __init__(self, nation: str = "england", closures: Iterable[date] = (), around: date | None = None):
+        if nation not in NATIONS:
+            raise ValueError(f"unknown nation {nation!r}")
+        self.nation = nation
+        self.closures = frozenset(closures)
+        year = (around or date.today()).year
+        self._build(year - 3, year + 6)
+
+    def _build(self, first_year: int, last_year: int) -> None:
+        first_year, last_year = max(first_year, 1900), min(last_year, 2300)
+        off = _holiday_set(self.nation, first_year, last_year) | self.closures
+        lo = date(first_year, 1, 1).toordinal()
+        hi = date(last_year, 12, 31).toordinal()
+        days: list[int] = []
+        count: list[int] = []
+        n = 0
+        for o in range(lo, hi + 1):
+            # date.fromordinal(o).weekday() == (o + 6) % 7
+            if (o + 6) % 7 < 5 and date.fromordinal(o) not in off:
+                days.append(o)
+                n += 1
+            count.append(n)
+        self._lo, self._days, self._count = lo, days, count
+
+    def _ensure(self, o: int) -> None:
+        lo_year = date.fromordinal(self._lo).year
+        hi_year = lo_year + len(self._count) // 366
+        year = date.fromordinal(max(1, min(o, date.max.toordinal()))).year
+        if not (1900 <= year <= 2300):
+            raise ValueError(f"date in {year} is outside the years govflow schedules (1900-2300)")
+        self._build(min(lo_year, year - 2), max(hi_year, year + 5))
+
+    def _cnt(self, o: int) -> int:
+        """Working days on or before ordinal o."""
+        i = o - self._lo
+        if i < 0 or i >= len(self._count):
+            self._ensure(o)
+            i = o - self._lo
+        return self._count[i]
+
+    def is_working(self, d: date) -> bool:
+        o = d.toordinal()
+        return self._cnt(o) - self._cnt(o - 1) == 1
+
+    def wd(self, d: date, n: int) -> date:
+        """The date n working days after d (before, for n < 0); wd(d, 0) = d."""
+        if n == 0:
+            return d
+        return date.fromordinal(self.wd_ord(d.toordinal(), n))
+
+    def wd_ord(self, o: int, n: int) -> int:
+        """`wd` on ordinals (the scheduler's hot path)."""
+        if n == 0:
+            return o
+        c = self._cnt(o)
+        if n > 0:
+            i = c - 1 + n
+        else:
+            i = c + n - (self._cnt(o) - self._cnt(o - 1))
+        if i < 0 or i >= len(self._days):
+            self._ensure(o + 2 * n + (30 if n > 0 else -30))
+            return self.wd_ord(o, n)
+        return self._days[i]
+
+    def on_or_after(self, d: date) -> date:
+        """d itself if it is a working day, else the next working day."""
+        return date.fromordinal(self.next_ord(d.toordinal()))
+
+    def on_or_before(self, d: date) -> date:
+        """d itself if it is a working day, else the previous working day."""
+        return date.fromordinal(self.prev_ord(d.toordinal()))
+
+    def next_ord(self, o: int) -> int:
+        c = self._cnt(o)
+        return o if c - self._cnt(o - 1) == 1 else self.wd_ord(o, 1)
+
+    def prev_ord(self, o: int) -> int:
+        c = self._cnt(o)
+        return o if c - self._cnt(o - 1) == 1 else self.wd_ord(o, -1)
+
+    def between(self, a: date, b: date) -> int:
+        """Signed working days from a to b: working days <= b minus working days <= a."""
+        return self._cnt(b.toordinal()) - self._cnt(a.toordinal())
+
+    def between_ord(self, a: int, b: int) -> int:
+        return self._cnt(b) - self._cnt(a)
+
+    def days(self, first: date, last: date) -> Iterator[date]:
+        """The working days from first to last inclusive."""
+        lo = bisect_left(self._days, self.next_ord(first.toordinal()))
+        for o in self._days[lo:]:
+            if o > last.toordinal():
+                break
+            yield date.fromordinal(o)
+
+    def holidays_in(self, first: date, last: date) -> dict[date, str]:
+        """Bank holidays and closures between first and last (for explanations and exports)."""
+        found = {
+            d: name
+            for d, name in bank_holidays(self.nation, range(first.year, last.year + 1)).items()
+            if first <= d <= last
+        }
+        found.update({d: "closure" for d in self.closures if first <= d <= last})
+        return dict(sorted(found.items()))
+

@@ -1,0 +1,853 @@
+"""Timeline files (YAML, or JSON with the same schema) -> model, with file and line for every error.
+
+All problems in all files are collected and raised together as one `InvalidTimeline`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import networkx as nx
+import yaml
+from dateutil.rrule import rrule, rrulestr
+
+from .calendars import NATIONS
+from .dates import DateError, Window, parse_window
+from .errors import InvalidTimeline, Problem, did_you_mean
+from .model import LEVELS, Body, Dependency, Item, Meeting, Programme, Timeline
+
+__all__ = ["FORMAT_VERSION", "load", "load_text"]
+
+FORMAT_VERSION = 1
+MAX_BYTES = 256 * 1024 * 1024
+MAX_NODES = 5_000_000
+MAX_DEPTH = 64
+MAX_NUMBER = 100_000
+MAX_OCCURRENCES = 10_000
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
+_AFTER_TEXT = re.compile(r"(?P<ref>[^\s+]+?)(?:\s+(?P<type>FS|SS|FF))?(?:\s*(?P<lag>[+-]\s*\d+))?", re.IGNORECASE)
+
+TOP_KEYS = (
+    "govflow",
+    "id",
+    "title",
+    "start",
+    "as_of",
+    "timezone",
+    "organizer",
+    "holidays",
+    "closures",
+    "bodies",
+    "items",
+)
+BODY_KEYS = (
+    "name",
+    "level",
+    "papers_due",
+    "time",
+    "duration",
+    "location",
+    "meets",
+    "recurrence",
+    "from",
+    "until",
+    "skip",
+    "chairs_action",
+    "attendees",
+)
+ITEM_KEYS = (
+    "title",
+    "level",
+    "on",
+    "at",
+    "duration",
+    "range",
+    "after",
+    "deadline",
+    "owner",
+    "done",
+    "started",
+    "remaining",
+    "forecast",
+)
+ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+Path_ = tuple[Any, ...]
+
+
+class _Stop(Exception):
+    """A problem that makes the rest of a file unreadable."""
+
+
+class _Doc:
+    """A parsed file: plain data plus a way to find the line of any path in it."""
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.text = text
+        self.problems: list[Problem] = []
+        self._lines: dict[Path_, int] | None = None
+        self.data: Any = None
+
+    # -- problems -------------------------------------------------------------------------
+    def line(self, path: Path_) -> int | None:
+        if self._lines is None:
+            self._lines = {}
+            try:
+                _Converter(self, self._lines).convert(yaml.compose(self.text, Loader=_Loader), ())
+            except Exception:  # the locator is best effort: JSON that YAML cannot read
+                pass
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return self._lines.get((), None)
+
+    def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
+        self.problems.append(Problem(code, message, self.file, self.line(path), item))
+
+
+class _Converter:
+    """YAML nodes -> plain values, recording lines and refusing duplicate keys and bombs."""
+
+    def __init__(self, doc: _Doc, lines: dict[Path_, int], report: bool = False):
+        self.doc, self.lines, self.report, self.nodes = doc, lines, report, 0
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _Stop("too-large", "the file is too large or too deeply nested (YAML aliases?)")
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = self.convert(value_node, path, depth + 1)
+                    if isinstance(merged, dict):
+                        for k, v in merged.items():
+                            out.setdefault(k, v)
+                    continue
+                if key in out:
+                    if self.report:
+                        what = {"items": "item", "bodies": "body"}.get(path[-1] if path else "", "key")
+                        code = "duplicate-id" if what != "key" else "duplicate-key"
+                        first = self.lines.get((*path, key))
+                        self.doc.problems.append(
+                            Problem(
+                                code,
+                                f"duplicate {what} '{key}' (first defined on line {first}); "
+                                "YAML would silently keep only the last one",
+                                self.doc.file,
+                                key_node.start_mark.line + 1,
+                                key,
+                            )
+                        )
+                    continue
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                out[key] = self.convert(value_node, (*path, key), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
+        return self._scalar(node)
+
+    @staticmethod
+    def _scalar(node: yaml.Node) -> Any:
+        raw, tag = node.value, node.tag
+        if node.style:  # quoted: always a string
+            return raw
+        if tag == "tag:yaml.org,2002:int":
+            if ":" in raw:  # YAML 1.1 sexagesimal, e.g. time: 13:30
+                return raw
+            digits = raw.replace("_", "").lstrip("+-")
+            if len(digits) > 12:
+                return raw  # refused later as out of range
+            try:
+                return int(raw.replace("_", ""), 0)
+            except ValueError:
+                return raw
+        if tag == "tag:yaml.org,2002:float":
+            return raw if ":" in raw else (float(raw) if len(raw) < 32 else raw)
+        if tag == "tag:yaml.org,2002:bool":
+            return raw.lower() in ("true", "yes", "on", "y")
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        return raw
+
+
+def _read(path: Path) -> _Doc:
+    name = str(path)
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError as e:
+        raise _Stop("unreadable", f"cannot read the file: {e.strerror or e}") from None
+    if raw is None:
+        raise _Stop("too-large", f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    if b"\x00" in raw[:65536]:
+        raise _Stop("not-text", "this is a binary file, not a timeline (YAML or JSON text)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _Stop("not-text", f"not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    doc = _Doc(name, text)
+    if path.suffix.lower() == ".json":
+        _parse_json(doc)
+    else:
+        _parse_yaml(doc)
+    return doc
+
+
+def _parse_yaml(doc: _Doc) -> None:
+    try:
+        nodes = list(yaml.compose_all(doc.text, Loader=_Loader))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e)
+        context = getattr(e, "context", None)
+        msg = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        doc.problems.append(Problem("yaml-syntax", msg, doc.file, mark.line + 1 if mark else None))
+        raise _Stop() from None
+    except RecursionError:
+        raise _Stop("too-large", "the file is nested too deeply") from None
+    if len(nodes) != 1:
+        raise _Stop(
+            "yaml-syntax",
+            "expected one timeline document" + (", the file is empty" if not nodes else f", found {len(nodes)}"),
+        )
+    lines: dict[Path_, int] = {}
+    doc.data = _Converter(doc, lines, report=True).convert(nodes[0], ())
+    doc._lines = lines
+
+
+def _parse_json(doc: _Doc) -> None:
+    dup: list[str] = []
+
+    def pairs(kv: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in kv:
+            if k in out:
+                dup.append(k)
+            out[k] = v
+        return out
+
+    try:
+        doc.data = json.loads(doc.text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as e:
+        doc.problems.append(Problem("json-syntax", f"not valid JSON: {e.msg}", doc.file, e.lineno))
+        raise _Stop() from None
+    except RecursionError:
+        raise _Stop("too-large", "the file is nested too deeply") from None
+    if dup:  # find them with lines through the YAML reader, which JSON is a subset of
+        lines: dict[Path_, int] = {}
+        try:
+            _Converter(doc, lines, report=True).convert(yaml.compose(doc.text, Loader=_Loader), ())
+        except yaml.YAMLError:
+            for k in dup:
+                doc.problems.append(Problem("duplicate-key", f"duplicate key '{k}'", doc.file))
+        doc._lines = lines
+
+
+# --- field readers -------------------------------------------------------------------------
+
+
+class _Reader:
+    """Validates one timeline's data, collecting problems; returns model objects."""
+
+    def __init__(self, doc: _Doc):
+        self.doc = doc
+
+    def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
+        self.doc.err(path, code, message, item)
+
+    def mapping(self, value: Any, path: Path_, what: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.err(path, "wrong-type", f"{what} must be a mapping (key: value lines), got {_kind(value)}")
+        return None
+
+    def keys(
+        self, data: dict[str, Any], allowed: Sequence[str], path: Path_, what: str, item: str | None = None
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                self.err(
+                    (*path, key), "unknown-key", f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", item
+                )
+
+    def text(
+        self, data: dict[str, Any], key: str, path: Path_, default: str | None = None, item: str | None = None
+    ) -> str | None:
+        value = data.get(key, default)
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.err((*path, key), "wrong-type", f"'{key}' must be text, got {_kind(value)}", item)
+        return default
+
+    def number(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: Path_,
+        item: str | None = None,
+        minimum: int = 0,
+        default: int | None = None,
+    ) -> int | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.err((*path, key), "wrong-type", f"'{key}' must be a whole number, got {_kind(value)}", item)
+            return default
+        if value < minimum:
+            self.err((*path, key), "negative-number", f"'{key}' must be {minimum} or more, got {value}", item)
+            return default
+        if value > MAX_NUMBER:
+            self.err((*path, key), "out-of-range", f"'{key}' is too large ({value}; at most {MAX_NUMBER})", item)
+            return default
+        return value
+
+    def window(self, value: Any, path: Path_, key: str, item: str | None = None) -> Window | None:
+        try:
+            return parse_window(value)
+        except DateError as e:
+            self.err(path, "bad-date", f"'{key}': {e}", item)
+            return None
+
+    def exact(self, data: dict[str, Any], key: str, path: Path_, item: str | None = None) -> date | None:
+        if data.get(key) is None:
+            return None
+        w = self.window(data[key], (*path, key), key, item)
+        if w is None:
+            return None
+        if w.first != w.last or w.tbc:
+            self.err((*path, key), "bad-date", f"'{key}' must be one exact date, not the window '{w.text}'", item)
+            return None
+        return w.first
+
+    def strings(self, data: dict[str, Any], key: str, path: Path_, item: str | None = None) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        self.err((*path, key), "wrong-type", f"'{key}' must be a list of text", item)
+        return ()
+
+    def windows(self, data: dict[str, Any], key: str, path: Path_) -> list[Window]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            value = [value]
+        out = []
+        for i, v in enumerate(value):
+            w = self.window(v, (*path, key, i), key)
+            if w:
+                out.append(w)
+        return out
+
+    def level(self, data: dict[str, Any], path: Path_, default: str, item: str | None = None) -> str:
+        value = data.get("level", default)
+        if value in LEVELS:
+            return str(value)
+        self.err(
+            (*path, "level"),
+            "bad-value",
+            f"level must be one of {', '.join(LEVELS)}, got '{value}'{did_you_mean(str(value), LEVELS)}",
+            item,
+        )
+        return default
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _timeline(doc: _Doc) -> Timeline | None:
+    r = _Reader(doc)
+    data = r.mapping(doc.data, (), "a timeline file")
+    if data is None:
+        return None
+    version = data.get("govflow")
+    if version is None:
+        r.err((), "missing-key", "not a govflow timeline: the first line should be 'govflow: 1'")
+        return None
+    if version != FORMAT_VERSION:
+        r.err(
+            ("govflow",),
+            "unsupported-version",
+            f"format version {version!r} is not supported; this govflow reads version {FORMAT_VERSION}",
+        )
+        return None
+    r.keys(data, TOP_KEYS, (), "the timeline")
+    for key in ("id", "start", "items"):
+        if key not in data:
+            r.err((), "missing-key", f"the timeline has no '{key}'")
+    tid = r.text(data, "id", ()) or "?"
+    if tid != "?" and not _ID.fullmatch(tid):
+        r.err(("id",), "bad-id", f"timeline id '{tid}' may use letters, digits, '-', '_' and '.' only")
+    start = r.exact(data, "start", ()) or date(1900, 1, 1)
+    as_of = r.exact(data, "as_of", ())
+    tz = r.text(data, "timezone", (), "Europe/London") or "Europe/London"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.err(("timezone",), "unknown-timezone", f"unknown time zone '{tz}' (e.g. Europe/London)")
+    nation = r.text(data, "holidays", (), "england") or "none"
+    if nation not in NATIONS:
+        r.err(
+            ("holidays",),
+            "unknown-nation",
+            f"unknown nation '{nation}' for bank holidays; use one of {', '.join(NATIONS)}"
+            f"{did_you_mean(nation, NATIONS)}",
+        )
+        nation = "england"
+    closures: set[date] = set()
+    for w in r.windows(data, "closures", ()):
+        closures.update(w.first + timedelta(i) for i in range(min((w.last - w.first).days + 1, 3660)))
+    bodies_data = r.mapping(data.get("bodies", {}) or {}, ("bodies",), "'bodies'") or {}
+    bodies = {}
+    for bid, bdata in bodies_data.items():
+        body = _body(r, bid, bdata, start)
+        if body:
+            bodies[bid] = body
+    items_data = r.mapping(data.get("items", {}) or {}, ("items",), "'items'") or {}
+    items = {}
+    for iid, idata in items_data.items():
+        item = _item(r, tid, iid, idata, start)
+        if item:
+            items[iid] = item
+    return Timeline(
+        id=tid,
+        title=r.text(data, "title", (), tid) or tid,
+        start=start,
+        items=items,
+        bodies=bodies,
+        as_of=as_of,
+        timezone=tz,
+        organizer=r.text(data, "organizer", ()),
+        holidays=nation,
+        closures=frozenset(closures),
+        path=doc.file,
+    )
+
+
+def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
+    path: Path_ = ("bodies", bid)
+    data = r.mapping(raw, path, f"body '{bid}'")
+    if data is None:
+        return None
+    r.keys(data, BODY_KEYS, path, f"body '{bid}'", bid)
+    if not _ID.fullmatch(bid):
+        r.err(path, "bad-id", f"body id '{bid}' may use letters, digits, '-', '_' and '.' only", bid)
+    when: list[Meeting] = []
+    meets = data.get("meets") or []
+    if not isinstance(meets, list):
+        meets = [meets]
+    for i, m in enumerate(meets):
+        note = ""
+        if isinstance(m, dict):
+            r.keys(m, ("date", "note"), (*path, "meets", i), "a meeting", bid)
+            note = str(m.get("note") or "")
+            m = m.get("date")
+        w = r.window(m, (*path, "meets", i), "meets", bid)
+        if w:
+            when.append(Meeting(w, note, "extraordinary" in note.lower()))
+    first = r.exact(data, "from", path, bid)
+    until = r.exact(data, "until", path, bid)
+    if first and until and until < first:
+        r.err((*path, "until"), "until-before-from", f"body '{bid}': until {until} is before from {first}", bid)
+    rule = data.get("recurrence")
+    if rule is not None:
+        skips = r.windows(data, "skip", path)
+        for d in _expand(r, bid, rule, first or start, until, path):
+            if not any(s.first <= d <= s.last for s in skips):
+                when.append(Meeting(Window(d, d, False, d.isoformat())))
+    elif "skip" in data or "from" in data or "until" in data:
+        r.windows(data, "skip", path)
+    if not when:
+        r.err(
+            path,
+            "body-no-meetings",
+            f"body '{bid}' has no meetings: give 'meets' dates or a 'recurrence' (all may have been skipped)",
+            bid,
+        )
+    when.sort(key=lambda m: (m.when.last, m.when.first))
+    time_text = r.text(data, "time", path, item=bid)
+    at: time | None = None
+    if time_text is not None:
+        if isinstance(data.get("time"), int):  # YAML 1.1 read 13:30 as a number
+            time_text = None
+        m = _TIME.fullmatch(time_text.strip()) if time_text else None
+        if m:
+            at = time(int(m[1]), int(m[2]))
+        else:
+            r.err((*path, "time"), "bad-time", f"body '{bid}': time must be HH:MM like \"13:30\"", bid)
+    dur_text = r.text(data, "duration", path, item=bid)
+    duration = None
+    if dur_text is not None:
+        m = _DURATION.fullmatch(dur_text.strip())
+        if m and (m[1] or m[2]):
+            duration = timedelta(hours=float(m[1] or 0), minutes=int(m[2] or 0))
+        if duration is None or not timedelta(0) < duration <= timedelta(hours=24):
+            r.err(
+                (*path, "duration"),
+                "bad-duration",
+                f"body '{bid}': duration must be like 3h, 90m or 1h30m (at most 24h), got '{dur_text}'",
+                bid,
+            )
+            duration = None
+    return Body(
+        id=bid,
+        name=r.text(data, "name", path, bid, bid) or bid,
+        level=r.level(data, path, "local", bid),
+        papers_due=r.number(data, "papers_due", path, bid, default=5) or 0,
+        meetings=tuple(when),
+        time=at,
+        duration=duration,
+        location=r.text(data, "location", path, "", bid) or "",
+        chairs_action=r.number(data, "chairs_action", path, bid),
+        attendees=r.strings(data, "attendees", path, bid),
+        line=r.doc.line(path),
+    )
+
+
+def _expand(r: _Reader, bid: str, rule: Any, first: date, until: date | None, path: Path_) -> list[date]:
+    where = (*path, "recurrence")
+    if not isinstance(rule, str):
+        r.err(where, "bad-rrule", f"body '{bid}': recurrence must be an RRULE text like FREQ=MONTHLY;BYDAY=-1TH", bid)
+        return []
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    freq = re.search(r"FREQ=([A-Z]+)", text.upper())
+    if freq and freq[1] not in ALLOWED_FREQ:
+        r.err(
+            where,
+            "bad-rrule",
+            f"body '{bid}': FREQ={freq[1]} is not a meeting pattern; use {', '.join(ALLOWED_FREQ)}",
+            bid,
+        )
+        return []
+    try:
+        rr = rrulestr(text, dtstart=datetime.combine(first, time()), forceset=False)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
+        r.err(where, "bad-rrule", f"body '{bid}': cannot read recurrence '{rule}': {e}", bid)
+        return []
+    if not isinstance(rr, rrule):
+        r.err(where, "bad-rrule", f"body '{bid}': give one RRULE", bid)
+        return []
+    end = datetime.combine(until or first.replace(year=first.year + 3, day=min(first.day, 28)), time(23, 59))
+    out = []
+    for dt in rr.xafter(datetime.combine(first, time()) - timedelta(seconds=1), inc=True):
+        if dt > end or len(out) >= MAX_OCCURRENCES:
+            break
+        out.append(dt.date())
+    return out
+
+
+def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
+    path: Path_ = ("items", iid)
+    data = r.mapping(raw, path, f"item '{iid}'")
+    if data is None:
+        return None
+    r.keys(data, ITEM_KEYS, path, f"item '{iid}'", iid)
+    if not _ID.fullmatch(iid):
+        r.err(path, "bad-id", f"item id '{iid}' may use letters, digits, '-', '_' and '.' only", iid)
+    if "on" in data and "at" in data:
+        r.err(
+            (*path, "at"),
+            "on-with-at",
+            f"item '{iid}' has both 'on' (a fixed date) and 'at' (a meeting); keep one",
+            iid,
+        )
+    if "duration" in data and ("on" in data or "at" in data):
+        other = "on" if "on" in data else "at"
+        r.err(
+            (*path, "duration"),
+            "conflicting-keys",
+            f"item '{iid}' has both 'duration' (a task) and '{other}'; keep one",
+            iid,
+        )
+    on = r.window(data["on"], (*path, "on"), "on", iid) if data.get("on") is not None else None
+    at = r.text(data, "at", path, item=iid)
+    duration = r.number(data, "duration", path, iid) or 0
+    kind = "event" if "on" in data else "meeting" if at else "task" if duration > 0 else "milestone"
+    rng = None
+    if data.get("range") is not None:
+        v = data["range"]
+        if (
+            isinstance(v, list)
+            and len(v) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            and 0 <= v[0] <= v[1] <= MAX_NUMBER
+        ):
+            rng = (v[0], v[1])
+        else:
+            r.err(
+                (*path, "range"),
+                "bad-range",
+                f"item '{iid}': range must be [optimistic, pessimistic] "
+                "whole working days with optimistic <= pessimistic",
+                iid,
+            )
+    deadline = (
+        r.window(data["deadline"], (*path, "deadline"), "deadline", iid) if data.get("deadline") is not None else None
+    )
+    done = r.exact(data, "done", path, iid)
+    started = r.exact(data, "started", path, iid)
+    if done and started and done < started:
+        r.err(
+            (*path, "done"), "done-before-started", f"item '{iid}' is done ({done}) before it started ({started})", iid
+        )
+    return Item(
+        key=f"{tid}:{iid}",
+        id=iid,
+        timeline=tid,
+        title=r.text(data, "title", path, iid, iid) or iid,
+        kind=kind,
+        level=r.level(data, path, "local", iid),
+        on=on,
+        at=at,
+        duration=duration,
+        range=rng,
+        after=tuple(_after(r, tid, iid, data.get("after"), (*path, "after"))),
+        deadline=deadline,
+        owner=r.strings(data, "owner", path, iid),
+        done=done,
+        started=started,
+        remaining=r.number(data, "remaining", path, iid),
+        forecast=r.exact(data, "forecast", path, iid),
+        line=r.doc.line(path),
+    )
+
+
+def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[Dependency]:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        value = [value]
+    for i, entry in enumerate(value):
+        where = (*path, i)
+        ref, typ, lag = None, "FS", 0
+        if isinstance(entry, dict):
+            r.keys(entry, ("id", "type", "lag"), where, "a dependency", iid)
+            ref = entry.get("id")
+            typ = str(entry.get("type", "FS")).upper()
+            lag_v = entry.get("lag", 0)
+            if not isinstance(lag_v, int) or isinstance(lag_v, bool) or abs(lag_v) > MAX_NUMBER:
+                r.err(where, "bad-lag", f"item '{iid}': lag must be a whole number of working days", iid)
+                lag_v = 0
+            lag = lag_v
+        elif isinstance(entry, str):
+            m = _AFTER_TEXT.fullmatch(entry.strip())
+            if m:
+                ref, typ = m["ref"], (m["type"] or "FS").upper()
+                lag = int(m["lag"].replace(" ", "")) if m["lag"] else 0
+            else:
+                r.err(
+                    where,
+                    "bad-dependency",
+                    f"item '{iid}': cannot read dependency '{entry}' "
+                    "(write 'id', 'timeline:id', 'id +3' or {id: x, type: SS, lag: 2})",
+                    iid,
+                )
+                continue
+        if not isinstance(ref, str) or not ref:
+            r.err(where, "bad-dependency", f"item '{iid}': a dependency needs an id", iid)
+            continue
+        if typ not in ("FS", "SS", "FF"):
+            r.err(where, "bad-dependency", f"item '{iid}': dependency type must be FS, SS or FF, got '{typ}'", iid)
+            continue
+        key = ref if ":" in ref else f"{tid}:{ref}"
+        yield Dependency(key, typ, lag)  # type: ignore[arg-type]
+
+
+# --- the programme -------------------------------------------------------------------------
+
+
+def _load_one(path: Path, problems: list[Problem]) -> tuple[Timeline | None, _Doc | None]:
+    doc = None
+    try:
+        doc = _read(path)
+        timeline = _timeline(doc)
+    except _Stop as stop:
+        if stop.args:
+            problems.append(Problem(stop.args[0], stop.args[1], str(path), None))
+        if doc:
+            problems.extend(doc.problems)
+        elif not stop.args:
+            pass
+        return None, doc
+    problems.extend(doc.problems)
+    return timeline, doc
+
+
+def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
+    """Load timeline files as one programme; raise `InvalidTimeline` listing every problem.
+
+    A reference to a timeline not given (`other:item`) is looked up as `other.yaml`,
+    `other.yml` or `other.json` beside the files given, when `discover` is true.
+    """
+    problems: list[Problem] = []
+    timelines: list[Timeline] = []
+    docs: dict[str, _Doc] = {}
+    queue = [Path(p) for p in paths]
+    seen: set[Path] = set()
+    while queue:
+        path = queue.pop(0)
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        if not path.exists():
+            problems.append(Problem("no-file", "no such file", str(path)))
+            continue
+        partial: list[Problem] = []
+        timeline, doc = _load_one(path, partial)
+        problems.extend(partial)
+        if timeline is None or doc is None:
+            continue
+        if any(t.id == timeline.id for t in timelines):
+            other = next(t for t in timelines if t.id == timeline.id)
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    f"timeline id '{timeline.id}' is also used by {other.path}",
+                    doc.file,
+                    doc.line(("id",)),
+                )
+            )
+            continue
+        timelines.append(timeline)
+        docs[timeline.id] = doc
+        if discover:
+            known = {t.id for t in timelines}
+            for item in timeline.items.values():
+                for dep in item.after:
+                    other_id = dep.pred.split(":", 1)[0]
+                    if other_id not in known:
+                        for suffix in (".yaml", ".yml", ".json"):
+                            candidate = path.parent / f"{other_id}{suffix}"
+                            if candidate.exists() and candidate.resolve() not in seen:
+                                queue.append(candidate)
+                                known.add(other_id)
+                                break
+    programme = Programme.of(tuple(timelines))
+    problems.extend(_resolve(programme, docs))
+    if problems:
+        raise InvalidTimeline(problems)
+    return programme
+
+
+def load_text(text: str, name: str = "<input>.yaml") -> Programme:
+    """Load one timeline from text (for tests and the API); same checks as `load`."""
+    problems: list[Problem] = []
+    doc = _Doc(name, text)
+    try:
+        (_parse_json if name.endswith(".json") else _parse_yaml)(doc)
+        timeline = _timeline(doc)
+    except _Stop as stop:
+        if stop.args:
+            problems.append(Problem(stop.args[0], stop.args[1], name))
+        raise InvalidTimeline([*problems, *doc.problems]) from None
+    problems.extend(doc.problems)
+    if timeline is None:
+        raise InvalidTimeline(problems)
+    programme = Programme.of((timeline,))
+    problems.extend(_resolve(programme, {timeline.id: doc}))
+    if problems:
+        raise InvalidTimeline(problems)
+    return programme
+
+
+def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
+    """Check references between items, bodies and timelines; find cycles."""
+    problems: list[Problem] = []
+    timelines = {t.id: t for t in programme.timelines}
+
+    def at(t: Timeline, path: Path_, code: str, message: str, item: str) -> None:
+        doc = docs[t.id]
+        problems.append(Problem(code, message, doc.file, doc.line(path), item))
+
+    for t in programme.timelines:
+        for item in t.items.values():
+            if item.at is not None and item.at not in t.bodies:
+                at(
+                    t,
+                    ("items", item.id, "at"),
+                    "unknown-body",
+                    f"item '{item.id}' is at '{item.at}', which is not a body of this timeline"
+                    f"{did_you_mean(item.at, t.bodies)}",
+                    item.id,
+                )
+            for i, dep in enumerate(item.after):
+                other_id, ref = dep.pred.split(":", 1)
+                where = ("items", item.id, "after", i)
+                if other_id not in timelines:
+                    at(
+                        t,
+                        where,
+                        "unknown-timeline",
+                        f"item '{item.id}' depends on '{dep.pred}', but no timeline '{other_id}' is loaded; "
+                        f"give its file too (govflow check {t.path} {other_id}.yaml)"
+                        f"{did_you_mean(other_id, timelines)}",
+                        item.id,
+                    )
+                elif ref not in timelines[other_id].items:
+                    name = ref if other_id == t.id else dep.pred
+                    at(
+                        t,
+                        where,
+                        "unknown-ref",
+                        f"item '{item.id}' is after '{name}', which is not an item"
+                        f"{' of ' + other_id if other_id != t.id else ''}"
+                        f"{did_you_mean(ref, timelines[other_id].items)}",
+                        item.id,
+                    )
+                elif dep.pred == item.key:
+                    at(t, where, "cycle", f"item '{item.id}' depends on itself", item.id)
+    if problems:
+        return problems
+    graph = dependency_graph(programme)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return problems
+    keys = [edge[0] for edge in cycle]
+    first = programme.items[keys[0]]
+    names = " -> ".join(programme.label(k) for k in [*keys, keys[0]])
+    at(timelines[first.timeline], ("items", first.id), "cycle", f"dependency cycle: {names}", first.id)
+    return problems
+
+
+def dependency_graph(programme: Programme) -> nx.DiGraph:
+    """Items as nodes, `after` entries as edges pred -> item (edge attribute `dep`)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(programme.items)
+    graph.add_edges_from((dep.pred, item.key, {"dep": dep}) for item in programme.items.values() for dep in item.after)
+    return graph
+
+
+def with_status_date(programme: Programme, as_of: date) -> Programme:
+    """The same programme with every timeline's `as_of` set to the given date."""
+    return Programme.of(tuple(replace(t, as_of=as_of) for t in programme.timelines))
+

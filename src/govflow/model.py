@@ -1,0 +1,123 @@
+"""The timeline model: frozen data, no I/O. Built by `govflow.loading`, read by the scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Literal
+
+from .dates import Window
+
+__all__ = ["LEVELS", "Body", "Dependency", "Item", "Kind", "Meeting", "Programme", "Timeline"]
+
+Kind = Literal["task", "milestone", "meeting", "event"]
+DepType = Literal["FS", "SS", "FF"]
+LEVELS = ("national", "regional", "local")
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """`after` entry: the item depends on `pred` (a qualified key, 'timeline:item')."""
+
+    pred: str
+    type: DepType = "FS"
+    lag: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """One meeting of a body; `when` is a window for dates not yet confirmed (TBC)."""
+
+    when: Window
+    note: str = ""
+    extraordinary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A committee or board; decisions `at` it happen only at its meetings."""
+
+    id: str
+    name: str
+    level: str = "local"
+    papers_due: int = 5
+    meetings: tuple[Meeting, ...] = ()
+    time: time | None = None
+    duration: timedelta | None = None
+    location: str = ""
+    chairs_action: int | None = None
+    attendees: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A node of the dependency graph: task, milestone, meeting decision or fixed event."""
+
+    key: str  # 'timeline:item', unique across a programme
+    id: str
+    timeline: str
+    title: str
+    kind: Kind
+    level: str = "local"
+    on: Window | None = None
+    at: str | None = None  # body id, in the item's own timeline
+    duration: int = 0
+    range: tuple[int, int] | None = None
+    after: tuple[Dependency, ...] = ()
+    deadline: Window | None = None
+    owner: tuple[str, ...] = ()
+    done: date | None = None
+    started: date | None = None
+    remaining: int | None = None
+    forecast: date | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One timeline file: its calendar settings, bodies and items (keyed by local id)."""
+
+    id: str
+    title: str
+    start: date
+    items: Mapping[str, Item]
+    bodies: Mapping[str, Body] = field(default_factory=dict)
+    as_of: date | None = None
+    timezone: str = "Europe/London"
+    organizer: str | None = None
+    holidays: str = "england"
+    closures: frozenset[date] = frozenset()
+    path: str = "<input>"
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """Timelines checked together; items are keyed 'timeline:item' across all of them."""
+
+    timelines: tuple[Timeline, ...]
+    items: Mapping[str, Item]
+
+    @classmethod
+    def of(cls, timelines: tuple[Timeline, ...]) -> Programme:
+        items = {item.key: item for t in timelines for item in t.items.values()}
+        return cls(timelines, items)
+
+    @property
+    def single(self) -> bool:
+        return len(self.timelines) == 1
+
+    def timeline(self, timeline_id: str) -> Timeline:
+        for t in self.timelines:
+            if t.id == timeline_id:
+                return t
+        raise KeyError(timeline_id)
+
+    def body(self, item: Item) -> Body:
+        assert item.at is not None
+        return self.timeline(item.timeline).bodies[item.at]
+
+    def label(self, key: str) -> str:
+        """How an item is named to users: its id, or 'timeline:id' in a multi-file programme."""
+        return key.split(":", 1)[1] if self.single else key
