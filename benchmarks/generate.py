@@ -28,11 +28,14 @@ import bisect
 import datetime as dt
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Programme", "build", "label", "main", "write"]
+
+Dep = str | tuple[str, str, int]  # "id" (FS, no lag) or (id, FS|SS, lag)
 
 START = dt.date(2025, 1, 6)  # a Monday
 UNTIL = dt.date(2028, 12, 31)  # bodies' recurrences run this far
@@ -230,9 +233,7 @@ class _Builder:
         self.items: dict[str, Item] = {}
         self.bodies: dict[str, Body] = {}
 
-    def body(
-        self, bid: str, name: str, level: str, rrule: str, papers_due: int, skip: list[str]
-    ) -> str:
+    def body(self, bid: str, name: str, level: str, rrule: str, papers_due: int, skip: list[str]) -> str:
         self.bodies[bid] = Body(bid, name, level, rrule, papers_due, skip)
         return bid
 
@@ -242,7 +243,7 @@ class _Builder:
         title: str,
         level: str,
         kind: str,
-        after: list[str | tuple[str, str, int]] | None = None,
+        after: Sequence[Dep] | None = None,
         **kw: object,
     ) -> str:
         deps = [(a, "FS", 0) if isinstance(a, str) else a for a in (after or [])]
@@ -256,14 +257,12 @@ class _Builder:
         level: str,
         lo: int,
         hi: int,
-        after: list[str | tuple[str, str, int]],
+        after: Sequence[Dep],
         owner: str,
     ) -> str:
-        return self.add(
-            iid, title, level, "task", after, duration=self.rng.randint(lo, hi), owner=owner
-        )
+        return self.add(iid, title, level, "task", after, duration=self.rng.randint(lo, hi), owner=owner)
 
-    def maybe_lag(self, pid: str, p: float = 0.2, lo: int = 1, hi: int = 5) -> str | tuple:
+    def maybe_lag(self, pid: str, p: float = 0.2, lo: int = 1, hi: int = 5) -> Dep:
         if self.rng.random() < p:
             return (pid, "FS", self.rng.randint(lo, hi))
         return pid
@@ -320,9 +319,7 @@ def build(n: int, seed: int = 2019) -> Programme:
         r = s // SYSTEMS_PER_REGION
         by_region[r].append(p)
         owner = f"planning.lead@{p}.example.nhs.uk"
-        board = b.body(
-            f"{p}-board", f"System {s} Board", "local", "FREQ=MONTHLY;BYDAY=-1TH", 5, _board_skip()
-        )
+        board = b.body(f"{p}-board", f"System {s} Board", "local", "FREQ=MONTHLY;BYDAY=-1TH", 5, _board_skip())
         committee = b.body(
             f"{p}-committee",
             f"System {s} Planning Committee",
@@ -341,12 +338,10 @@ def build(n: int, seed: int = 2019) -> Programme:
         approved: list[str] = []
         for k, ws in enumerate(STREAMS):
             q = f"{p}-{ws}"
-            draft_after: list = [kick]
+            draft_after: list[Dep] = [kick]
             if k > 0 and rng.random() < 0.5:  # streams overlap: start a little after the first
                 draft_after.append((f"{p}-{STREAMS[0]}-draft", "SS", rng.randint(1, 10)))
-            draft = b.task(
-                f"{q}-draft", f"Draft {ws} plan ({p})", "local", 5, 25, draft_after, owner
-            )
+            draft = b.task(f"{q}-draft", f"Draft {ws} plan ({p})", "local", 5, 25, draft_after, owner)
             analysis = b.task(
                 f"{q}-analysis",
                 f"{ws.title()} modelling against guidance ({p})",
@@ -399,13 +394,11 @@ def build(n: int, seed: int = 2019) -> Programme:
             )
             b.task(f"{q}-publish", f"Publish {ws} plan ({p})", "local", 1, 3, [appr], owner)
             approved.append(appr)
-        integ_after: list = list(approved)
+        integ_after: list[Dep] = list(approved)
         if s % SYSTEMS_PER_REGION and rng.random() < 0.6:  # cross-system link in the region
             nb = f"s{s - 1:04d}-{rng.choice(STREAMS)}-approved"
             integ_after.append(nb)
-        integ = b.task(
-            f"{p}-integrate", f"Integrate system plan ({p})", "local", 10, 20, integ_after, owner
-        )
+        integ = b.task(f"{p}-integrate", f"Integrate system plan ({p})", "local", 10, 20, integ_after, owner)
         cf = b.add(
             f"{p}-committee-final",
             f"Committee recommends system plan ({p})",
@@ -430,12 +423,8 @@ def build(n: int, seed: int = 2019) -> Programme:
             [bs],
             deadline=0,
         )
-        pack = b.task(
-            f"{p}-assurance-pack", f"Prepare assurance pack ({p})", "local", 3, 8, [bs], owner
-        )
-        ready = b.add(
-            f"{p}-readiness", f"Ready for regional assurance ({p})", "local", "milestone", [pack]
-        )
+        pack = b.task(f"{p}-assurance-pack", f"Prepare assurance pack ({p})", "local", 3, 8, [bs], owner)
+        ready = b.add(f"{p}-readiness", f"Ready for regional assurance ({p})", "local", "milestone", [pack])
         live = b.add(
             f"{p}-plan-live",
             f"System plan goes live ({p})",
@@ -521,9 +510,7 @@ def build(n: int, seed: int = 2019) -> Programme:
             [so],
             owner,
         )
-        sent = b.add(
-            f"{p}-summary-sent", f"Summary sent (region {r})", "regional", "milestone", [summ]
-        )
+        sent = b.add(f"{p}-summary-sent", f"Summary sent (region {r})", "regional", "milestone", [summ])
         feedback.append(fbi)
         signoffs.append(so)
         summaries.append(sent)
@@ -563,9 +550,7 @@ def build(n: int, seed: int = 2019) -> Programme:
         list(signoffs),
         deadline=0,
     )
-    al = b.add(
-        "nat-all-live", "All system plans live", "national", "milestone", list(lives), deadline=0
-    )
+    al = b.add("nat-all-live", "All system plans live", "national", "milestone", list(lives), deadline=0)
     rep = b.task("nat-report", "Report to ministers", "national", 10, 10, [nr, al], nat_owner)
     b.add(
         "nat-report-approved",
@@ -578,9 +563,7 @@ def build(n: int, seed: int = 2019) -> Programme:
     )
     for k in range(filler):
         src = rng.sample(summaries, min(len(summaries), 3))
-        b.task(
-            f"nat-assurance-{k:03d}", f"National deep-dive {k}", "national", 5, 15, src, nat_owner
-        )
+        b.task(f"nat-assurance-{k:03d}", f"National deep-dive {k}", "national", 5, 15, src, nat_owner)
 
     assert len(b.items) == n, (len(b.items), n)
     cal = WorkCalendar(START - dt.timedelta(days=14), CAL_END)
@@ -656,7 +639,7 @@ def _iso(o: int) -> str:
     return dt.date.fromordinal(o).isoformat()
 
 
-def to_govflow(prog: Programme) -> dict:
+def to_govflow(prog: Programme) -> dict[str, Any]:
     """The govflow timeline (DESIGN.md format version 1) as a JSON-ready dict."""
     bodies = {}
     for body in prog.bodies.values():
@@ -679,10 +662,7 @@ def to_govflow(prog: Programme) -> dict:
         elif it.kind == "meeting":
             d["at"] = it.at
         if it.after:
-            d["after"] = [
-                p if (t, lag) == ("FS", 0) else {"id": p, "type": t, "lag": lag}
-                for p, t, lag in it.after
-            ]
+            d["after"] = [p if (t, lag) == ("FS", 0) else {"id": p, "type": t, "lag": lag} for p, t, lag in it.after]
         if it.deadline is not None:
             d["deadline"] = _iso(it.deadline)
         if it.owner:
@@ -749,7 +729,7 @@ def to_tjp(prog: Programme) -> str:
     return "\n".join(out)
 
 
-def to_dag(prog: Programme) -> dict:
+def to_dag(prog: Programme) -> dict[str, Any]:
     """The same DAG in integer working days, for the minimal CPM in ``cpm.py``.
 
     Time points count working days from the timeline start: a task of d days occupying

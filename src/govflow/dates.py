@@ -73,6 +73,8 @@ def _year(text: str | None) -> int | None:
 def _day(y: int, m: int, d: int) -> date:
     if not MIN_YEAR <= y <= MAX_YEAR:
         raise DateError(f"year {y} is outside {MIN_YEAR}-{MAX_YEAR}")
+    if not 1 <= m <= 12:
+        raise DateError(f"no such month: {m}")
     try:
         return date(y, m, d)
     except ValueError:

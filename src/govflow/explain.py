@@ -299,10 +299,8 @@ def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[
                     )
                 )
                 if result is not None and result.met:
-                    yield (
-                        f"an extraordinary {body.name} meeting for {label(key)}, held between "
-                        f"{fmt(earliest)} and {fmt(latest)}, would save it"
-                    )
+                    when = f"on {fmt(latest)}" if earliest == latest else f"between {fmt(earliest)} and {fmt(latest)}"
+                    yield f"an extraordinary {body.name} meeting for {label(key)}, held {when}, would save it"
             if body.chairs_action is not None:
                 chair = Item(
                     **{
