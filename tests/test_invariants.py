@@ -12,8 +12,13 @@ from govflow import load_text, schedule
 
 BODY = {
     "board": {"recurrence": "FREQ=MONTHLY;BYDAY=-1TH", "from": "2019-01-01", "until": "2021-12-31", "papers_due": 5},
-    "committee": {"recurrence": "FREQ=WEEKLY;BYDAY=TU", "from": "2019-01-01", "until": "2021-12-31",
-                  "papers_due": 2, "skip": ["2019-08"]},
+    "committee": {
+        "recurrence": "FREQ=WEEKLY;BYDAY=TU",
+        "from": "2019-01-01",
+        "until": "2021-12-31",
+        "papers_due": 2,
+        "skip": ["2019-08"],
+    },
 }
 
 
@@ -89,8 +94,14 @@ def test_adding_a_dependency_never_makes_anything_earlier(data: dict, extra: st.
     before = _schedule(data)
     target = data["items"][keys[j]]
     target.setdefault("after", [])
-    target["after"] = [*target["after"], {"id": keys[i], "type": extra.draw(st.sampled_from(["FS", "SS", "FF"])),
-                                          "lag": extra.draw(st.integers(min_value=0, max_value=4))}]
+    target["after"] = [
+        *target["after"],
+        {
+            "id": keys[i],
+            "type": extra.draw(st.sampled_from(["FS", "SS", "FF"])),
+            "lag": extra.draw(st.integers(min_value=0, max_value=4)),
+        },
+    ]
     after = _schedule(data)
     for key, r in before.items.items():
         a = after.items[key]

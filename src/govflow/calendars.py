@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 import holidays as holidays_lib
@@ -107,10 +107,7 @@ class WorkCalendar:
         if n == 0:
             return o
         c = self._cnt(o)
-        if n > 0:
-            i = c - 1 + n
-        else:
-            i = c + n - (self._cnt(o) - self._cnt(o - 1))
+        i = c - 1 + n if n > 0 else c + n - (c - self._cnt(o - 1))
         if i < 0 or i >= len(self._days):
             self._ensure(o + 2 * n + (30 if n > 0 else -30))
             return self.wd_ord(o, n)
@@ -156,4 +153,3 @@ class WorkCalendar:
         }
         found.update({d: "closure" for d in self.closures if first <= d <= last})
         return dict(sorted(found.items()))
-

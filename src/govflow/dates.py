@@ -152,10 +152,8 @@ def parse_window(value: object) -> Window:
     body = _TBC.sub("", text).strip() if tbc else text
     if not body:
         raise DateError(f"'{text}' has no date before TBC")
-    if m := _MON_DASH_MON.fullmatch(body):  # "Jan-Mar 20"
-        parts = [m[1], m[2]]
-    else:
-        parts = _RANGE.split(body)
+    m = _MON_DASH_MON.fullmatch(body)  # "Jan-Mar 20"
+    parts = [m[1], m[2]] if m else _RANGE.split(body)
     if len(parts) > 2:
         raise DateError(f"'{text}' has more than two ends")
     if len(parts) == 2:

@@ -46,11 +46,11 @@ def span(days: Iterable[date]) -> str:
     """Working days as compact runs: '21-24 Oct, 28 Oct 2019'."""
     runs: list[list[date]] = []
     for d in sorted(days):
-        if runs and (d - runs[-1][-1]).days <= 3 and d.weekday() >= runs[-1][-1].weekday() - 4:
-            if (d - runs[-1][-1]).days == 1 or (d.weekday() == 0 and (d - runs[-1][-1]).days <= 3):
-                runs[-1].append(d)
-                continue
-        runs.append([d])
+        gap = (d - runs[-1][-1]).days if runs else 0
+        if runs and (gap == 1 or (gap <= 3 and d.weekday() == 0)):  # next day, or Friday -> Monday
+            runs[-1].append(d)
+        else:
+            runs.append([d])
     parts = []
     for r in runs:
         a, b = r[0], r[-1]
@@ -65,24 +65,33 @@ def span(days: Iterable[date]) -> str:
 
 
 class _WhatIf:
-    """Re-runs the engine on the ancestors of one deadline with one change applied."""
+    """Re-runs the engine on the ancestors of one deadline with one change applied.
+
+    Other deadlines are left out, so latest dates and float are relative to this deadline.
+    """
 
     def __init__(self, sched: Schedule, key: str, graph: nx.DiGraph, budget: list[int]):
         self.sched, self.key, self.budget = sched, key, budget
         keep = nx.ancestors(graph, key) | {key}
         p = sched.programme
-        self.base = Programme(p.timelines, {k: v for k, v in p.items.items() if k in keep})
+        self.base = Programme(
+            p.timelines,
+            {
+                k: v if k == key or v.deadline is None else replace(v, deadline=None)
+                for k, v in p.items.items()
+                if k in keep
+            },
+        )
 
-    def run(self, change: Callable[[Programme], Programme]) -> DeadlineResult | None:
+    def schedule(self, change: Callable[[Programme], Programme] | None = None) -> Schedule | None:
         if self.budget[0] < len(self.base.items):
             return None
         self.budget[0] -= len(self.base.items)
-        result = schedule(change(self.base), as_of=self.sched.as_of if self._override else None)
-        return next(d for d in result.deadlines if d.key == self.key)
+        return schedule(change(self.base) if change else self.base, as_of=self.sched.status_override)
 
-    @property
-    def _override(self) -> bool:
-        return any(t.as_of != self.sched.as_of for t in self.sched.programme.timelines)
+    def run(self, change: Callable[[Programme], Programme]) -> DeadlineResult | None:
+        result = self.schedule(change)
+        return None if result is None else next(d for d in result.deadlines if d.key == self.key)
 
 
 def _with_item(p: Programme, item: Item) -> Programme:
@@ -112,8 +121,6 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
 
 
 def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list[int]) -> Explanation:
-    p, label = sched.programme, sched.programme.label
-    cal = sched.calendar(d.key)
     if d.forecast is None:
         summary = f"MISSED: cannot be scheduled ({sched.items[d.key].reason})"
     elif d.met:
@@ -124,17 +131,17 @@ def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list
     if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
         return Explanation(d.key, summary)
     what_if = _WhatIf(sched, d.key, graph, budget)
-    broke = tuple(_broke(sched, d)) if not d.met else ()
-    nxt = _next_break(sched, d, what_if) if d.met else None
-    windows = tuple(_windows(sched, d, what_if))
-    recovery = tuple(_recovery(sched, d, what_if)) if not d.met else ()
-    notes = ()
+    local = what_if.schedule() or sched  # latest dates and float with respect to this deadline only
+    broke = tuple(_broke(local, d)) if not d.met else ()
+    nxt = _next_break(local, d, what_if) if d.met else None
+    windows = tuple(_windows(local, d, what_if))
+    recovery = tuple(_recovery(local, d, what_if)) if not d.met else ()
+    notes: tuple[str, ...] = ()
     if budget[0] <= 0:
         notes = (
             "some what-if analysis was skipped: the programme is very large; check this deadline's "
             "timeline on its own for the full explanation",
         )
-    del cal, label, p
     return Explanation(d.key, summary, broke, nxt, windows, recovery, notes)
 
 
@@ -245,7 +252,7 @@ def _windows(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[s
             def fix_on(q: Programme, day: date, item: Item = item) -> Programme:
                 return _with_item(q, replace(item, on=Window(day, day, False, day.isoformat())))
 
-            yield _confirm(what_if, days, fix_on, f"{label(key)} ({item.on.text})")
+            yield from _confirm(what_if, days, fix_on, f"{label(key)} ({item.on.text})", key in d.driving_path)
         elif item.kind == "meeting" and r.meeting is not None and not r.meeting.when.exact and item.done is None:
             m = r.meeting
             body = p.body(item)
@@ -258,25 +265,35 @@ def _windows(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[s
                 )
                 return _with_meetings(q, item.timeline, body.id, ms)
 
-            yield _confirm(
-                what_if, days, fix_meeting, f"the {body.name} meeting ({m.when.text or m.when}) for {label(key)}"
+            yield from _confirm(
+                what_if,
+                days,
+                fix_meeting,
+                f"the {body.name} meeting ({m.when.text or m.when}) for {label(key)}",
+                key in d.driving_path,
             )
 
 
-def _confirm(what_if: _WhatIf, days: list[date], change: Callable[[Programme, date], Programme], what: str) -> str:
+def _confirm(
+    what_if: _WhatIf, days: list[date], change: Callable[[Programme, date], Programme], what: str, on_path: bool
+) -> Iterable[str]:
     good = []
     for day in days:
         result = what_if.run(lambda q, day=day: change(q, day))
         if result is None:
-            return f"{what}: not analysed (programme too large)"
+            yield f"{what}: not analysed (programme too large)"
+            return
         if result.met:
             good.append(day)
     name = what_if.sched.programme.label(what_if.key)
     if len(good) == len(days):
-        return f"{name} is met whichever day {what} is confirmed for"
-    if not good:
-        return f"{name} is missed whichever day {what} is confirmed for"
-    return f"{name} is met only if {what} is confirmed for {span(good)}"
+        if on_path:
+            yield f"{name} is met whichever day {what} is confirmed for"
+    elif not good:
+        if on_path:
+            yield f"{name} is missed whichever day {what} is confirmed for"
+    else:
+        yield f"{name} is met only if {what} is confirmed for {span(good)}"
 
 
 def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[str]:
@@ -323,6 +340,7 @@ def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[
             and r.late_finish
             and r.early_finish
             and r.late_finish < r.early_finish
+            and (sched.as_of is None or r.late_finish >= sched.as_of)
         ):
             yield (
                 f"{label(key)} would have to finish by {fmt(r.late_finish)} (forecast {fmt(r.early_finish)}, "

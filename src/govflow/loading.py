@@ -5,6 +5,7 @@ All problems in all files are collected and raised together as one `InvalidTimel
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -104,10 +105,8 @@ class _Doc:
     def line(self, path: Path_) -> int | None:
         if self._lines is None:
             self._lines = {}
-            try:
+            with contextlib.suppress(Exception):  # best effort: JSON that YAML cannot read has no lines
                 _Converter(self, self._lines).convert(yaml.compose(self.text, Loader=_Loader), ())
-            except Exception:  # the locator is best effort: JSON that YAML cannot read
-                pass
         while path:
             if path in self._lines:
                 return self._lines[path]
@@ -216,8 +215,7 @@ def _parse_yaml(doc: _Doc) -> None:
         problem = getattr(e, "problem", None) or str(e)
         context = getattr(e, "context", None)
         msg = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
-        doc.problems.append(Problem("yaml-syntax", msg, doc.file, mark.line + 1 if mark else None))
-        raise _Stop() from None
+        raise _Stop("yaml-syntax", msg, mark.line + 1 if mark else None) from None
     except RecursionError:
         raise _Stop("too-large", "the file is nested too deeply") from None
     if len(nodes) != 1:
@@ -244,8 +242,7 @@ def _parse_json(doc: _Doc) -> None:
     try:
         doc.data = json.loads(doc.text, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
-        doc.problems.append(Problem("json-syntax", f"not valid JSON: {e.msg}", doc.file, e.lineno))
-        raise _Stop() from None
+        raise _Stop("json-syntax", f"not valid JSON: {e.msg}", e.lineno) from None
     except RecursionError:
         raise _Stop("too-large", "the file is nested too deeply") from None
     if dup:  # find them with lines through the YAML reader, which JSON is a subset of
@@ -460,6 +457,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
     if not _ID.fullmatch(bid):
         r.err(path, "bad-id", f"body id '{bid}' may use letters, digits, '-', '_' and '.' only", bid)
     when: list[Meeting] = []
+    known = len(r.doc.problems)
     meets = data.get("meets") or []
     if not isinstance(meets, list):
         meets = [meets]
@@ -484,7 +482,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
                 when.append(Meeting(Window(d, d, False, d.isoformat())))
     elif "skip" in data or "from" in data or "until" in data:
         r.windows(data, "skip", path)
-    if not when:
+    if not when and len(r.doc.problems) == known:
         r.err(
             path,
             "body-no-meetings",
@@ -691,12 +689,8 @@ def _load_one(path: Path, problems: list[Problem]) -> tuple[Timeline | None, _Do
         doc = _read(path)
         timeline = _timeline(doc)
     except _Stop as stop:
-        if stop.args:
-            problems.append(Problem(stop.args[0], stop.args[1], str(path), None))
-        if doc:
-            problems.extend(doc.problems)
-        elif not stop.args:
-            pass
+        code, message, *line = stop.args
+        problems.append(Problem(code, message, str(path), line[0] if line else None))
         return None, doc
     problems.extend(doc.problems)
     return timeline, doc
@@ -760,16 +754,14 @@ def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
 
 def load_text(text: str, name: str = "<input>.yaml") -> Programme:
     """Load one timeline from text (for tests and the API); same checks as `load`."""
-    problems: list[Problem] = []
     doc = _Doc(name, text)
     try:
         (_parse_json if name.endswith(".json") else _parse_yaml)(doc)
         timeline = _timeline(doc)
     except _Stop as stop:
-        if stop.args:
-            problems.append(Problem(stop.args[0], stop.args[1], name))
-        raise InvalidTimeline([*problems, *doc.problems]) from None
-    problems.extend(doc.problems)
+        code, message, *line = stop.args
+        raise InvalidTimeline([Problem(code, message, name, line[0] if line else None)]) from None
+    problems = list(doc.problems)
     if timeline is None:
         raise InvalidTimeline(problems)
     programme = Programme.of((timeline,))
@@ -850,4 +842,3 @@ def dependency_graph(programme: Programme) -> nx.DiGraph:
 def with_status_date(programme: Programme, as_of: date) -> Programme:
     """The same programme with every timeline's `as_of` set to the given date."""
     return Programme.of(tuple(replace(t, as_of=as_of) for t in programme.timelines))
-

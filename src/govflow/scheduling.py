@@ -102,6 +102,7 @@ class Schedule:
     deadlines: tuple[DeadlineResult, ...]
     warnings: tuple[Warning, ...] = field(default=())
     calendars: Mapping[str, WorkCalendar] = field(default_factory=dict, repr=False)
+    status_override: date | None = None  # the `as_of` passed in, if any (else each timeline's own)
 
     def item(self, key: str) -> ItemSchedule:
         """An item by key ('timeline:item'), or by bare id in a single-timeline programme."""
@@ -470,6 +471,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         tuple(deadlines),
         tuple(warnings),
         cals,
+        as_of,
     )
 
 
