@@ -37,7 +37,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
-_AFTER_TEXT = re.compile(r"(?P<ref>[^\s+]+?)(?:\s+(?P<type>FS|SS|FF))?(?:\s*(?P<lag>[+-]\s*\d+))?", re.IGNORECASE)
+_AFTER_TEXT = re.compile(r"(?P<ref>\S+?)(?:\s+(?P<type>FS|SS|FF))?(?:\s+(?P<lag>[+-]\s*\d+))?", re.IGNORECASE)
 
 TOP_KEYS = (
     "govflow",
@@ -827,7 +827,7 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     keys = [edge[0] for edge in cycle]
     first = programme.items[keys[0]]
     names = " -> ".join(programme.label(k) for k in [*keys, keys[0]])
-    at(timelines[first.timeline], ("items", first.id), "cycle", f"dependency cycle: {names}", first.id)
+    at(timelines[first.timeline], ("items", first.id, "after"), "cycle", f"dependency cycle: {names}", first.id)
     return problems
 
 
