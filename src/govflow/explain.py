@@ -21,7 +21,11 @@ from .scheduling import DeadlineResult, Schedule, schedule
 __all__ = ["AT_RISK_MARGIN", "Explanation", "explain", "fmt", "span"]
 
 AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
-WHAT_IF_BUDGET = 2_000_000  # item re-schedules per `explain` call; beyond it what-ifs are skipped
+WHAT_IF_BUDGET = 300_000
+_SKIPPED = (
+    "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
+    "own for the full explanation"
+)  # item re-schedules per `explain` call; beyond it what-ifs are skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,8 @@ def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list
         summary = f"MISSED by {-(d.margin or 0)} working days (forecast {fmt(d.forecast)})"
     if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
         return Explanation(d.key, summary)
+    if budget[0] <= 0:
+        return Explanation(d.key, summary, notes=(_SKIPPED,))
     what_if = _WhatIf(sched, d.key, graph, budget)
     local = what_if.schedule() or sched  # latest dates and float with respect to this deadline only
     broke = tuple(_broke(local, d)) if not d.met else ()
@@ -138,10 +144,7 @@ def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list
     recovery = tuple(_recovery(local, d, what_if)) if not d.met else ()
     notes: tuple[str, ...] = ()
     if budget[0] <= 0:
-        notes = (
-            "some what-if analysis was skipped: the programme is very large; check this deadline's "
-            "timeline on its own for the full explanation",
-        )
+        notes = (_SKIPPED,)
     return Explanation(d.key, summary, broke, nxt, windows, recovery, notes)
 
 

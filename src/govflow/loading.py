@@ -6,6 +6,7 @@ All problems in all files are collected and raised together as one `InvalidTimel
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ __all__ = ["FORMAT_VERSION", "load", "load_text"]
 FORMAT_VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024
 MAX_NODES = 5_000_000
+MAX_ALIAS_REUSE = 10_000
 MAX_DEPTH = 64
 MAX_NUMBER = 100_000
 MAX_OCCURRENCES = 10_000
@@ -113,6 +115,10 @@ class _Doc:
             path = path[:-1]
         return self._lines.get((), None)
 
+    def known_line(self, path: Path_) -> int | None:
+        """The line of a path if lines are already known (YAML); None rather than re-reading JSON."""
+        return None if self._lines is None else self._lines.get(path)
+
     def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.file, self.line(path), item))
 
@@ -122,12 +128,20 @@ class _Converter:
 
     def __init__(self, doc: _Doc, lines: dict[Path_, int], report: bool = False):
         self.doc, self.lines, self.report, self.nodes = doc, lines, report, 0
+        self.seen: set[int] = set()
+        self.reused = 0  # collections visited again through YAML aliases
 
     def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise _Stop("too-large", "the file is too large or too deeply nested (YAML aliases?)")
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.seen:
+                self.reused += 1
+                if self.reused > MAX_ALIAS_REUSE:
+                    raise _Stop("too-large", "the file expands YAML aliases too many times (an alias bomb?)")
+            self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -476,10 +490,11 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         r.err((*path, "until"), "until-before-from", f"body '{bid}': until {until} is before from {first}", bid)
     rule = data.get("recurrence")
     if rule is not None:
-        skips = r.windows(data, "skip", path)
-        for d in _expand(r, bid, rule, first or start, until, path):
-            if not any(s.first <= d <= s.last for s in skips):
-                when.append(Meeting(Window(d, d, False, d.isoformat())))
+        skips = tuple((s.first, s.last) for s in r.windows(data, "skip", path))
+        try:
+            when.extend(_recurring(rule, first or start, until, skips))
+        except _RuleError as e:
+            r.err((*path, "recurrence"), "bad-rrule", f"body '{bid}': {e}", bid)
     elif "skip" in data or "from" in data or "until" in data:
         r.windows(data, "skip", path)
     if not when and len(r.doc.problems) == known:
@@ -525,42 +540,43 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         location=r.text(data, "location", path, "", bid) or "",
         chairs_action=r.number(data, "chairs_action", path, bid),
         attendees=r.strings(data, "attendees", path, bid),
-        line=r.doc.line(path),
+        line=r.doc.known_line(path),
     )
 
 
-def _expand(r: _Reader, bid: str, rule: Any, first: date, until: date | None, path: Path_) -> list[date]:
-    where = (*path, "recurrence")
+class _RuleError(ValueError):
+    """A recurrence that cannot be expanded."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[date, date], ...]) -> tuple[Meeting, ...]:
+    """Meetings of an RRULE from `first` to `until` (default three years), less skipped windows.
+
+    Cached: a national programme has thousands of bodies sharing a few patterns.
+    """
     if not isinstance(rule, str):
-        r.err(where, "bad-rrule", f"body '{bid}': recurrence must be an RRULE text like FREQ=MONTHLY;BYDAY=-1TH", bid)
-        return []
+        raise _RuleError("recurrence must be an RRULE text like FREQ=MONTHLY;BYDAY=-1TH")
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     freq = re.search(r"FREQ=([A-Z]+)", text.upper())
     if freq and freq[1] not in ALLOWED_FREQ:
-        r.err(
-            where,
-            "bad-rrule",
-            f"body '{bid}': FREQ={freq[1]} is not a meeting pattern; use {', '.join(ALLOWED_FREQ)}",
-            bid,
-        )
-        return []
+        raise _RuleError(f"FREQ={freq[1]} is not a meeting pattern; use {', '.join(ALLOWED_FREQ)}")
     try:
         rr = rrulestr(text, dtstart=datetime.combine(first, time()), forceset=False)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
-        r.err(where, "bad-rrule", f"body '{bid}': cannot read recurrence '{rule}': {e}", bid)
-        return []
+        raise _RuleError(f"cannot read recurrence '{rule}': {e}") from None
     if not isinstance(rr, rrule):
-        r.err(where, "bad-rrule", f"body '{bid}': give one RRULE", bid)
-        return []
+        raise _RuleError("give one RRULE")
     end = datetime.combine(until or first.replace(year=first.year + 3, day=min(first.day, 28)), time(23, 59))
     out = []
     for dt in rr.xafter(datetime.combine(first, time()) - timedelta(seconds=1), inc=True):
         if dt > end or len(out) >= MAX_OCCURRENCES:
             break
-        out.append(dt.date())
-    return out
+        d = dt.date()
+        if not any(a <= d <= b for a, b in skips):
+            out.append(Meeting(Window(d, d, False, d.isoformat())))
+    return tuple(out)
 
 
 def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
@@ -635,7 +651,7 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
         started=started,
         remaining=r.number(data, "remaining", path, iid),
         forecast=r.exact(data, "forecast", path, iid),
-        line=r.doc.line(path),
+        line=r.doc.known_line(path),
     )
 
 
@@ -819,16 +835,37 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
                     at(t, where, "cycle", f"item '{item.id}' depends on itself", item.id)
     if problems:
         return problems
-    graph = dependency_graph(programme)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
+    order = topological_order(programme)
+    if len(order) == len(programme.items):
         return problems
+    left = set(programme.items) - set(order)
+    graph = dependency_graph(programme).subgraph(left)
+    cycle = nx.find_cycle(graph)
     keys = [edge[0] for edge in cycle]
     first = programme.items[keys[0]]
     names = " -> ".join(programme.label(k) for k in [*keys, keys[0]])
     at(timelines[first.timeline], ("items", first.id, "after"), "cycle", f"dependency cycle: {names}", first.id)
     return problems
+
+
+def topological_order(programme: Programme) -> list[str]:
+    """Item keys with every item after its predecessors (Kahn); items on a cycle are left out."""
+    items = programme.items
+    waiting = {k: len(v.after) for k, v in items.items()}
+    succs: dict[str, list[str]] = {k: [] for k in items}
+    for k, v in items.items():
+        for d in v.after:
+            if d.pred in succs:
+                succs[d.pred].append(k)
+            else:
+                waiting[k] -= 1
+    order = [k for k, n in waiting.items() if n == 0]
+    for k in order:  # the list grows while we walk it
+        for s in succs[k]:
+            waiting[s] -= 1
+            if waiting[s] == 0:
+                order.append(s)
+    return order
 
 
 def dependency_graph(programme: Programme) -> nx.DiGraph:

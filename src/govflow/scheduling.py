@@ -30,11 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-import networkx as nx
-
 from .calendars import WorkCalendar
-from .loading import dependency_graph
-from .model import Body, Item, Meeting, Programme
+from .loading import topological_order
+from .model import Body, Dependency, Item, Meeting, Programme
 
 __all__ = ["DeadlineResult", "ItemSchedule", "Schedule", "Warning", "calendar_for", "schedule"]
 
@@ -160,6 +158,22 @@ class _Body:
         return j if j >= 0 else None
 
 
+_BODY_INDEX: dict[tuple[int, int], tuple[Body, _Body]] = {}
+
+
+def _body_index(body: Body, cal: WorkCalendar) -> _Body:
+    """A body's meeting arrays, cached by identity (what-if runs re-use the same bodies)."""
+    key = (id(body), id(cal))
+    hit = _BODY_INDEX.get(key)
+    if hit is not None and hit[0] is body:
+        return hit[1]
+    if len(_BODY_INDEX) > 50_000:
+        _BODY_INDEX.clear()
+    index = _Body(body, cal)
+    _BODY_INDEX[key] = (body, index)
+    return index
+
+
 def _window_days(cal: WorkCalendar, item: Item) -> tuple[int, int]:
     """(first working day, last working day) of an `on` window; exact dates as given."""
     assert item.on is not None
@@ -175,16 +189,21 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
 
     `as_of` overrides the status date of every timeline (else each uses its own `as_of`).
     """
-    graph = dependency_graph(programme)
-    order = list(nx.topological_sort(graph))
+    order = topological_order(programme)
     items = programme.items
+    succs: dict[str, list[tuple[str, Dependency]]] = {k: [] for k in order}
+    for k in order:
+        for d in items[k].after:
+            succs[d.pred].append((k, d))
     cals: dict[str, WorkCalendar] = {}
     bodies: dict[tuple[str, str], _Body] = {}
+    by_id = {t.id: t for t in programme.timelines}
     for t in programme.timelines:
-        cal = calendar_for(t.holidays, t.closures, t.start)
-        cals[t.id] = cal
-        for bid, body in t.bodies.items():
-            bodies[(t.id, bid)] = _Body(body, cal)
+        cals[t.id] = calendar_for(t.holidays, t.closures, t.start)
+    for item in items.values():  # only the bodies items meet at: what-if runs schedule small subsets
+        if item.at is not None and (item.timeline, item.at) not in bodies:
+            body = by_id[item.timeline].bodies[item.at]
+            bodies[(item.timeline, item.at)] = _body_index(body, cals[item.timeline])
     status_date = {t.id: as_of or t.as_of for t in programme.timelines}
     starts = {t.id: t.start.toordinal() for t in programme.timelines}
 
@@ -333,11 +352,10 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         cal = cals[item.timeline]
         wd, prv = cal.wd_ord, cal.prev_ord
         bound = item.deadline.last.toordinal() if item.deadline else None
-        for succ in graph.successors(key):
+        for succ, d in succs[key]:
             s_ls = ls[succ]
             if s_ls is None:
                 continue
-            d = graph.edges[key, succ]["dep"]
             s_item = items[succ]
             scal = cals[s_item.timeline]
             if d.type == "FS":
