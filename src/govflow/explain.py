@@ -132,6 +132,10 @@ def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list
         summary = f"met, {d.margin} {days} to spare" if d.margin else "met, with no working days to spare"
     else:
         summary = f"MISSED by {-(d.margin or 0)} working days (forecast {fmt(d.forecast)})"
+    if sched.items[d.key].status == "done":
+        return Explanation(
+            d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {-(d.margin or 0)} working days late")
+        )
     if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
         return Explanation(d.key, summary)
     if budget[0] <= 0:
@@ -215,19 +219,21 @@ def _next_break(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> str | N
     late = cal.wd(r.early_finish, flt + 1)  # type: ignore[arg-type]
     moved = what_if.run(lambda q: _with_item(q, replace(q.items[x], forecast=late)))
     nitem = p.items[nxt] if nxt else None
+    later: date | None = None
     if nitem is not None and nitem.kind == "meeting":
         nr = sched.items[nxt]  # type: ignore[index]
         body = p.body(nitem)
         text += f" it misses the {body.name} papers deadline ({fmt(nr.late_papers_due)})"
-        if moved is not None:
-            later = _meeting_after(sched, nitem, late)
-            text += f" and the next meeting is {fmt(later)}" if later else " and there is no later meeting"
+        later = _meeting_after(sched, nitem, late)
+        text += f" and the next meeting is {fmt(later)}" if later else " and there is no later meeting"
     else:
         text += f" {label(d.key)} misses the deadline {fmt(d.deadline)}"
     if moved is not None and moved.forecast is not None and not moved.met:
         gap = (moved.forecast - d.deadline).days
-        text += f", {gap} days after the deadline" if nitem is not None and nitem.kind == "meeting" else ""
-        text += f" (forecast would become {fmt(moved.forecast)})"
+        if later is not None and later == moved.forecast:  # the next meeting is what reaches the deadline
+            text += f", {gap} days after the deadline"
+        else:
+            text += f"; the deadline forecast would become {fmt(moved.forecast)}, {gap} days after the deadline"
     elif moved is not None and moved.forecast is None:
         text += " (the deadline could then not be met at all)"
     return text

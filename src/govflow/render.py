@@ -123,7 +123,11 @@ def render_check(
     p, label = sched.programme, sched.programme.label
     for t in p.timelines:
         con.print(Text(f"{t.title} ({t.id})", style="bold"))
-    con.print(f"Status date: {fmt(sched.as_of) if sched.as_of else 'none (no as_of)'}")
+    dates = {t.id: sched.status_override or t.as_of for t in p.timelines}
+    if len(set(dates.values())) > 1:
+        con.print("Status dates: " + ", ".join(f"{tid} {fmt(d) if d else 'none'}" for tid, d in dates.items()))
+    else:
+        con.print(f"Status date: {fmt(sched.as_of) if sched.as_of else 'none (no as_of)'}")
     con.print()
     table = Table(title=None, show_lines=False, box=None, pad_edge=False, header_style="bold")
     for col, just in (
@@ -136,7 +140,9 @@ def render_check(
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for d in sched.deadlines:
         verdict = Text("met", style="green") if d.met else Text("MISSED", style="bold red")
-        if d.met and d.margin is not None and d.margin < 5:
+        if sched.items[d.key].status == "done":
+            verdict = Text("met (done)", style="green") if d.met else Text("MISSED (done late)", style="red")
+        elif d.met and d.margin is not None and d.margin < 5:
             verdict = Text("met, at risk", style="yellow")
         table.add_row(
             label(d.key),
@@ -179,7 +185,9 @@ def render_check(
         con.print()
         all_table = Table(box=None, pad_edge=False, header_style="bold")
         for col in ("Item", "Kind", "Early start", "Early finish", "Late start", "Late finish", "Float", "Status"):
-            all_table.add_column(col, justify="right" if col == "Float" else "left", no_wrap=col != "Item")
+            all_table.add_column(
+                col, justify="right" if col == "Float" else "left", no_wrap=col != "Item", overflow="fold"
+            )
 
         def short(d: date | None) -> str:
             return "-" if d is None else f"{d.day} {d:%b %Y}"

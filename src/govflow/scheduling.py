@@ -386,6 +386,9 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             extra = info[key]
             extra["bound"] = bound
             j = b.last_by(bound)
+            sd = status_date[item.timeline]
+            if j is not None and item.done is None and sd is not None and b.held[j] < sd.toordinal():
+                j = None  # that meeting has passed: only a new meeting could still make the deadline
             if j is None:  # no meeting early enough: a meeting would be needed by `bound`
                 extra["late_papers"] = wd(prv(bound), -programme.body(item).papers_due)
                 lf[key] = ls[key] = bound
@@ -407,9 +410,10 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         extra = info[key]
         f, lfin = ef[key], lf[key]
         flt = cal.between_ord(f, lfin) if f is not None and lfin is not None else None
+        sd = status_date[item.timeline]
         if f is None:
             status = "unschedulable"
-        elif item.done is not None:
+        elif item.done is not None or (item.kind == "event" and sd is not None and f < sd.toordinal()):
             status = "done"
         elif item.started is not None:
             status = "in-progress"
@@ -426,7 +430,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             late_start=day(ls[key]),
             late_finish=day(lfin),
             float=flt,
-            critical=flt is not None and flt <= 0,
+            critical=flt is not None and flt <= 0 and status != "done",
             driving=extra.get("driving", ()),  # type: ignore[arg-type]
             why=str(extra.get("why", "")),
             papers_due=day(b.papers[mj]) if b is not None and isinstance(mj, int) else None,
