@@ -82,7 +82,7 @@ def check(
     sched = schedule(programme, as_of=status)
     explanations = explain(sched)
     if as_json:
-        sys.stdout.write(json.dumps(check_json(sched, explanations), indent=1) + "\n")
+        sys.stdout.write(json.dumps(check_json(sched, explanations)) + "\n")
     else:
         typer.echo(render_check(sched, explanations, show_all=show_all).rstrip("\n"))
     raise typer.Exit(0 if sched.all_met else 1)
