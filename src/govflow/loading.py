@@ -462,14 +462,23 @@ def _timeline(doc: _Doc) -> Timeline | None:
     )
 
 
-def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
-    path: Path_ = ("bodies", bid)
-    data = r.mapping(raw, path, f"body '{bid}'")
+def _entry(r: _Reader, section: str, what: str, key: str, raw: Any, allowed: Sequence[str]) -> dict[str, Any] | None:
+    """One body or item: a mapping with known keys under a valid id."""
+    path: Path_ = (section, key)
+    data = r.mapping(raw, path, f"{what} '{key}'")
     if data is None:
         return None
-    r.keys(data, BODY_KEYS, path, f"body '{bid}'", bid)
-    if not _ID.fullmatch(bid):
-        r.err(path, "bad-id", f"body id '{bid}' may use letters, digits, '-', '_' and '.' only", bid)
+    r.keys(data, allowed, path, f"{what} '{key}'", key)
+    if not _ID.fullmatch(key):
+        r.err(path, "bad-id", f"{what} id '{key}' may use letters, digits, '-', '_' and '.' only", key)
+    return data
+
+
+def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
+    path: Path_ = ("bodies", bid)
+    data = _entry(r, "bodies", "body", bid, raw, BODY_KEYS)
+    if data is None:
+        return None
     when: list[Meeting] = []
     known = len(r.doc.problems)
     meets = data.get("meets") or []
@@ -581,12 +590,9 @@ def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[da
 
 def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
     path: Path_ = ("items", iid)
-    data = r.mapping(raw, path, f"item '{iid}'")
+    data = _entry(r, "items", "item", iid, raw, ITEM_KEYS)
     if data is None:
         return None
-    r.keys(data, ITEM_KEYS, path, f"item '{iid}'", iid)
-    if not _ID.fullmatch(iid):
-        r.err(path, "bad-id", f"item id '{iid}' may use letters, digits, '-', '_' and '.' only", iid)
     if "on" in data and "at" in data:
         r.err(
             (*path, "at"),
