@@ -88,6 +88,15 @@ def check(
     raise typer.Exit(0 if sched.all_met else 1)
 
 
+# --- calendar (issue 3) ---
+
+
+# --- gantt (issue 4) ---
+
+
+# --- history, snapshot, baseline, report, mta (issue 5) ---
+
+
 @app.callback()
 def _main() -> None:
     """Governance timelines: board sign-offs, meeting dates and national deadlines."""
