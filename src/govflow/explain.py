@@ -11,10 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-import networkx as nx
-
 from .dates import Window
-from .loading import dependency_graph
 from .model import Dependency, Item, Meeting, Programme
 from .scheduling import DeadlineResult, Schedule, schedule
 
@@ -74,16 +71,14 @@ class _WhatIf:
     Other deadlines are left out, so latest dates and float are relative to this deadline.
     """
 
-    def __init__(self, sched: Schedule, key: str, graph: nx.DiGraph, budget: list[int]):
+    def __init__(self, sched: Schedule, key: str, budget: list[int]):
         self.sched, self.key, self.budget = sched, key, budget
-        keep = nx.ancestors(graph, key) | {key}
-        p = sched.programme
+        items = sched.programme.items
         self.base = Programme(
-            p.timelines,
+            sched.programme.timelines,
             {
-                k: v if k == key or v.deadline is None else replace(v, deadline=None)
-                for k, v in p.items.items()
-                if k in keep
+                k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None)
+                for k in ancestors(sched.programme, key)
             },
         )
 
@@ -96,6 +91,18 @@ class _WhatIf:
     def run(self, change: Callable[[Programme], Programme]) -> DeadlineResult | None:
         result = self.schedule(change)
         return None if result is None else next(d for d in result.deadlines if d.key == self.key)
+
+
+def ancestors(programme: Programme, key: str) -> list[str]:
+    """The item and everything it depends on, directly or not (everything that can move it)."""
+    seen = {key}
+    stack = [key]
+    while stack:
+        for dep in programme.items[stack.pop()].after:
+            if dep.pred not in seen:
+                seen.add(dep.pred)
+                stack.append(dep.pred)
+    return list(seen)
 
 
 def _with_item(p: Programme, item: Item) -> Programme:
@@ -118,13 +125,12 @@ def _with_meetings(p: Programme, timeline_id: str, body_id: str, meetings: tuple
 
 def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WHAT_IF_BUDGET) -> list[Explanation]:
     """Explain each deadline (or those in `keys`): met or missed, why, and what would save it."""
-    graph = dependency_graph(sched.programme)
     left = [budget]
     wanted = set(keys) if keys is not None else None
-    return [_explain(sched, d, graph, left) for d in sched.deadlines if wanted is None or d.key in wanted]
+    return [_explain(sched, d, left) for d in sched.deadlines if wanted is None or d.key in wanted]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list[int]) -> Explanation:
+def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanation:
     if d.forecast is None:
         summary = f"MISSED: cannot be scheduled ({sched.items[d.key].reason})"
     elif d.met:
@@ -140,7 +146,7 @@ def _explain(sched: Schedule, d: DeadlineResult, graph: nx.DiGraph, budget: list
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))
-    what_if = _WhatIf(sched, d.key, graph, budget)
+    what_if = _WhatIf(sched, d.key, budget)
     local = what_if.schedule() or sched  # latest dates and float with respect to this deadline only
     broke = tuple(_broke(local, d)) if not d.met else ()
     nxt = _next_break(local, d, what_if) if d.met else None
