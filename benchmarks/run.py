@@ -221,6 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "govflow": GOVFLOW,
+            "git_head": git_head(),
             "tj3": tj3_version() if tj3 else None,
             "repeat": args.repeat,
             "large_repeat": args.large_repeat,
@@ -264,6 +265,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["python_startup"] = summarise([measure([PYTHON, "-c", "pass"], args.timeout) for _ in range(args.repeat)])
     results["targets"] = targets(results)
     return results
+
+
+def git_head() -> str | None:
+    try:
+        p = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        return p.stdout.strip() or None
+    except OSError:
+        return None
 
 
 def tj3_version() -> str:
@@ -413,7 +422,8 @@ def render(res: dict[str, Any]) -> str:
     m = res["meta"]
     lines += [
         "",
-        f"Python {m['python']} on {m['platform']}, {m['cpus']} CPUs; tj3: {m['tj3'] or 'not available'}; {m['date']}.",
+        f"Python {m['python']} on {m['platform']}, {m['cpus']} CPUs; tj3: {m['tj3'] or 'not available'}; "
+        f"govflow at {m.get('git_head')}; {m['date']}.",
     ]
     return "\n".join(lines)
 

@@ -103,15 +103,19 @@ class WorkCalendar:
         return date.fromordinal(self.wd_ord(d.toordinal(), n))
 
     def wd_ord(self, o: int, n: int) -> int:
-        """`wd` on ordinals (the scheduler's hot path)."""
+        """`wd` on ordinals (the scheduler's hot path: two list lookups)."""
         if n == 0:
             return o
-        c = self._cnt(o)
-        i = c - 1 + n if n > 0 else c + n - (c - self._cnt(o - 1))
-        if i < 0 or i >= len(self._days):
-            self._ensure(o + 2 * n + (30 if n > 0 else -30))
-            return self.wd_ord(o, n)
-        return self._days[i]
+        i = o - self._lo
+        count, days = self._count, self._days
+        if 0 < i < len(count):
+            # n > 0: the n-th working day after o; n < 0: counted back from the last working day before o
+            j = count[i] - 1 + n if n > 0 else count[i - 1] + n
+            if 0 <= j < len(days):
+                return days[j]
+        self._ensure(o + 2 * n + (30 if n > 0 else -30))
+        self._ensure(o)
+        return self.wd_ord(o, n)
 
     def on_or_after(self, d: date) -> date:
         """d itself if it is a working day, else the next working day."""
@@ -122,12 +126,20 @@ class WorkCalendar:
         return date.fromordinal(self.prev_ord(d.toordinal()))
 
     def next_ord(self, o: int) -> int:
-        c = self._cnt(o)
-        return o if c - self._cnt(o - 1) == 1 else self.wd_ord(o, 1)
+        """o if it is a working day, else the next working day (ordinals)."""
+        i = o - self._lo
+        count = self._count
+        if 0 < i < len(count) and count[i] != count[i - 1]:
+            return o
+        return self.wd_ord(o, 1) if self._cnt(o) == self._cnt(o - 1) else o
 
     def prev_ord(self, o: int) -> int:
-        c = self._cnt(o)
-        return o if c - self._cnt(o - 1) == 1 else self.wd_ord(o, -1)
+        """o if it is a working day, else the previous working day (ordinals)."""
+        i = o - self._lo
+        count = self._count
+        if 0 < i < len(count) and count[i] != count[i - 1]:
+            return o
+        return self.wd_ord(o, -1) if self._cnt(o) == self._cnt(o - 1) else o
 
     def between(self, a: date, b: date) -> int:
         """Signed working days from a to b: working days <= b minus working days <= a."""

@@ -480,6 +480,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
     if data is None:
         return None
     when: list[Meeting] = []
+    shared: tuple[Meeting, ...] = ()
     known = len(r.doc.problems)
     meets = data.get("meets") or []
     if not isinstance(meets, list):
@@ -501,7 +502,8 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
     if rule is not None:
         skips = tuple((s.first, s.last) for s in r.windows(data, "skip", path))
         try:
-            when.extend(_recurring(rule, first or start, until, skips))
+            shared = _recurring(rule, first or start, until, skips)
+            when.extend(shared)
         except _RuleError as e:
             r.err((*path, "recurrence"), "bad-rrule", f"body '{bid}': {e}", bid)
     elif "skip" in data or "from" in data or "until" in data:
@@ -514,6 +516,8 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
             bid,
         )
     when.sort(key=lambda m: (m.when.last, m.when.first))
+    # bodies on the same pattern share one tuple of meetings (and the scheduler's index of it)
+    meetings = shared if rule is not None and len(shared) == len(when) else tuple(when)
     time_text = r.text(data, "time", path, item=bid)
     at: time | None = None
     if time_text is not None:
@@ -543,7 +547,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         name=r.text(data, "name", path, bid, bid) or bid,
         level=r.level(data, path, "local", bid),
         papers_due=r.number(data, "papers_due", path, bid, default=5) or 0,
-        meetings=tuple(when),
+        meetings=meetings,
         time=at,
         duration=duration,
         location=r.text(data, "location", path, "", bid) or "",

@@ -158,19 +158,20 @@ class _Body:
         return j if j >= 0 else None
 
 
-_BODY_INDEX: dict[tuple[int, int], tuple[Body, _Body]] = {}
+_BODY_INDEX: dict[tuple[int, int, int], tuple[tuple[Meeting, ...], _Body]] = {}
 
 
 def _body_index(body: Body, cal: WorkCalendar) -> _Body:
-    """A body's meeting arrays, cached by identity (what-if runs re-use the same bodies)."""
-    key = (id(body), id(cal))
+    """A body's meeting arrays, cached by identity of its meetings: what-if runs re-use the same
+    bodies, and bodies with the same recurrence share one tuple of meetings."""
+    key = (id(body.meetings), body.papers_due, id(cal))
     hit = _BODY_INDEX.get(key)
-    if hit is not None and hit[0] is body:
+    if hit is not None and hit[0] is body.meetings:
         return hit[1]
     if len(_BODY_INDEX) > 50_000:
         _BODY_INDEX.clear()
     index = _Body(body, cal)
-    _BODY_INDEX[key] = (body, index)
+    _BODY_INDEX[key] = (body.meetings, index)
     return index
 
 
