@@ -18,7 +18,7 @@ from .scheduling import DeadlineResult, Schedule, schedule
 __all__ = ["AT_RISK_MARGIN", "Explanation", "explain", "fmt", "span"]
 
 AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
-WHAT_IF_BUDGET = 300_000
+WHAT_IF_BUDGET = 200_000
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"

@@ -246,11 +246,10 @@ def _parse_json(doc: _Doc) -> None:
     dup: list[str] = []
 
     def pairs(kv: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in kv:
-            if k in out:
-                dup.append(k)
-            out[k] = v
+        out = dict(kv)
+        if len(out) != len(kv):
+            seen: set[str] = set()
+            dup.extend(k for k, _ in kv if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         return out
 
     try:
