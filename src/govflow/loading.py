@@ -857,9 +857,14 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     return problems
 
 
+_LAST_ORDER: list[Any] = [None, []]  # (items mapping, its order): load and schedule share one sort
+
+
 def topological_order(programme: Programme) -> list[str]:
     """Item keys with every item after its predecessors (Kahn); items on a cycle are left out."""
     items = programme.items
+    if _LAST_ORDER[0] is items:
+        return list(_LAST_ORDER[1])
     waiting = {k: len(v.after) for k, v in items.items()}
     succs: dict[str, list[str]] = {k: [] for k in items}
     for k, v in items.items():
@@ -874,7 +879,8 @@ def topological_order(programme: Programme) -> list[str]:
             waiting[s] -= 1
             if waiting[s] == 0:
                 order.append(s)
-    return order
+    _LAST_ORDER[:] = [items, order]
+    return list(order)
 
 
 def dependency_graph(programme: Programme) -> nx.DiGraph:
