@@ -96,6 +96,215 @@ def check(
 
 # --- history, snapshot, baseline, report, mta (issue 5) ---
 
+DbOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional
+    typer.Option(
+        "--db", help="History store (default: .govflow/history.sqlite beside the first file).", metavar="PATH"
+    ),
+]
+AsOfOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--as-of", help="Status date (default: the file's as_of, else today).", metavar="DATE"),
+]
+
+
+def _history_schedule(files: list[Path], as_of: str | None):  # type: ignore[no-untyped-def]
+    """Load and schedule the files for the history commands; the status date defaults to today."""
+    from .loading import load
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    try:
+        programme = load(files)
+    except GovflowError as e:
+        _fail(e)
+    if status is None and any(t.as_of is None for t in programme.timelines):
+        status = date.today()
+    return schedule(programme, as_of=status)
+
+
+def _history_run(files: list[Path], db: Path | None, action, create: bool = True):  # type: ignore[no-untyped-def]
+    """Open the history store and run `action(store)`; store problems exit 2 with a clear message."""
+    import sqlite3
+
+    from .tracking import HistoryError, HistoryStore, default_db_path
+
+    path = db or default_db_path(files[0])
+    try:
+        with HistoryStore(path, create=create) as store:
+            return action(store)
+    except HistoryError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    except sqlite3.DatabaseError as e:
+        typer.echo(f"{path}: error[history]: the history store is damaged ({e}); move it aside or use --db", err=True)
+        raise typer.Exit(2) from None
+
+
+def _record(files: list[Path], db: Path | None, as_of: str | None, name: str | None) -> None:
+    from datetime import UTC, datetime
+
+    from .explain import fmt
+
+    sched = _history_schedule(files, as_of)
+    paths = [t.path for t in sched.programme.timelines]
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    r = _history_run(files, db, lambda store: store.record(sched, paths, now, baseline=name))
+    what = f"snapshot of {r.timeline} as of {fmt(r.as_of)}"
+    verb = "Replaced the" if r.replaced else "Recorded a"
+    n = f"{r.items} item{'s' * (r.items != 1)}, {r.deadlines} deadline{'s' * (r.deadlines != 1)}"
+    typer.echo(f"{verb} {what}: {n} (files {r.files_hash[:12]})")
+    if r.replaced:
+        typer.echo("  (a snapshot for this status date existed; it now holds the dates computed today)")
+    if name is not None:
+        typer.echo(
+            f"{'Moved' if r.baseline_replaced else 'Named'} baseline '{name}' to this snapshot"
+            + (" (the default baseline)" if r.baseline_default else "")
+        )
+
+
+@app.command()
+def snapshot(files: Files, db: DbOption = None, as_of: AsOfOption = None) -> None:
+    """Record the computed schedule in the history store (one snapshot per timeline and status date).
+
+    Stores every item's dates, float and status and each deadline's verdict, with the time
+    taken and a hash of the files. Recording again for the same status date replaces it.
+    """
+    _record(files, db, as_of, None)
+
+
+@app.command()
+def baseline(
+    files: Files,
+    name: Annotated[str, typer.Option("--name", help="Baseline name; the first one recorded is the default.")] = (
+        "baseline"
+    ),
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Record a snapshot and mark it as a named baseline to report slippage against."""
+    _record(files, db, as_of, name)
+
+
+@app.command()
+def history(files: Files, db: DbOption = None) -> None:
+    """List the snapshots and baselines recorded for these timeline files."""
+    from .loading import load
+    from .reports import render_history
+
+    try:
+        programme = load(files)
+    except GovflowError as e:
+        _fail(e)
+    key = ",".join(t.id for t in programme.timelines)
+
+    def run(store):  # type: ignore[no-untyped-def]
+        bases = [(b.name, b.as_of, b.is_default) for b in store.baselines(key)]
+        return render_history(key, store.snapshots(key), bases)
+
+    typer.echo(_history_run(files, db, run, create=False).rstrip("\n"))
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        typer.echo(f"govflow: error: cannot write {out}: {e.strerror}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def report(
+    files: Files,
+    db: DbOption = None,
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--since", help="Compare with the latest snapshot on or before DATE.", metavar="DATE"),
+    ] = None,
+    baseline_name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Baseline to compare with (default: the default baseline).", metavar="NAME"),
+    ] = None,
+    fmt_: Annotated[str, typer.Option("--format", "-f", help="md, html or json.", metavar="md|html|json")] = "md",
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("-o", "--output", help="Write to this file instead of standard output.", metavar="OUT"),
+    ] = None,
+    as_of: AsOfOption = None,
+    green_margin: Annotated[
+        int, typer.Option("--green-margin", help="RAG: working days of margin needed for Green.", min=0)
+    ] = 5,
+) -> None:
+    """The weekly slippage report: the schedule now against last week's snapshot and the baseline.
+
+    Compares the schedule computed from the files as they are with the latest snapshot before
+    the status date (or on or before --since) and with the baseline. RAG: Blue done; Red
+    deadline missed or unschedulable; Amber slipped against the baseline or margin below
+    --green-margin; Green otherwise.
+    """
+    from .reports import RagRules, render_html, render_json, render_markdown, weekly_report
+    from .tracking import HistoryError, timeline_key
+
+    if fmt_ not in ("md", "html", "json"):
+        raise typer.BadParameter(f"'{fmt_}' is not one of md, html, json", param_hint="--format")
+    since_d = None
+    if since is not None:
+        try:
+            since_d = parse_date(since)
+        except DateError as e:
+            raise typer.BadParameter(str(e), param_hint="--since") from None
+    sched = _history_schedule(files, as_of)
+    key = timeline_key(sched)
+
+    def run(store):  # type: ignore[no-untyped-def]
+        if since_d is not None:
+            prev = store.latest(key, on_or_before=since_d)
+            if prev is None:
+                raise HistoryError(store.path, f"no snapshot of {key} on or before {since_d}")
+        else:
+            prev = store.latest(key, before=sched.as_of)
+        base = store.baseline(key, baseline_name)
+        return prev, base, store.snapshots(key)
+
+    prev, base, hist = _history_run(files, db, run)
+    rep = weekly_report(
+        sched,
+        prev,
+        base[1] if base else None,
+        base[0] if base else None,
+        history=hist,
+        rules=RagRules(green_margin=green_margin),
+    )
+    render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt_]
+    _write(render(rep), out)
+
+
+@app.command()
+def mta(
+    files: Files,
+    db: DbOption = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("-o", "--output", help="Write the SVG to this file instead of standard output.", metavar="OUT"),
+    ] = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Milestone trend analysis chart (SVG): forecast of each deadline at every recorded status date.
+
+    x: report date, y: forecast date, one line per deadline; the diagonal is report = forecast.
+    """
+    from .reports import mta_series, render_mta
+    from .tracking import timeline_key
+
+    sched = _history_schedule(files, as_of)
+    key = timeline_key(sched)
+    hist = _history_run(files, db, lambda store: store.snapshots(key))
+    _write(render_mta(mta_series(sched, hist)) + "\n", out)
+
 
 @app.callback()
 def _main() -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .calendars import WorkCalendar
@@ -173,6 +173,10 @@ def _body_index(body: Body, cal: WorkCalendar) -> _Body:
     index = _Body(body, cal)
     _BODY_INDEX[key] = (body.meetings, index)
     return index
+
+
+def _before(o: int, d: date | None) -> bool:
+    return d is not None and o < d.toordinal()
 
 
 def _window_days(cal: WorkCalendar, item: Item) -> tuple[int, int]:
@@ -401,47 +405,52 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             lf[key] = ls[key] = bound
 
     # ---- results -------------------------------------------------------------------------
+    fromord = date.fromordinal
+
     def day(o: int | None) -> date | None:
-        return None if o is None else date.fromordinal(o)
+        return None if o is None else fromord(o)
 
     results: dict[str, ItemSchedule] = {}
     for key in order:
         item = items[key]
-        cal = cals[item.timeline]
         extra = info[key]
-        f, lfin = ef[key], lf[key]
-        flt = cal.between_ord(f, lfin) if f is not None and lfin is not None else None
-        sd = status_date[item.timeline]
+        f, lfin, s_, l_ = ef[key], lf[key], es[key], ls[key]
+        flt = cals[item.timeline].between_ord(f, lfin) if f is not None and lfin is not None else None
         if f is None:
             status = "unschedulable"
-        elif item.done is not None or (item.kind == "event" and sd is not None and f < sd.toordinal()):
+        elif item.done is not None or (item.kind == "event" and _before(f, status_date[item.timeline])):
             status = "done"
         elif item.started is not None:
             status = "in-progress"
         else:
             status = "not-started"
-        b = bodies.get((item.timeline, item.at)) if item.at else None  # type: ignore[arg-type]
-        mj, lj = extra.get("meeting"), extra.get("late_meeting")
-        results[key] = ItemSchedule(
-            key=key,
-            kind=item.kind,
-            status=status,
-            early_start=day(es[key]),
-            early_finish=day(f),
-            late_start=day(ls[key]),
-            late_finish=day(lfin),
-            float=flt,
-            critical=flt is not None and flt <= 0 and status != "done",
-            driving=extra.get("driving", ()),  # type: ignore[arg-type]
-            why=str(extra.get("why", "")),
-            papers_due=day(b.papers[mj]) if b is not None and isinstance(mj, int) else None,
-            ready=day(extra.get("ready")),  # type: ignore[arg-type]
-            meeting=b.meetings[mj] if b is not None and isinstance(mj, int) else None,
-            late_meeting=b.meetings[lj] if b is not None and isinstance(lj, int) else None,
-            late_papers_due=day(extra.get("late_papers")),  # type: ignore[arg-type]
-            bound=day(extra.get("bound")),  # type: ignore[arg-type]
-            reason=str(extra.get("reason", "")),
+        r = ItemSchedule(
+            key,
+            item.kind,
+            status,
+            None if s_ is None else fromord(s_),
+            None if f is None else fromord(f),
+            None if l_ is None else fromord(l_),
+            None if lfin is None else fromord(lfin),
+            flt,
+            flt is not None and flt <= 0 and status != "done",
+            extra.get("driving", ()),  # type: ignore[arg-type]
+            extra.get("why", ""),  # type: ignore[arg-type]
         )
+        if item.at is not None or "reason" in extra:
+            b = bodies.get((item.timeline, item.at)) if item.at else None  # type: ignore[arg-type]
+            mj, lj = extra.get("meeting"), extra.get("late_meeting")
+            r = replace(
+                r,
+                papers_due=day(b.papers[mj]) if b is not None and isinstance(mj, int) else None,
+                ready=day(extra.get("ready")),  # type: ignore[arg-type]
+                meeting=b.meetings[mj] if b is not None and isinstance(mj, int) else None,
+                late_meeting=b.meetings[lj] if b is not None and isinstance(lj, int) else None,
+                late_papers_due=day(extra.get("late_papers")),  # type: ignore[arg-type]
+                bound=day(extra.get("bound")),  # type: ignore[arg-type]
+                reason=str(extra.get("reason", "")),
+            )
+        results[key] = r
     deadlines = []
     for key in order:
         item = items[key]
