@@ -91,6 +91,146 @@ def check(
 # --- calendar (issue 3) ---
 
 
+def _calendar_alarm(value: str, flag: str) -> int | None:
+    """'2' -> 2 working days; '0' or 'off' -> no reminder."""
+    if value.strip().lower() in ("off", "none", "no"):
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a number of working days or 'off'", param_hint=flag) from None
+    if n < 0:
+        raise typer.BadParameter(f"{n} is negative; give 0 or 'off' for no reminder", param_hint=flag)
+    return n or None
+
+
+@app.command("calendar")
+def calendar_cmd(
+    files: Files,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The .ics file to write.", metavar="OUT.ics")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
+    ] = None,
+    stamp: Annotated[
+        str | None,
+        typer.Option(
+            "--stamp",
+            help="DTSTAMP of every entry, e.g. 2019-09-05T09:00:00Z (default: now). Fix it for repeatable files.",
+            metavar="DATETIME",
+        ),
+    ] = None,
+    tasks: Annotated[bool, typer.Option("--tasks", help="Also add tasks (their working days) and milestones.")] = False,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="publish: a file to import or subscribe to. request: invitations with ORGANIZER and ATTENDEEs.",
+            metavar="publish|request",
+        ),
+    ] = "publish",
+    per_attendee: Annotated[
+        Path | None,
+        typer.Option("--per-attendee", help="Also write DIR/<address>.ics per person, with only their entries.", metavar="DIR"),
+    ] = None,
+    body: Annotated[
+        list[str] | None, typer.Option("--body", help="Only this body's meetings and papers (repeatable).", metavar="ID")
+    ] = None,
+    owner: Annotated[
+        list[str] | None, typer.Option("--owner", help="Only items this address owns (repeatable).", metavar="EMAIL")
+    ] = None,
+    level: Annotated[
+        list[str] | None, typer.Option("--level", help="national, regional or local (repeatable).", metavar="LEVEL")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Only entries on or after DATE.", metavar="DATE")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Only entries on or before DATE.", metavar="DATE")] = None,
+    papers_alarm: Annotated[
+        str,
+        typer.Option("--papers-alarm", help="Reminder N working days before papers are due (0 or off: none).", metavar="N"),
+    ] = "2",
+    deadline_alarm: Annotated[
+        str,
+        typer.Option("--deadline-alarm", help="Reminder N working days before a deadline (0 or off: none).", metavar="N"),
+    ] = "5",
+    cancel_removed: Annotated[
+        bool, typer.Option("--cancel-removed", help="Cancel entries of the previous export that are now gone.")
+    ] = False,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state", help="State of previous exports (default: .govflow/calendar.sqlite beside the first file).", metavar="PATH"
+        ),
+    ] = None,
+    no_state: Annotated[
+        bool, typer.Option("--no-state", help="Neither read nor write the state: every SEQUENCE is 0.")
+    ] = False,
+    name: Annotated[str | None, typer.Option("--name", help="Calendar name (default: the timeline's title).")] = None,
+) -> None:
+    """Send everyone the dates: an iCalendar (.ics) file of meetings, papers deadlines and national deadlines.
+
+    Outlook and Google Calendar import it or subscribe to it; re-export after the schedule moves and the
+    entries move in place (stable UIDs, SEQUENCE kept in the state file). Exit status: 0 written, 2 invalid
+    input or options.
+    """
+    from datetime import UTC, datetime
+
+    from .dates import parse_window
+    from .exporters.ics import CalendarOptions, write_calendars
+    from .loading import load
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    if out is None and per_attendee is None:
+        raise typer.BadParameter("say where to write: -o OUT.ics and/or --per-attendee DIR", param_hint="-o")
+    if method not in ("publish", "request"):
+        raise typer.BadParameter(f"'{method}' is not 'publish' or 'request'", param_hint="--method")
+    if no_state and (state is not None or cancel_removed):
+        flag = "--state" if state is not None else "--cancel-removed"
+        raise typer.BadParameter(f"{flag} needs the state of the previous export; drop --no-state", param_hint=flag)
+    try:
+        when = datetime.now(UTC) if stamp is None else datetime.fromisoformat(stamp.replace("z", "Z"))
+    except ValueError:
+        raise typer.BadParameter(f"cannot read '{stamp}'; write e.g. 2019-09-05T09:00:00Z", param_hint="--stamp") from None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    bounds = []
+    for flag, text in (("--from", start), ("--to", end)):
+        try:
+            w = parse_window(text) if text else None
+        except DateError as e:
+            raise typer.BadParameter(str(e), param_hint=flag) from None
+        bounds.append(None if w is None else w.first if flag == "--from" else w.last)
+    options = CalendarOptions(
+        tasks=tasks,
+        method=method,
+        bodies=tuple(body or ()),
+        owners=tuple(owner or ()),
+        levels=tuple(level or ()),
+        start=bounds[0],
+        end=bounds[1],
+        papers_alarm=_calendar_alarm(papers_alarm, "--papers-alarm"),
+        deadline_alarm=_calendar_alarm(deadline_alarm, "--deadline-alarm"),
+        cancel_removed=cancel_removed,
+        name=name,
+    )
+    if out is not None and out.resolve() in {f.resolve() for f in files}:
+        raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
+    try:
+        sched = schedule(load(files), as_of=status)
+        where = None if no_state else state or files[0].parent / ".govflow" / "calendar.sqlite"
+        written, warnings = write_calendars(sched, when, options, out=out, per_attendee=per_attendee, state=where)
+    except GovflowError as e:
+        _fail(e)
+        return
+    for w in warnings:
+        typer.echo(f"govflow: warning: {w}", err=True)
+    for f in written:
+        counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved"
+        typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")
+    if per_attendee is not None and not any(f.path.parent == per_attendee for f in written):
+        typer.echo(f"govflow: warning: no entry has an attendee; nothing written to {per_attendee}", err=True)
+
+
 # --- gantt (issue 4) ---
 
 

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import networkx as nx
 import yaml
 from dateutil.rrule import rrule, rrulestr
 
@@ -24,6 +23,9 @@ from .calendars import NATIONS
 from .dates import DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
 from .model import LEVELS, Body, Dependency, Item, Meeting, Programme, Timeline
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["FORMAT_VERSION", "load", "load_text"]
 
@@ -847,6 +849,8 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     order = topological_order(programme)
     if len(order) == len(programme.items):
         return problems
+    import networkx as nx  # only when there is a cycle to name
+
     left = set(programme.items) - set(order)
     graph = dependency_graph(programme).subgraph(left)
     cycle = nx.find_cycle(graph)
@@ -885,6 +889,8 @@ def topological_order(programme: Programme) -> list[str]:
 
 def dependency_graph(programme: Programme) -> nx.DiGraph:
     """Items as nodes, `after` entries as edges pred -> item (edge attribute `dep`)."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(programme.items)
     graph.add_edges_from((dep.pred, item.key, {"dep": dep}) for item in programme.items.values() for dep in item.after)

@@ -6,10 +6,6 @@ import io
 from datetime import date
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from .explain import Explanation, fmt
 from .scheduling import Schedule
 
@@ -118,6 +114,10 @@ def render_check(
     sched: Schedule, explanations: list[Explanation], show_all: bool = False, width: int = 110, color: bool = False
 ) -> str:
     """The readable report of `govflow check`."""
+    from rich.console import Console  # not needed for --json: keep start-up fast
+    from rich.table import Table
+    from rich.text import Text
+
     buf = io.StringIO()
     con = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False, emoji=False)
     p, label = sched.programme, sched.programme.label
