@@ -132,10 +132,10 @@ def calendar_cmd(
     ] = "publish",
     per_attendee: Annotated[
         Path | None,
-        typer.Option("--per-attendee", help="Also write DIR/<address>.ics per person, with only their entries.", metavar="DIR"),
+        typer.Option("--per-attendee", help="Also write DIR/<address>.ics: each person's entries.", metavar="DIR"),
     ] = None,
     body: Annotated[
-        list[str] | None, typer.Option("--body", help="Only this body's meetings and papers (repeatable).", metavar="ID")
+        list[str] | None, typer.Option("--body", help="Only this body's meetings and papers (repeatable).", metavar="B")
     ] = None,
     owner: Annotated[
         list[str] | None, typer.Option("--owner", help="Only items this address owns (repeatable).", metavar="EMAIL")
@@ -147,11 +147,13 @@ def calendar_cmd(
     end: Annotated[str | None, typer.Option("--to", help="Only entries on or before DATE.", metavar="DATE")] = None,
     papers_alarm: Annotated[
         str,
-        typer.Option("--papers-alarm", help="Reminder N working days before papers are due (0 or off: none).", metavar="N"),
+        typer.Option(
+            "--papers-alarm", help="Reminder N working days before papers are due (0/off: none).", metavar="N"
+        ),
     ] = "2",
     deadline_alarm: Annotated[
         str,
-        typer.Option("--deadline-alarm", help="Reminder N working days before a deadline (0 or off: none).", metavar="N"),
+        typer.Option("--deadline-alarm", help="Reminder N working days before a deadline (0/off: none).", metavar="N"),
     ] = "5",
     cancel_removed: Annotated[
         bool, typer.Option("--cancel-removed", help="Cancel entries of the previous export that are now gone.")
@@ -159,7 +161,9 @@ def calendar_cmd(
     state: Annotated[
         Path | None,
         typer.Option(
-            "--state", help="State of previous exports (default: .govflow/calendar.sqlite beside the first file).", metavar="PATH"
+            "--state",
+            help="State of previous exports (default: .govflow/calendar.sqlite beside the first file).",
+            metavar="PATH",
         ),
     ] = None,
     no_state: Annotated[
@@ -169,9 +173,11 @@ def calendar_cmd(
 ) -> None:
     """Send everyone the dates: an iCalendar (.ics) file of meetings, papers deadlines and national deadlines.
 
-    Outlook and Google Calendar import it or subscribe to it; re-export after the schedule moves and the
-    entries move in place (stable UIDs, SEQUENCE kept in the state file). Exit status: 0 written, 2 invalid
-    input or options.
+    Import it into Outlook or Google Calendar, or publish it and subscribe to it.
+
+    Re-export when the schedule moves: entries move in place (stable UIDs; SEQUENCE from the state file).
+
+    Exit status: 0 written, 2 invalid input or options.
     """
     from datetime import UTC, datetime
 
@@ -191,7 +197,8 @@ def calendar_cmd(
     try:
         when = datetime.now(UTC) if stamp is None else datetime.fromisoformat(stamp.replace("z", "Z"))
     except ValueError:
-        raise typer.BadParameter(f"cannot read '{stamp}'; write e.g. 2019-09-05T09:00:00Z", param_hint="--stamp") from None
+        hint = f"cannot read '{stamp}'; write e.g. 2019-09-05T09:00:00Z"
+        raise typer.BadParameter(hint, param_hint="--stamp") from None
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     bounds = []
     for flag, text in (("--from", start), ("--to", end)):
@@ -232,6 +239,68 @@ def calendar_cmd(
 
 
 # --- gantt (issue 4) ---
+
+_GANTT_SUFFIX = {".json": "json", ".csv": "csv", ".mmd": "mermaid", ".md": "mermaid", ".xml": "mspdi",
+                 ".html": "html", ".htm": "html", ".svg": "svg"}  # fmt: skip
+
+
+@app.command("gantt")
+def gantt_cmd(
+    files: Files,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f",
+            help="json (frappe-gantt), csv (Excel, UTF-8 with BOM), mermaid (GitHub/GitLab), mspdi (MS Project XML), "
+            "html or svg (the chart). Default: from OUT's suffix (.json .csv .mmd .xml .html .svg).",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).", metavar="OUT")
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Swimlanes (mermaid sections) by level or by body.", metavar="level|body")
+    ] = "level",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
+    ] = None,
+) -> None:
+    """Gantt data and chart: JSON, CSV, Mermaid, MS Project XML, or a self-contained HTML/SVG chart.
+
+    Items that cannot be scheduled are CSV rows and listed under the HTML chart; other formats leave them out.
+
+    Exit status: 0 written, 2 invalid input or options.
+    """
+    from .exporters.gantt import FORMATS, render
+    from .loading import load
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    if fmt is None:
+        fmt = _GANTT_SUFFIX.get(out.suffix.lower()) if out is not None else None
+        if fmt is None:
+            raise typer.BadParameter(f"say which format: one of {', '.join(FORMATS)}", param_hint="--format")
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}", param_hint="--format")
+    if by not in ("level", "body"):
+        raise typer.BadParameter(f"'{by}' is not 'level' or 'body'", param_hint="--by")
+    if out is not None and out.resolve() in {f.resolve() for f in files}:
+        raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
+    try:
+        text = render(schedule(load(files), as_of=status), fmt, by=by)  # type: ignore[arg-type]
+    except GovflowError as e:
+        _fail(e)
+        return
+    if out is None or str(out) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8", newline="")
+    except OSError as e:
+        typer.echo(f"govflow: error: cannot write {out}: {e.strerror or e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {out} ({fmt})")
 
 
 # --- history, snapshot, baseline, report, mta (issue 5) ---

@@ -1,0 +1,1 @@
+"""Exporters: a schedule turned into the files other tools read (Gantt data and charts, calendars)."""
