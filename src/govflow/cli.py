@@ -234,6 +234,9 @@ def calendar_cmd(
     for f in written:
         counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved"
         typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")
+        if f.cancelled and method == "request":
+            cancel = f.path.with_name(f.path.stem + "-cancel.ics")
+            typer.echo(f"wrote {cancel} (METHOD:CANCEL for the cancelled entries)")
     if per_attendee is not None and not any(f.path.parent == per_attendee for f in written):
         typer.echo(f"govflow: warning: no entry has an attendee; nothing written to {per_attendee}", err=True)
 

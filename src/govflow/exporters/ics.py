@@ -163,6 +163,7 @@ class Record:
     summary: str
     attendees: tuple[str, ...] = ()
     organizer: str | None = None
+    cancelled: bool = False  # the last thing written for this UID was a cancellation
 
     @property
     def timing(self) -> str:
@@ -521,8 +522,7 @@ def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = 
         rec = history.events.get(e.uid)
         seq = 0
         if rec is not None:
-            came_back = history.feed.get(e.uid, ("", 0))[0] == "cancelled"
-            seq = rec.sequence + (1 if rec.timing != e.timing or came_back else 0)
+            seq = rec.sequence + (1 if rec.timing != e.timing or rec.cancelled else 0)
         out.append(replace(e, sequence=seq))
     if cancel_removed:
         present = {e.uid for e in events}
@@ -776,6 +776,7 @@ CREATE TABLE IF NOT EXISTS events (
     summary TEXT NOT NULL,
     attendees TEXT NOT NULL,        -- space-separated addresses (for cancelling invitations)
     organizer TEXT,
+    cancelled INTEGER NOT NULL,     -- 1 when the last thing written for it was a cancellation
     stamp TEXT NOT NULL             -- DTSTAMP of the export that last wrote it
 );
 CREATE TABLE IF NOT EXISTS feed_events (
@@ -816,11 +817,18 @@ class CalendarState:
 
     def history(self, feed: str) -> History:
         events = {}
-        for uid, seq, start, end, summary, attendees, organizer in self.db.execute(
-            "SELECT uid, sequence, start, end, summary, attendees, organizer FROM events"
+        for uid, seq, start, end, summary, attendees, organizer, cancelled in self.db.execute(
+            "SELECT uid, sequence, start, end, summary, attendees, organizer, cancelled FROM events"
         ):
             events[uid] = Record(
-                uid, seq, _from_iso(start), _from_iso(end), summary, tuple(attendees.split()), organizer
+                uid,
+                seq,
+                _from_iso(start),
+                _from_iso(end),
+                summary,
+                tuple(attendees.split()),
+                organizer,
+                bool(cancelled),
             )
         rows = self.db.execute("SELECT uid, status, sequence FROM feed_events WHERE feed = ?", (feed,))
         return History(events, {uid: (status, seq) for uid, status, seq in rows})
@@ -831,13 +839,16 @@ class CalendarState:
         with self.db:
             for e in events:
                 if e.cancelled:
-                    self.db.execute("UPDATE events SET sequence = max(sequence, ?) WHERE uid = ?", (e.sequence, e.uid))
+                    self.db.execute(
+                        "UPDATE events SET sequence = max(sequence, ?), cancelled = 1 WHERE uid = ?",
+                        (e.sequence, e.uid),
+                    )
                     continue
                 self.db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET "
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(uid) DO UPDATE SET "
                     "sequence = max(sequence, excluded.sequence), start = excluded.start, end = excluded.end, "
                     "summary = excluded.summary, attendees = excluded.attendees, organizer = excluded.organizer, "
-                    "stamp = excluded.stamp",
+                    "cancelled = 0, stamp = excluded.stamp",
                     (
                         e.uid,
                         e.sequence,
@@ -929,8 +940,11 @@ def write_calendars(
             warnings = warnings or ex.warnings
             _write(path, render_ics(ex.calendar))
             cancelled = sum(e.cancelled for e in ex.events)
+            cancel_path = path.with_name(f"{path.stem}-cancel.ics")
             if ex.cancel is not None:
-                _write(path.with_name(f"{path.stem}-cancel.ics"), render_ics(ex.cancel))
+                _write(cancel_path, render_ics(ex.cancel))
+            elif opts.method == "request" and cancel_path.exists():
+                cancel_path.unlink()  # ours, from an earlier export: it must not be sent again
             if store is not None:
                 store.record(feed, ex.events, stamp)
             written.append(Written(path, len(ex.events) - cancelled, len(ex.moved), len(ex.new), cancelled))

@@ -1,0 +1,598 @@
+"""`govflow calendar`: golden files, two independent parsers, updates in place, invitations, filters.
+
+Every .ics these tests produce is read by icalendar and by the strict `ical` package, and both
+must see the same entries (UID, start, end, SEQUENCE, STATUS, SUMMARY).
+
+Regenerate the golden files after an intended change with:  GOVFLOW_REGEN=1 pytest tests/test_calendar.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ical.calendar_stream import IcsCalendarStream
+from typer.testing import CliRunner
+
+import govflow
+from govflow.cli import app
+from govflow.exporters.ics import (
+    CalendarError,
+    CalendarOptions,
+    CalendarState,
+    History,
+    export,
+    render_ics,
+    vtimezone,
+)
+from govflow.model import Programme
+
+ROOT = Path(__file__).parent.parent
+GOLDEN = Path(__file__).parent / "golden" / "ics"
+TIMED = GOLDEN / "timed.yaml"
+NC = ROOT / "timelines" / "north-cumbria-2019.yaml"
+STAMP = "2019-09-05T09:00:00Z"
+runner = CliRunner()
+
+Entry = tuple[object, object, int, str, str]
+
+
+def _instant(v: object) -> object:
+    return v.astimezone(UTC) if isinstance(v, datetime) else v
+
+
+def parse(data: bytes) -> dict[str, Entry]:
+    """{uid: (start, end, sequence, status, summary)}, read by both parsers, which must agree."""
+    a = icalendar.Calendar.from_ical(data)
+    b = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    by_a = {
+        str(e["UID"]): (
+            _instant(e.decoded("DTSTART")),
+            _instant(e.decoded("DTEND")),
+            int(e.get("SEQUENCE", 0)),
+            str(e.get("STATUS")),
+            str(e["SUMMARY"]),
+        )
+        for e in a.walk("VEVENT")
+    }
+    by_b = {
+        e.uid: (
+            _instant(e.dtstart),
+            _instant(e.dtend),
+            e.sequence or 0,
+            e.status.value if e.status else "None",
+            e.summary,
+        )
+        for e in b.events
+    }
+    assert data.count(b"BEGIN:VEVENT\r\n") == len(by_a) == len(b.events), "a parser dropped or merged entries"
+    assert by_a == by_b
+    return by_a
+
+
+def run(*args: str | Path, code: int = 0) -> object:
+    result = runner.invoke(app, ["calendar", *map(str, args)])
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result
+
+
+def said(result: object) -> str:
+    """stderr as one line, without the box typer draws around usage errors."""
+    return " ".join(result.stderr.replace("│", " ").split())  # type: ignore[attr-defined]
+
+
+def ics(tmp_path: Path, *args: str | Path, name: str = "out.ics") -> tuple[bytes, dict[str, Entry]]:
+    out = tmp_path / name
+    run(*args, "-o", out, "--stamp", STAMP)
+    data = out.read_bytes()
+    return data, parse(data)
+
+
+# ---- golden files ------------------------------------------------------------------------------
+
+GOLDEN_CASES = {
+    "north-cumbria-2019": ([NC], []),
+    "lsc-ics-2019": ([ROOT / "timelines" / "lsc-ics-2019.yaml"], []),
+    "morecambe-bay-bct2-2019": ([ROOT / "timelines" / "morecambe-bay-bct2-2019.yaml"], []),
+    "timed-request-tasks": ([TIMED], ["--method", "request", "--tasks"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
+def test_golden_files_byte_for_byte(case: str, tmp_path: Path) -> None:
+    files, extra = GOLDEN_CASES[case]
+    data, entries = ics(tmp_path, *files, *extra, "--no-state")
+    golden = GOLDEN / f"{case}.ics"
+    if os.environ.get("GOVFLOW_REGEN"):
+        golden.write_bytes(data)
+    assert data == golden.read_bytes(), f"{golden.name} differs; GOVFLOW_REGEN=1 regenerates it after a wanted change"
+    assert entries and all(seq == 0 for _, _, seq, _, _ in entries.values())
+    assert not (GOLDEN / ".govflow").exists(), "--no-state writes no state"
+
+
+@pytest.mark.parametrize("golden", sorted(GOLDEN.glob("*.ics")), ids=lambda p: p.name)
+def test_golden_files_are_crlf_folded_at_75_octets_and_utf8(golden: Path) -> None:
+    data = golden.read_bytes()
+    assert data.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b""), "bare LF"
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # a fold never splits a character
+    parse(data)
+
+
+def test_seed_golden_has_the_entries_a_planning_lead_expects() -> None:
+    entries = parse((GOLDEN / "north-cumbria-2019.ics").read_bytes())
+    nc = "north-cumbria-2019"
+    assert entries[f"{nc}.trust-board-review.meeting@govflow"][:2] == (date(2019, 9, 26), date(2019, 9, 27))
+    assert entries[f"{nc}.trust-board-review.papers@govflow"][0] == date(2019, 9, 19)
+    assert entries[f"{nc}.initial-submission.deadline@govflow"][0] == date(2019, 9, 27)
+    hwb = entries[f"{nc}.hwb-public.meeting@govflow"]
+    assert hwb[0] == date(2019, 10, 31) and hwb[3] == "TENTATIVE" and "TBC" in hwb[4]
+    assert entries[f"{nc}.ltp-framework.event@govflow"][3] == "CONFIRMED"
+    assert not any(".task@" in uid for uid in entries), "tasks only with --tasks"
+    text = (GOLDEN / "north-cumbria-2019.ics").read_bytes().decode()
+    assert "on the driving path to initial-submission (27 Sep 2019)" in text.replace("\r\n ", "")
+
+
+# ---- timed meetings, VTIMEZONE -------------------------------------------------------------------
+
+
+def test_timed_meetings_are_in_london_time_on_both_sides_of_the_clock_change(tmp_path: Path) -> None:
+    _, entries = ics(tmp_path, TIMED, "--no-state")
+    review = entries["calendar-demo.board-review.meeting@govflow"]
+    approval = entries["calendar-demo.board-approval.meeting@govflow"]
+    assert review[:2] == (datetime(2019, 9, 26, 12, 30, tzinfo=UTC), datetime(2019, 9, 26, 15, 30, tzinfo=UTC))  # BST
+    assert approval[:2] == (datetime(2019, 11, 28, 13, 30, tzinfo=UTC), datetime(2019, 11, 28, 16, 30, tzinfo=UTC))
+    # bodies without a time give all-day entries
+    assert entries["calendar-demo.hwb-review.meeting@govflow"][:2] == (date(2019, 10, 31), date(2019, 11, 1))
+
+
+def test_vtimezone_has_one_yearly_rule_per_transition_and_no_rdate_lists(tmp_path: Path) -> None:
+    data, _ = ics(tmp_path, TIMED, "--no-state")
+    cal = icalendar.Calendar.from_ical(data)
+    (tz,) = cal.walk("VTIMEZONE")
+    assert tz["TZID"] == "Europe/London"
+    parts = tz.subcomponents
+    assert sorted(p.name for p in parts) == ["DAYLIGHT", "STANDARD"]
+    for p in parts:
+        assert "RDATE" not in p and p["RRULE"]["FREQ"] == ["YEARLY"] and p["RRULE"]["BYDAY"] == ["-1SU"]
+    assert {p.name: p["RRULE"]["BYMONTH"] for p in parts} == {"DAYLIGHT": [3], "STANDARD": [10]}
+    assert b"RDATE" not in data
+
+
+@pytest.mark.parametrize(
+    ("tzid", "rules"),
+    [("America/New_York", {"DAYLIGHT": ("2SU", 3), "STANDARD": ("1SU", 11)}), ("Europe/Berlin", None)],
+)
+def test_vtimezone_rules_for_other_zones_match_zoneinfo(tzid: str, rules: dict[str, tuple[str, int]] | None) -> None:
+    tz = vtimezone(tzid, 2019, 2024)
+    parts = {p.name: p for p in tz.subcomponents}
+    assert set(parts) == {"DAYLIGHT", "STANDARD"}
+    if rules:
+        assert {n: p["RRULE"].to_ical().decode() for n, p in parts.items()} == {
+            n: f"FREQ=YEARLY;BYDAY={day};BYMONTH={month}" for n, (day, month) in rules.items()
+        }
+    zi = tz.to_tz()  # icalendar's reading of our rules must agree with the real zone every year
+    from zoneinfo import ZoneInfo
+
+    real = ZoneInfo(tzid)
+    for year in range(2019, 2025):
+        for month in range(1, 13):
+            t = datetime(year, month, 15, 12)
+            assert t.replace(tzinfo=zi).utcoffset() == t.replace(tzinfo=real).utcoffset(), (year, month)
+
+
+def test_vtimezone_of_a_zone_without_summer_time_is_one_standard_observance() -> None:
+    tz = vtimezone("Asia/Tokyo", 2019, 2020)
+    assert [p.name for p in tz.subcomponents] == ["STANDARD"]
+    assert tz.subcomponents[0]["TZOFFSETTO"].td == timedelta(hours=9)
+
+
+# ---- updates in place ------------------------------------------------------------------------------
+
+
+def test_reexport_keeps_every_uid_and_raises_sequence_only_on_moved_entries(tmp_path: Path) -> None:
+    timeline = tmp_path / "timed.yaml"
+    text = TIMED.read_text()
+    timeline.write_text(text)
+    _, first = ics(tmp_path, timeline, "--tasks", name="a.ics")
+    assert (tmp_path / ".govflow" / "calendar.sqlite").exists()
+    # guidance two days later (draft still makes the 19 Sep papers), and the Board moves to 14:00
+    timeline.write_text(text.replace("on: 2019-09-02", "on: 2019-09-04").replace('"13:30"', '"14:00"'))
+    result = run(timeline, "--tasks", "-o", tmp_path / "a.ics", "--stamp", "2019-09-06T09:00:00Z")
+    assert "4 moved" in result.stdout
+    second = parse((tmp_path / "a.ics").read_bytes())
+    assert set(second) == set(first)
+    moved = {uid for uid in first if first[uid][:2] != second[uid][:2]}
+    assert moved == {
+        "calendar-demo.guidance.event@govflow",
+        "calendar-demo.draft.task@govflow",
+        "calendar-demo.board-review.meeting@govflow",
+        "calendar-demo.board-approval.meeting@govflow",
+    }
+    assert {uid: e[2] for uid, e in second.items()} == {uid: int(uid in moved) for uid in first}
+    # unchanged again: nothing rises; moved again: only that entry rises, to 2
+    run(timeline, "--tasks", "-o", tmp_path / "a.ics", "--stamp", STAMP)
+    assert {uid: e[2] for uid, e in parse((tmp_path / "a.ics").read_bytes()).items()} == {
+        uid: int(uid in moved) for uid in first
+    }
+    timeline.write_text(timeline.read_text().replace("on: 2019-09-04", "on: 2019-09-03"))
+    run(timeline, "--tasks", "-o", tmp_path / "a.ics", "--stamp", STAMP)
+    third = parse((tmp_path / "a.ics").read_bytes())
+    assert third["calendar-demo.guidance.event@govflow"][2] == 2
+    assert third["calendar-demo.board-review.meeting@govflow"][2] == 1
+    assert third["calendar-demo.submission.deadline@govflow"][2] == 0
+
+
+def test_as_of_later_moves_entries_without_changing_uids(tmp_path: Path) -> None:
+    timeline = tmp_path / "nc.yaml"
+    shutil.copy(NC, timeline)
+    _, first = ics(tmp_path, timeline, "--tasks")
+    result = run(timeline, "--tasks", "--as-of", "2019-09-10", "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    later = parse((tmp_path / "out.ics").read_bytes())
+    assert set(later) < set(first)  # same UIDs; what can no longer be scheduled is left out and said so
+    for uid in set(first) - set(later):
+        assert f"warning: {uid.split('.')[1]}: left out of the calendar: it cannot be scheduled" in result.stderr
+    moved = {uid for uid in later if first[uid][:2] != later[uid][:2]}
+    assert "north-cumbria-2019.summary-strategy.task@govflow" in moved  # not started by 10 Sep: starts later
+    assert all(later[uid][2] == (1 if uid in moved else 0) for uid in later)
+
+
+def test_cancel_removed_cancels_what_the_previous_export_had(tmp_path: Path) -> None:
+    timeline = tmp_path / "nc.yaml"
+    text = NC.read_text()
+    timeline.write_text(text)
+    _, first = ics(tmp_path, timeline)
+    gone = "north-cumbria-2019.implementation-programme.event@govflow"
+    assert gone in first
+    block = (
+        "  implementation-programme:\n"
+        "    title: Publication of the national implementation programme for the Long Term Plan\n"
+        "    level: national\n"
+        "    on: Dec-19\n"
+    )
+    assert block in text
+    timeline.write_text(text.replace(block, ""))
+    _, second = ics(tmp_path, timeline, "--cancel-removed")
+    assert set(second) == set(first)
+    start, end, seq, status, summary = second[gone]
+    assert (start, end, seq, status) == (date(2019, 12, 31), date(2020, 1, 1), 1, "CANCELLED")
+    assert summary.startswith("Cancelled: Publication of the national implementation programme")
+    assert all(e[3] != "CANCELLED" for uid, e in second.items() if uid != gone)
+    # the cancellation stays in later exports, at the same SEQUENCE
+    _, third = ics(tmp_path, timeline, "--cancel-removed")
+    assert third[gone][2:4] == (1, "CANCELLED")
+    # without --cancel-removed a removed entry just disappears
+    _, fourth = ics(tmp_path, timeline)
+    assert gone not in fourth
+    # restored: it comes back above the cancellation
+    timeline.write_text(text)
+    _, fifth = ics(tmp_path, timeline, "--cancel-removed")
+    assert fifth[gone][2:4] == (2, "TENTATIVE")
+
+
+def test_state_file_tables_are_as_documented(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    ics(tmp_path, TIMED, "--state", state)
+    db = sqlite3.connect(state)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"meta", "events", "feed_events"}
+    row = db.execute(
+        "SELECT sequence, start, end FROM events WHERE uid = 'calendar-demo.board-review.meeting@govflow'"
+    ).fetchone()
+    assert row == (0, "2019-09-26T13:30:00[Europe/London]", "2019-09-26T16:30:00[Europe/London]")
+    assert db.execute("SELECT DISTINCT feed FROM feed_events").fetchall() == [("out.ics",)]
+    assert not (TIMED.parent / ".govflow").exists(), "--state elsewhere leaves the timeline's folder alone"
+
+
+# ---- invitations, people ---------------------------------------------------------------------------
+
+
+def test_request_has_organizer_and_attendees_from_body_and_owner(tmp_path: Path) -> None:
+    data, _ = ics(tmp_path, TIMED, "--no-state", "--method", "request")
+    cal = icalendar.Calendar.from_ical(data)
+    assert cal["METHOD"] == "REQUEST"
+    ev = next(e for e in cal.walk("VEVENT") if e["UID"] == "calendar-demo.board-review.meeting@govflow")
+    assert ev["ORGANIZER"] == "mailto:planning.lead@example.nhs.uk"
+    assert sorted(str(a) for a in ev["ATTENDEE"]) == [
+        "mailto:board.secretary@example.nhs.uk",
+        "mailto:chair@example.nhs.uk",
+        "mailto:strategy.lead@example.nhs.uk",
+    ]
+    assert all(a.params["RSVP"] == "TRUE" for a in ev["ATTENDEE"])
+    published, _ = ics(tmp_path, TIMED, "--no-state", name="pub.ics")
+    assert b"METHOD:PUBLISH" in published and b"ATTENDEE" not in published and b"ORGANIZER" not in published
+
+
+def test_request_cancellations_go_to_a_separate_method_cancel_file(tmp_path: Path) -> None:
+    timeline = tmp_path / "timed.yaml"
+    text = TIMED.read_text()
+    timeline.write_text(text)
+    ics(tmp_path, timeline, "--method", "request")
+    # hwb-review is dropped from the route: its meeting and papers invitations must be cancelled
+    removed = text.replace("    after: [hwb-review]\n", "    after: [board-review]\n")
+    removed = removed.replace(
+        "  hwb-review:\n    title: HWB recommends the plan\n    at: hwb\n    after: [board-review]\n", ""
+    )
+    assert removed.count("hwb-review") == 0
+    timeline.write_text(removed)
+    result = run(timeline, "--method", "request", "--cancel-removed", "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    assert "2 cancelled" in result.stdout
+    main = parse((tmp_path / "out.ics").read_bytes())
+    assert not any(e[3] == "CANCELLED" for e in main.values()), "a REQUEST file holds no cancellations"
+    cancel_bytes = (tmp_path / "out-cancel.ics").read_bytes()
+    cancel = parse(cancel_bytes)
+    assert set(cancel) == {"calendar-demo.hwb-review.meeting@govflow", "calendar-demo.hwb-review.papers@govflow"}
+    assert all(e[3] == "CANCELLED" for e in cancel.values())
+    cal = icalendar.Calendar.from_ical(cancel_bytes)
+    assert cal["METHOD"] == "CANCEL"
+    for ev in cal.walk("VEVENT"):
+        assert ev["ORGANIZER"] == "mailto:planning.lead@example.nhs.uk"
+        attendees = ev["ATTENDEE"] if isinstance(ev["ATTENDEE"], list) else [ev["ATTENDEE"]]
+        assert [str(a) for a in attendees] == ["mailto:hwb.clerk@example.nhs.uk"]
+    assert "out-cancel.ics (METHOD:CANCEL" in result.stdout
+    # without --cancel-removed nothing is cancelled, and the old cancel file is not left to be sent again
+    run(timeline, "--method", "request", "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    assert not (tmp_path / "out-cancel.ics").exists()
+
+
+def test_request_without_organizer_is_a_clear_error(tmp_path: Path) -> None:
+    timeline = tmp_path / "t.yaml"
+    timeline.write_text(TIMED.read_text().replace("organizer: planning.lead@example.nhs.uk\n", ""))
+    result = run(timeline, "--no-state", "--method", "request", "-o", tmp_path / "x.ics", code=2)
+    assert f"invitations need an organizer: add 'organizer: <address>' to {timeline}" in result.stderr
+    assert not (tmp_path / "x.ics").exists()
+
+
+def test_per_attendee_writes_one_file_per_person_with_only_their_entries(tmp_path: Path) -> None:
+    _, everything = ics(tmp_path, TIMED, "--no-state", "--tasks")
+    people = tmp_path / "people"
+    result = run(TIMED, "--no-state", "--tasks", "--per-attendee", people, "--stamp", STAMP)
+    files = sorted(p.name for p in people.iterdir())
+    assert files == [
+        "board.secretary@example.nhs.uk.ics",
+        "chair@example.nhs.uk.ics",
+        "hwb.clerk@example.nhs.uk.ics",
+        "strategy.lead@example.nhs.uk.ics",
+    ]
+    assert result.stdout.count("wrote ") == 4
+    hwb = parse((people / "hwb.clerk@example.nhs.uk.ics").read_bytes())
+    assert set(hwb) == {"calendar-demo.hwb-review.meeting@govflow", "calendar-demo.hwb-review.papers@govflow"}
+    chair = parse((people / "chair@example.nhs.uk.ics").read_bytes())
+    assert set(chair) == {
+        f"calendar-demo.{i}.{k}@govflow" for i in ("board-review", "board-approval") for k in ("meeting", "papers")
+    }
+    lead = parse((people / "strategy.lead@example.nhs.uk.ics").read_bytes())
+    assert "calendar-demo.draft.task@govflow" in lead and "calendar-demo.submission.deadline@govflow" in lead
+    assert "calendar-demo.hwb-review.meeting@govflow" not in lead
+    for name in files:  # each person's entries are the same entries as in the full file
+        for uid, e in parse((people / name).read_bytes()).items():
+            assert e == everything[uid]
+    cal = icalendar.Calendar.from_ical((people / "chair@example.nhs.uk.ics").read_bytes())
+    assert "chair@example.nhs.uk" in str(cal["X-WR-CALNAME"])
+
+
+# ---- content -----------------------------------------------------------------------------------
+
+
+def test_tbc_is_tentative_and_unschedulable_items_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    out = tmp_path / "t.ics"
+    result = run(TIMED, "--no-state", "-o", out, "--stamp", STAMP)
+    entries = parse(out.read_bytes())
+    hwb = entries["calendar-demo.hwb-review.meeting@govflow"]
+    assert hwb[3] == "TENTATIVE" and hwb[4] == "HWB recommends the plan (TBC)"
+    assert entries["calendar-demo.hwb-review.papers@govflow"][3] == "TENTATIVE"
+    assert entries["calendar-demo.board-review.meeting@govflow"][3] == "CONFIRMED"
+    assert not any("late-review" in uid for uid in entries)
+    assert "govflow: warning: late-review: left out of the calendar: it cannot be scheduled" in result.stderr
+    assert "no meeting of Clinical panel ('panel') is late enough" in result.stderr
+
+
+def test_titles_with_newlines_commas_semicolons_and_non_ascii_round_trip(tmp_path: Path) -> None:
+    data, entries = ics(tmp_path, TIMED, "--no-state", "--tasks")
+    assert entries["calendar-demo.board-review.meeting@govflow"][4] == (
+        "Board reviews the plan:\nfirst reading, questions; Cymraeg: Bwrdd"
+    )
+    assert entries["calendar-demo.draft.task@govflow"][4] == "Draft the plan, v1; «résumé» ✓"
+    assert b"SUMMARY:Draft the plan\\, v1\\; \xc2\xabr\xc3\xa9sum\xc3\xa9\xc2\xbb \xe2\x9c\x93\r\n" in data
+    assert b"NAME:Calendar demo: Caf\xc3\xa9\\, Ysbyty\\; sign-off\r\n" in data
+    assert IcsCalendarStream.calendar_from_ics(data.decode()).name == ["Calendar demo: Café, Ysbyty; sign-off"]
+    cal = icalendar.Calendar.from_ical(data)
+    ev = next(e for e in cal.walk("VEVENT") if e["UID"] == "calendar-demo.board-review.meeting@govflow")
+    assert str(ev["LOCATION"]) == "Board Room, Carlisle; 2nd floor"
+    assert "Trust Board, Thu 26 Sep 2019, 13:30-16:30" in str(ev["DESCRIPTION"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n,;\\:"'), min_size=1))
+def test_any_title_round_trips_through_both_parsers(title: str) -> None:
+    programme = govflow.load([TIMED])
+    (t,) = programme.timelines
+    items = dict(t.items)
+    items["draft"] = replace(items["draft"], title=title)
+    items["submission"] = replace(items["submission"], title=title)
+    t2 = replace(t, items=items)
+    sched = govflow.schedule(Programme.of((t2,)))
+    entries = parse(
+        render_ics(export(sched, datetime(2019, 9, 5, 9, tzinfo=UTC), CalendarOptions(tasks=True)).calendar)
+    )
+    assert entries["calendar-demo.draft.task@govflow"][4] == title
+    assert entries["calendar-demo.submission.deadline@govflow"][4] == f"Deadline: {title}"
+
+
+def test_papers_reminder_counts_working_days_over_the_bank_holiday(tmp_path: Path) -> None:
+    data, _ = ics(tmp_path, TIMED, "--no-state")
+    cal = icalendar.Calendar.from_ical(data)
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    papers = events["calendar-demo.bank-holiday-papers.papers@govflow"]
+    assert papers.decoded("DTSTART") == date(2019, 8, 28)
+    (alarm,) = papers.walk("VALARM")
+    # 2 working days before Wed 28 Aug is Fri 23 Aug (Mon 26 Aug is a bank holiday), at 09:00
+    assert alarm.decoded("TRIGGER") == -timedelta(days=5) + timedelta(hours=9)
+    (deadline_alarm,) = events["calendar-demo.submission.deadline@govflow"].walk("VALARM")
+    assert deadline_alarm.decoded("TRIGGER") == -timedelta(days=7) + timedelta(hours=9)  # 5 working days: Fri 22 Nov
+    assert not events["calendar-demo.board-review.meeting@govflow"].walk("VALARM")
+    ical_alarms = IcsCalendarStream.calendar_from_ics(data.decode()).events
+    assert [a.trigger for e in ical_alarms if e.uid == papers["UID"] for a in e.alarm] == [timedelta(days=-5, hours=9)]
+
+
+def test_reminders_can_be_moved_or_turned_off(tmp_path: Path) -> None:
+    data, _ = ics(tmp_path, TIMED, "--no-state", "--papers-alarm", "off", "--deadline-alarm", "0")
+    assert b"VALARM" not in data
+    data, _ = ics(tmp_path, TIMED, "--no-state", "--papers-alarm", "1", "--deadline-alarm", "off")
+    cal = icalendar.Calendar.from_ical(data)
+    papers = next(e for e in cal.walk("VEVENT") if e["UID"] == "calendar-demo.bank-holiday-papers.papers@govflow")
+    assert papers.walk("VALARM")[0].decoded("TRIGGER") == -timedelta(days=1) + timedelta(hours=9)  # Tue 27 Aug
+    assert data.count(b"BEGIN:VALARM") == sum(1 for e in cal.walk("VEVENT") if ".papers@" in str(e["UID"]))
+
+
+def test_feed_properties_for_subscribing(tmp_path: Path) -> None:
+    data, _ = ics(tmp_path, NC, "--no-state", "--name", "Strategy dates")
+    cal = icalendar.Calendar.from_ical(data)
+    assert cal["METHOD"] == "PUBLISH" and cal["VERSION"] == "2.0"
+    assert str(cal["NAME"]) == str(cal["X-WR-CALNAME"]) == "Strategy dates"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in data and b"X-PUBLISHED-TTL:PT12H\r\n" in data
+    strict = IcsCalendarStream.calendar_from_ics(data.decode())
+    assert strict.refresh_interval == timedelta(hours=12)
+
+
+def test_dtstamp_is_the_stamp_passed_in_and_output_is_repeatable() -> None:
+    sched = govflow.schedule(govflow.load([TIMED]))
+    a = render_ics(export(sched, datetime(2019, 9, 5, 10, tzinfo=UTC)).calendar)
+    b = render_ics(export(sched, datetime(2019, 9, 5, 10, tzinfo=UTC)).calendar)
+    c = render_ics(export(sched, datetime(2020, 1, 1, tzinfo=UTC)).calendar)
+    assert a == b and a != c
+    assert a.count(b"DTSTAMP:20190905T100000Z\r\n") == a.count(b"BEGIN:VEVENT")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        export(sched, datetime(2019, 9, 5, 10))
+
+
+def test_default_stamp_is_now(tmp_path: Path) -> None:
+    out = tmp_path / "now.ics"
+    run(TIMED, "--no-state", "-o", out)
+    ev = next(iter(icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")))
+    assert abs(ev.decoded("DTSTAMP") - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+# ---- filters ---------------------------------------------------------------------------------------
+
+
+def test_filters_by_body_owner_level_and_dates(tmp_path: Path) -> None:
+    _, board = ics(tmp_path, TIMED, "--no-state", "--body", "board")
+    assert set(board) == {
+        f"calendar-demo.{i}.{k}@govflow" for i in ("board-review", "board-approval") for k in ("meeting", "papers")
+    }
+    _, owned = ics(tmp_path, TIMED, "--no-state", "--owner", "Strategy.Lead@example.nhs.uk", "--tasks")
+    assert {u.split(".")[1] for u in owned} == {"draft", "board-review", "board-approval", "submission"}
+    _, national = ics(tmp_path, TIMED, "--no-state", "--level", "national")
+    assert set(national) == {"calendar-demo.guidance.event@govflow", "calendar-demo.submission.deadline@govflow"}
+    _, october = ics(tmp_path, TIMED, "--no-state", "--from", "2019-10-01", "--to", "Oct 2019")
+    assert set(october) == {"calendar-demo.hwb-review.papers@govflow", "calendar-demo.hwb-review.meeting@govflow"}
+    _, both = ics(tmp_path, TIMED, "--no-state", "--body", "board", "--body", "hwb", "--to", "2019-10-31")
+    assert {u.split(".")[1] for u in both} == {"board-review", "hwb-review"}
+
+
+def test_library_checks_options_against_the_programme() -> None:
+    sched = govflow.schedule(govflow.load([NC]))
+    stamp = datetime(2019, 9, 5, tzinfo=UTC)
+    with pytest.raises(CalendarError, match="did you mean 'trust-board'"):
+        export(sched, stamp, CalendarOptions(bodies=("trust-bord",)))
+    with pytest.raises(CalendarError, match="'regoinal' is not one of national, regional, local"):
+        export(sched, stamp, CalendarOptions(levels=("regoinal",)))
+    with pytest.raises(CalendarError, match="method must be"):
+        export(sched, stamp, CalendarOptions(method="invite"))
+    assert export(sched, stamp, CalendarOptions(bodies=("north-cumbria-2019:trust-board",))).events
+
+
+# ---- CLI errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--body", "trust-bord"],
+            "--body 'trust-bord' is not a body of the timelines given; did you mean 'trust-board'?",
+        ),
+        (["--level", "county"], "--level 'county' is not one of national, regional, local"),
+        (["--from", "2019-12-01", "--to", "2019-11-01"], "--from 2019-12-01 is after --to 2019-11-01"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:
+    result = run(NC, "--no-state", "-o", tmp_path / "x.ics", *args, code=2)
+    assert f"govflow: error: {message}" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "x.ics").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stamp", "yesterday"], "cannot read 'yesterday'"),
+        (["--method", "invite"], "'invite' is not 'publish' or 'request'"),
+        (["--papers-alarm", "two"], "'two' is not a number of working days or 'off'"),
+        (["--deadline-alarm", "-1"], "-1 is negative"),
+        (["--no-state", "--cancel-removed"], "--cancel-removed needs the state of the previous export"),
+        (["--from", "someday"], "cannot read 'someday'"),
+        (["--as-of", "someday"], "cannot read 'someday'"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    result = run(NC, "-o", tmp_path / "x.ics", *args, code=2)
+    assert message in said(result), result.stderr
+
+
+def test_output_is_required_and_never_a_timeline(tmp_path: Path) -> None:
+    assert "-o OUT.ics and/or --per-attendee DIR" in said(run(NC, code=2))
+    timeline = tmp_path / "nc.yaml"
+    shutil.copy(NC, timeline)
+    before = hashlib.sha256(timeline.read_bytes()).hexdigest()
+    result = run(timeline, "-o", timeline, code=2)
+    assert "is a timeline file; govflow never overwrites timelines" in said(result)
+    run(timeline, "-o", tmp_path / "ok.ics", "--cancel-removed", "--tasks")
+    assert hashlib.sha256(timeline.read_bytes()).hexdigest() == before
+
+
+def test_invalid_timeline_is_reported_compiler_style(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TIMED.read_text().replace("at: board\n", "at: bord\n", 1))
+    result = run(bad, "--no-state", "-o", tmp_path / "x.ics", code=2)
+    assert (
+        f"{bad}:" in result.stderr
+        and "error[unknown-body]" in result.stderr
+        and "did you mean 'board'" in result.stderr
+    )
+
+
+def test_unwritable_output_and_damaged_state_exit_2(tmp_path: Path) -> None:
+    result = run(TIMED, "--no-state", "-o", tmp_path / "missing" / "x.ics", code=2)
+    assert "govflow: error: cannot write" in result.stderr
+    state = tmp_path / "state.sqlite"
+    state.write_bytes(b"this is not a database" * 100)
+    result = run(TIMED, "--state", state, "-o", tmp_path / "x.ics", code=2)
+    assert f"govflow: error: cannot use the calendar state file {state}" in result.stderr
+
+
+def test_state_history_round_trips_through_sqlite(tmp_path: Path) -> None:
+    sched = govflow.schedule(govflow.load([TIMED]))
+    stamp = datetime(2019, 9, 5, tzinfo=UTC)
+    ex = export(sched, stamp)
+    store = CalendarState(tmp_path / "s.sqlite")
+    store.record("feed.ics", ex.events, stamp)
+    history = store.history("feed.ics")
+    store.close()
+    assert set(history.feed) == {e.uid for e in ex.events}
+    for e in ex.events:
+        assert history.events[e.uid].timing == e.timing
+    again = export(sched, stamp, history=history)
+    assert again.moved == () and again.new == ()
+    assert export(sched, stamp, history=History()).new == tuple(e.uid for e in ex.events)
