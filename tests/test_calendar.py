@@ -596,3 +596,27 @@ def test_state_history_round_trips_through_sqlite(tmp_path: Path) -> None:
     again = export(sched, stamp, history=history)
     assert again.moved == () and again.new == ()
     assert export(sched, stamp, history=History()).new == tuple(e.uid for e in ex.events)
+
+
+def test_readme_calendar_examples_are_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text()
+    (tmp_path / "timelines").mkdir()
+    for f in (ROOT / "timelines").glob("*.yaml"):
+        shutil.copy(f, tmp_path / "timelines" / f.name)
+    monkeypatch.chdir(tmp_path)
+    nc = "timelines/north-cumbria-2019.yaml"
+    for args in (
+        [nc, "-o", "north-cumbria.ics"],
+        [nc, "-o", "north-cumbria.ics", "--as-of", "2019-09-12", "--cancel-removed"],
+    ):
+        result = run(*args)
+        assert f"$ govflow calendar {' '.join(args)}\n" in readme
+        for line in (result.stderr + result.stdout).splitlines():
+            assert line in readme, line
+    fresh = tmp_path / "fresh"  # the per-attendee example is a first export
+    shutil.copytree(tmp_path / "timelines", fresh / "timelines", ignore=shutil.ignore_patterns(".govflow"))
+    monkeypatch.chdir(fresh)
+    result = run(nc, "--per-attendee", "people/", "--method", "request")
+    assert f"$ govflow calendar {nc} --per-attendee people/ --method request\n" in readme
+    for line in result.stdout.splitlines()[:3]:
+        assert line in readme, line
