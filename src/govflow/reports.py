@@ -1,0 +1,770 @@
+"""The weekly slippage report and the milestone trend analysis (MTA) chart. Pure functions.
+
+`weekly_report` compares the schedule computed now with the latest earlier snapshot ("last
+week") and with a baseline, and returns a `WeeklyReport`; `render_markdown`, `render_html`
+and `render_json` format it, `render_mta` draws the MTA chart as SVG. Nothing here reads the
+clock or the files: the status date comes from the schedule and the history from the caller.
+
+RAG rules (`RagRules`, defaults as below; `green_margin` is configurable):
+
+- **Blue**: the deadline item is done.
+- **Red**: the deadline is missed (forecast after the deadline) or cannot be scheduled.
+- **Amber**: the deadline is still met, but the forecast slipped against the baseline, or the
+  margin is below `green_margin` (5) working days.
+- **Green**: met, on or ahead of the baseline, with at least `green_margin` working days to spare.
+
+>>> RagRules().rag(done=False, forecast=date(2019, 9, 26), deadline=date(2019, 9, 27), margin=1)
+'Amber'
+>>> RagRules(green_margin=1).rag(done=False, forecast=date(2019, 9, 26), deadline=date(2019, 9, 27), margin=1)
+'Green'
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from .explain import fmt
+from .scheduling import Schedule
+from .tracking import SnapItem, Snapshot, snapshot_of
+
+__all__ = [
+    "LOOKAHEAD_DAYS",
+    "MtaSeries",
+    "RagRules",
+    "WeeklyReport",
+    "mta_series",
+    "render_history",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_mta",
+    "weekly_report",
+]
+
+LOOKAHEAD_DAYS = 14  # the lookahead covers the status date and the 14 days after it
+RAG_ORDER = ("Red", "Amber", "Green", "Blue")
+
+
+@dataclass(frozen=True, slots=True)
+class RagRules:
+    """How a deadline gets its RAG colour (see the module docstring)."""
+
+    green_margin: int = 5  # working days of margin needed for Green
+    amber_on_baseline_slip: bool = True  # a forecast later than the baseline's is at least Amber
+
+    def rag(
+        self,
+        *,
+        done: bool,
+        forecast: date | None,
+        deadline: date,
+        margin: int | None,
+        baseline_forecast: date | None = None,
+    ) -> str:
+        if done:
+            return "Blue"
+        if forecast is None or forecast > deadline:
+            return "Red"
+        slipped = baseline_forecast is not None and forecast > baseline_forecast
+        if (self.amber_on_baseline_slip and slipped) or margin is None or margin < self.green_margin:
+            return "Amber"
+        return "Green"
+
+    def describe(self) -> list[str]:
+        return [
+            "Blue: done.",
+            "Red: deadline missed (forecast after the deadline) or cannot be scheduled.",
+            f"Amber: still met, but slipped against the baseline or less than {self.green_margin} working days "
+            "of margin.",
+            f"Green: met, on or ahead of the baseline, with {self.green_margin} or more working days of margin.",
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class MtaSeries:
+    """One deadline's line on the MTA chart: (report date, forecast) points, oldest first."""
+
+    id: str
+    title: str
+    deadline: date
+    points: tuple[tuple[date, date | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReport:
+    """The report: `data` is the JSON form (documented in the README); the rest is for rendering."""
+
+    data: dict[str, Any]
+    title: str
+    mta: tuple[MtaSeries, ...]
+    rules: RagRules
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+class _Compare:
+    """The current schedule against one earlier snapshot: what slipped, and why."""
+
+    def __init__(self, sched: Schedule, cur: Snapshot, old: Snapshot | None):
+        self.sched, self.cur, self.old = sched, cur, old
+        self.p = sched.programme
+
+    def label(self, key: str) -> str:
+        return self.p.label(key)
+
+    def wd(self, key: str, a: date | None, b: date | None) -> int | None:
+        if a is None or b is None:
+            return None
+        return self.sched.calendar(key).between(a, b)
+
+    def old_item(self, key: str) -> SnapItem | None:
+        return None if self.old is None else self.old.items.get(key)
+
+    def slipped(self, key: str) -> bool:
+        o, c = self.old_item(key), self.cur.items.get(key)
+        if o is None or c is None or o.early_finish is None:
+            return False
+        return c.early_finish is None or c.early_finish > o.early_finish
+
+    def slips(self) -> list[dict[str, Any]]:
+        out = []
+        for key, c in self.cur.items.items():
+            if not self.slipped(key):
+                continue
+            o = self.old_item(key)
+            assert o is not None
+            out.append(
+                {
+                    "id": self.label(key),
+                    "title": c.title,
+                    "from": _iso(o.early_finish),
+                    "to": _iso(c.early_finish),
+                    "working_days": self.wd(key, o.early_finish, c.early_finish),
+                    "cause": self.cause(key),
+                }
+            )
+        out.sort(key=lambda s: (s["from"], s["id"]))
+        return out
+
+    def _body(self, key: str) -> str:
+        item = self.p.items[key]
+        return self.p.body(item).name if item.at else "meeting"
+
+    def cause(self, key: str) -> str:
+        """One line: the driving item that moved (and why), and the meeting that was missed."""
+        if not self.slipped(key):
+            return ""
+        chain = [key]
+        while True:
+            nxt = next((d for d in self.cur.items[chain[-1]].driving if self.slipped(d)), None)
+            if nxt is None or nxt in chain:
+                break
+            chain.append(nxt)
+        root = chain[-1]
+        c, o = self.cur.items[root], self.old_item(root)
+        assert o is not None
+        if c.kind == "meeting":
+            text = self._missed(root, o, c, first=True)
+        else:
+            text = f"{self.label(root)} {'finished' if c.status == 'done' else 'finishes'} {fmt(c.early_finish)}"
+            text += f", was {fmt(o.early_finish)}" + (f" ({why})" if (why := self._why(root, c)) else "")
+            if c.early_finish is None:
+                text = f"{self.label(root)} can no longer be scheduled" + (
+                    f": {r}" if (r := self._reason(root)) else ""
+                )
+        missed = []
+        for k in reversed(chain[:-1]):
+            ck, ok = self.cur.items[k], self.old_item(k)
+            if ck.kind == "meeting" and ok is not None and ok.meeting != ck.meeting:
+                missed.append(self._missed(k, ok, ck, first=False))
+        if missed:
+            text += "; so " + "; and ".join(missed)
+        return text
+
+    def gain(self, key: str) -> str:
+        """One line for a deadline that moved earlier: how much, and the meeting it now makes."""
+        o, c = self.old_item(key), self.cur.items.get(key)
+        if o is None or c is None or o.early_finish is None or c.early_finish is None:
+            return ""
+        if c.early_finish >= o.early_finish:
+            return ""
+        text = f"gained {self.wd(key, c.early_finish, o.early_finish)} working days"
+        for k in self._path(key):
+            ck, ok = self.cur.items[k], self.old_item(k)
+            if ck.kind == "meeting" and ok is not None and ok.meeting and ck.meeting and ck.meeting < ok.meeting:
+                tbc = " (not yet confirmed)" if ck.meeting_tbc else ""
+                text += (
+                    f": {self.label(k)} now at the {self._body(k)} meeting of {fmt(ck.meeting)}{tbc}, "
+                    f"was {fmt(ok.meeting)}"
+                )
+                break
+        return text
+
+    def _path(self, key: str) -> list[str]:
+        """The driving chain of an item, first item first."""
+        chain = [key]
+        while self.cur.items[chain[-1]].driving and len(chain) <= len(self.cur.items):
+            chain.append(self.cur.items[chain[-1]].driving[0])
+        return chain[::-1]
+
+    def _reason(self, key: str) -> str:
+        r = self.sched.items.get(key)
+        return r.reason if r is not None else ""
+
+    def _missed(self, key: str, o: SnapItem, c: SnapItem, first: bool) -> str:
+        body = self._body(key)
+        tail = "and no later meeting is in the calendar" if c.meeting is None else f"and moves to {fmt(c.meeting)}"
+        why = ""
+        if c.ready is not None and o.papers_due is not None and c.ready > o.papers_due:
+            why = f" (papers due {fmt(o.papers_due)}, ready {fmt(c.ready)})"
+        elif o.meeting is not None and o.meeting < self.cur.as_of and c.status != "done":
+            why = " (not recorded as held by the status date)"
+        elif first:
+            why = " (the meeting date changed)"
+        return f"{self.label(key)} missed the {body} meeting of {fmt(o.meeting)}{why} {tail}"
+
+    def _why(self, key: str, c: SnapItem) -> str:
+        item = self.p.items[key]
+        if c.why == "as_of":
+            return "not finished by the status date" if c.status == "in-progress" else "not started by the status date"
+        if c.why == "remaining":
+            return f"{item.remaining} working days still to do"
+        if c.why == "forecast":
+            return f"owner's forecast {fmt(item.forecast)}"
+        if c.why == "done":
+            return "finished late"
+        if c.why == "started":
+            return f"started {fmt(item.started)}"
+        if c.why == "fixed":
+            return "its date moved"
+        return "re-planned in the timeline file"
+
+
+def weekly_report(
+    sched: Schedule,
+    previous: Snapshot | None,
+    baseline: Snapshot | None,
+    baseline_name: str | None = None,
+    history: Sequence[Snapshot] = (),
+    rules: RagRules = RagRules(),
+) -> WeeklyReport:
+    """The weekly slippage report of `sched` against last week's snapshot and the baseline.
+
+    `history` (snapshots of the same timeline(s), any order) feeds the MTA chart; snapshots
+    after the status date are left out of it.
+    """
+    cur = snapshot_of(sched)
+    as_of = cur.as_of
+    p = sched.programme
+    label = p.label
+    week = _Compare(sched, cur, previous)
+    base = _Compare(sched, cur, baseline)
+
+    deadlines = []
+    for key, d in cur.deadlines.items():
+        pd = previous.deadlines.get(key) if previous else None
+        bd = baseline.deadlines.get(key) if baseline else None
+        c = cur.items[key]
+        rag = rules.rag(
+            done=c.status == "done",
+            forecast=d.forecast,
+            deadline=d.deadline,
+            margin=d.margin,
+            baseline_forecast=bd.forecast if bd else None,
+        )
+        cause = week.cause(key) or week.gain(key)
+        if base.slipped(key) and not week.slipped(key):
+            later = base.wd(key, bd.forecast if bd else None, d.forecast)
+            cause += ("; still " if cause else "") + f"{later} working days later than the baseline: "
+            cause += base.cause(key)
+        deadlines.append(
+            {
+                "id": label(key),
+                "title": c.title,
+                "deadline": d.deadline.isoformat(),
+                "forecast": _iso(d.forecast),
+                "previous_forecast": _iso(pd.forecast) if pd else None,
+                "baseline_forecast": _iso(bd.forecast) if bd else None,
+                "margin": d.margin,
+                "rag": rag,
+                "status": c.status,
+                "since_previous": week.wd(key, pd.forecast, d.forecast) if pd else None,
+                "since_baseline": base.wd(key, bd.forecast, d.forecast) if bd else None,
+                "cause": cause,
+            }
+        )
+
+    newly_critical = []
+    completed = []
+    overdue = []
+    planned = baseline or previous
+    for key, c in cur.items.items():
+        o = previous.items.get(key) if previous else None
+        if previous is not None and c.critical and c.status != "done" and (o is None or not o.critical):
+            newly_critical.append(
+                {"id": label(key), "title": c.title, "float": c.float, "finish": _iso(c.early_finish)}
+            )
+        if previous is not None and c.status == "done" and (o is None or o.status != "done"):
+            completed.append({"id": label(key), "title": c.title, "done": _iso(c.early_finish)})
+        pl = planned.items.get(key) if planned else None
+        if pl is not None and pl.early_finish is not None and pl.early_finish <= as_of and c.status != "done":
+            overdue.append(
+                {
+                    "id": label(key),
+                    "title": c.title,
+                    "planned": _iso(pl.early_finish),
+                    "forecast": _iso(c.early_finish),
+                    "status": c.status,
+                }
+            )
+
+    horizon = as_of + timedelta(days=LOOKAHEAD_DAYS)
+    lookahead: list[dict[str, Any]] = []
+    to_confirm = []
+    for key, c in cur.items.items():
+        item = p.items[key]
+        if c.status == "done":
+            continue
+        if c.kind == "meeting":
+            body = p.body(item).name
+            if c.papers_due is not None and as_of <= c.papers_due <= horizon:
+                lookahead.append(_ahead(c.papers_due, "papers", label(key), c.title, f"Papers due for {body}"))
+            if c.meeting is not None and as_of <= c.meeting <= horizon:
+                lookahead.append(_ahead(c.meeting, "meeting", label(key), c.title, f"{body} meeting"))
+            r = sched.items[key]
+            if r.meeting is not None and r.meeting.when.tbc:
+                to_confirm.append(
+                    {
+                        "id": label(key),
+                        "title": c.title,
+                        "body": body,
+                        "window": r.meeting.when.text or f"{r.meeting.when.first} to {r.meeting.when.last}",
+                        "planned": _iso(c.meeting),
+                        "confirm_by": _iso(c.papers_due),
+                    }
+                )
+        elif c.kind == "event" and item.on is not None and item.on.tbc:
+            cal = sched.calendar(key)
+            to_confirm.append(
+                {
+                    "id": label(key),
+                    "title": c.title,
+                    "body": None,
+                    "window": item.on.text or f"{item.on.first} to {item.on.last}",
+                    "planned": _iso(c.early_finish),
+                    "confirm_by": _iso(cal.on_or_after(item.on.first)),
+                }
+            )
+        if item.deadline is not None and as_of <= item.deadline.last <= horizon:
+            lookahead.append(_ahead(item.deadline.last, "deadline", label(key), c.title, "Deadline"))
+    order = {"papers": 0, "meeting": 1, "deadline": 2}
+    lookahead.sort(key=lambda e: (e["date"], order[e["type"]], e["id"]))
+    to_confirm.sort(key=lambda e: (e["confirm_by"] or "9999", e["id"]))
+
+    data: dict[str, Any] = {
+        "timeline": cur.timeline,
+        "as_of": as_of.isoformat(),
+        "previous": None if previous is None else {"as_of": previous.as_of.isoformat()},
+        "baseline": None if baseline is None else {"name": baseline_name, "as_of": baseline.as_of.isoformat()},
+        "deadlines": deadlines,
+        "slipped": week.slips() if previous else [],
+        "slipped_since_baseline": base.slips() if baseline else [],
+        "newly_critical": newly_critical,
+        "overdue": overdue,
+        "completed": completed,
+        "lookahead": lookahead,
+        "to_confirm": to_confirm,
+    }
+    title = " + ".join(t.title for t in p.timelines)
+    return WeeklyReport(data, title, tuple(mta_series(sched, history)), rules)
+
+
+def _ahead(d: date, kind: str, id_: str, title: str, text: str) -> dict[str, Any]:
+    return {"date": d.isoformat(), "type": kind, "id": id_, "title": title, "text": text}
+
+
+def mta_series(sched: Schedule, history: Sequence[Snapshot]) -> list[MtaSeries]:
+    """Each deadline's forecast at every recorded status date up to now, plus the current one."""
+    cur = snapshot_of(sched)
+    snaps = {s.as_of: s for s in history if s.as_of < cur.as_of}
+    snaps[cur.as_of] = cur
+    ordered = [snaps[k] for k in sorted(snaps)]
+    out = []
+    for key, d in cur.deadlines.items():
+        points = tuple((s.as_of, s.deadlines[key].forecast) for s in ordered if key in s.deadlines)
+        out.append(MtaSeries(sched.programme.label(key), cur.items[key].title, d.deadline, points))
+    return out
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render_json(report: WeeklyReport) -> str:
+    """The JSON form, indented, keys in the documented order."""
+    return json.dumps(report.data, indent=2) + "\n"
+
+
+def _short(s: str | None) -> str:
+    return "-" if s is None else fmt(date.fromisoformat(s))
+
+
+def _wd(n: int | None) -> str:
+    if n is None:
+        return "-"
+    return "0" if n == 0 else f"{n:+d} wd"
+
+
+def _margin(n: int | None) -> str:
+    return "-" if n is None else f"{n:+d}" if n else "0"
+
+
+def _compared(data: dict[str, Any]) -> str:
+    parts = []
+    prev, base = data["previous"], data["baseline"]
+    parts.append(f"last report of {_short(prev['as_of'])}" if prev else "no earlier snapshot")
+    parts.append(f"baseline '{base['name']}' of {_short(base['as_of'])}" if base else "no baseline")
+    return "; ".join(parts)
+
+
+def _deadline_rows(data: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for d in data["deadlines"]:
+        rows.append(
+            [
+                d["rag"].upper(),
+                d["id"],
+                _short(d["deadline"]),
+                _short(d["forecast"]) if d["forecast"] else "unschedulable",
+                _margin(d["margin"]),
+                _wd(d["since_previous"]),
+                _wd(d["since_baseline"]),
+                d["cause"] or "-",
+            ]
+        )
+    return rows
+
+
+_DEADLINE_HEAD = ["RAG", "Deadline", "Due", "Forecast", "Margin", "Since last week", "Since baseline", "Cause"]
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown pipe table padded so it also reads aligned as plain text (email)."""
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
+    return [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(r) for r in rows)]
+
+
+def _slip_lines(slips: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for s in slips:
+        to = _short(s["to"]) if s["to"] else "cannot be scheduled"
+        by = f", {s['working_days']:+d} working days" if s["working_days"] is not None else ""
+        lines.append(f"- **{s['id']}** ({s['title']}): {_short(s['from'])} -> {to}{by}.")
+        if s["cause"]:
+            lines.append(f"  Cause: {s['cause']}.")
+    return lines
+
+
+def _sections(report: WeeklyReport) -> list[tuple[str, list[dict[str, Any]], str]]:
+    d = report.data
+    return [
+        ("Slipped this week", d["slipped"], "Nothing slipped since the last report."),
+        ("Slipped since baseline", d["slipped_since_baseline"], "Nothing slipped against the baseline."),
+        ("Newly critical", d["newly_critical"], "Nothing became critical."),
+        ("Overdue", d["overdue"], "Nothing is overdue."),
+        ("Completed since last week", d["completed"], "Nothing was completed."),
+        (
+            f"Next two weeks ({_short(d['as_of'])} to "
+            f"{fmt(date.fromisoformat(d['as_of']) + timedelta(days=LOOKAHEAD_DAYS))})",
+            d["lookahead"],
+            "No meetings, papers deadlines or deadlines.",
+        ),
+        ("To confirm (TBC)", d["to_confirm"], "No unconfirmed dates."),
+    ]
+
+
+def _entry_text(section: str, e: dict[str, Any]) -> list[str]:
+    if section.startswith("Newly critical"):
+        fl = "no float" if e["float"] == 0 else f"float {e['float']:+d} working days"
+        return [f"- **{e['id']}** ({e['title']}): {fl}, finishes {_short(e['finish'])}."]
+    if section.startswith("Overdue"):
+        return [
+            f"- **{e['id']}** ({e['title']}): planned by {_short(e['planned'])}, {e['status']}, "
+            f"now forecast {_short(e['forecast'])}."
+        ]
+    if section.startswith("Completed"):
+        return [f"- **{e['id']}** ({e['title']}): done {_short(e['done'])}."]
+    if section.startswith("Next two weeks"):
+        return [f"- {_short(e['date'])}: {e['text']}: **{e['id']}** ({e['title']})."]
+    body = f" at {e['body']}" if e["body"] else ""
+    return [
+        f"- **{e['id']}** ({e['title']}){body}: {e['window']}, planned {_short(e['planned'])}; "
+        f"confirm by {_short(e['confirm_by'])}."
+    ]
+
+
+def render_markdown(report: WeeklyReport) -> str:
+    """Markdown that also reads well as plain text pasted into an email or a Teams chat."""
+    d = report.data
+    counts = {r: sum(1 for x in d["deadlines"] if x["rag"] == r) for r in RAG_ORDER}
+    out = [
+        f"# Weekly slippage report: {report.title}",
+        "",
+        f"**Timeline:** {d['timeline']}  ",
+        f"**Status date:** {_short(d['as_of'])}  ",
+        f"**Compared with:** {_compared(d)}  ",
+        "**Deadlines:** " + ", ".join(f"{n} {r}" for r, n in counts.items() if n) if d["deadlines"] else "",
+        "",
+        "## Deadlines",
+        "",
+    ]
+    if d["deadlines"]:
+        out += _table(_DEADLINE_HEAD[:-1], [r[:-1] for r in _deadline_rows(d)])
+        out.append("")
+        out.append("Margin and changes in working days (wd); + is later.")
+        causes = [(x["id"], x["cause"]) for x in d["deadlines"] if x["cause"]]
+        if causes:
+            out += ["", "Why:", ""]
+            out += [f"- **{i}**: {c}." for i, c in causes]
+    else:
+        out.append("No deadlines in this timeline.")
+    for title, entries, empty in _sections(report):
+        out += ["", f"## {title}", ""]
+        if not entries:
+            out.append(empty)
+        elif title.startswith("Slipped"):
+            out += _slip_lines(entries)
+        else:
+            for e in entries:
+                out += _entry_text(title, e)
+    out += ["", "## RAG rules", ""]
+    out += [f"- {line}" for line in report.rules.describe()]
+    return "\n".join(line for line in out if line is not None) + "\n"
+
+
+_RAG_COLOURS = {"Red": "#c62828", "Amber": "#ef8f00", "Green": "#2e7d32", "Blue": "#1565c0"}
+_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#000000")
+
+_CSS = """
+body{font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;margin:24px;max-width:1100px}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:22px 0 6px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;
+vertical-align:top}th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}td.date{white-space:nowrap}
+.rag{color:#fff;font-weight:bold;padding:2px 8px;border-radius:3px;display:inline-block;min-width:48px;
+text-align:center}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:0}dt{font-weight:bold}
+dd{margin:0}ul{margin:4px 0;padding-left:20px}li{margin:2px 0}.empty{color:#666}.note{color:#555;font-size:12px}
+"""
+
+
+def _h(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def _md_inline(s: str) -> str:
+    """Our few inline Markdown marks (**bold**) to HTML, everything else escaped."""
+    parts = s.split("**")
+    return "".join(f"<b>{_h(p)}</b>" if i % 2 else _h(p) for i, p in enumerate(parts))
+
+
+def render_html(report: WeeklyReport) -> str:
+    """A self-contained HTML page (inline CSS and SVG, no external resources)."""
+    d = report.data
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>Weekly slippage report: {_h(d['timeline'])} {_h(d['as_of'])}</title>",
+        f"<style>{_CSS.strip()}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>Weekly slippage report: {_h(report.title)}</h1>",
+        "<dl>",
+        f"<dt>Timeline</dt><dd>{_h(d['timeline'])}</dd>",
+        f"<dt>Status date</dt><dd>{_h(_short(d['as_of']))}</dd>",
+        f"<dt>Compared with</dt><dd>{_h(_compared(d))}</dd>",
+        "</dl>",
+        "<h2>Deadlines</h2>",
+    ]
+    if d["deadlines"]:
+        out.append('<table id="deadlines"><thead><tr>' + "".join(f"<th>{_h(c)}</th>" for c in _DEADLINE_HEAD))
+        out.append("</tr></thead><tbody>")
+        for row, dl in zip(_deadline_rows(d), d["deadlines"], strict=True):
+            badge = f'<span class="rag" style="background:{_RAG_COLOURS[dl["rag"]]}">{_h(dl["rag"])}</span>'
+            cells = [badge, f"<b>{_h(row[1])}</b><br>{_h(dl['title'])}"]
+            cells += [f'<td class="date">{_h(x)}</td>' for x in row[2:4]]
+            cells += [f'<td class="num">{_h(x)}</td>' for x in row[4:7]]
+            cells.append(f"<td>{_h(row[7])}</td>")
+            out.append(
+                f'<tr data-id="{_h(dl["id"])}" data-rag="{_h(dl["rag"])}"><td>{cells[0]}</td><td>{cells[1]}</td>'
+                + "".join(cells[2:])
+                + "</tr>"
+            )
+        out.append("</tbody></table>")
+        out.append('<p class="note">Margin and changes in working days (wd); + is later.</p>')
+    else:
+        out.append('<p class="empty">No deadlines in this timeline.</p>')
+    out.append("<h2>Milestone trend analysis</h2>")
+    out.append(render_mta(report.mta))
+    for title, entries, empty in _sections(report):
+        out.append(f"<h2>{_h(title)}</h2>")
+        if not entries:
+            out.append(f'<p class="empty">{_h(empty)}</p>')
+            continue
+        lines = (
+            _slip_lines(entries) if title.startswith("Slipped") else [x for e in entries for x in _entry_text(title, e)]
+        )
+        out.append("<ul>")
+        for line in lines:
+            if line.startswith("  "):
+                out[-1] = out[-1].removesuffix("</li>") + f"<br>{_md_inline(line.strip())}</li>"
+            else:
+                out.append(f"<li>{_md_inline(line[2:])}</li>")
+        out.append("</ul>")
+    out.append("<h2>RAG rules</h2><ul>")
+    out += [f"<li>{_h(line)}</li>" for line in report.rules.describe()]
+    out += ["</ul>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _date_label(d: date) -> str:
+    return f"{d.day} {d:%b %y}"
+
+
+def render_mta(series: Sequence[MtaSeries], width: int = 760, height: int = 440) -> str:
+    """Milestone trend analysis as SVG: x report date, y forecast date, one line per deadline.
+
+    The dashed diagonal is where report date = forecast date; a line reaching it means the
+    milestone has happened. A horizontal line rising means the forecast is slipping. Each
+    deadline's due date is a faint dotted line in its colour.
+
+    >>> s = render_mta([MtaSeries("submit", "Submit", date(2019, 9, 27), ((date(2019, 9, 2), date(2019, 9, 26)),))])
+    >>> s.startswith("<svg") and "submit" in s and s.endswith("</svg>")
+    True
+    """
+    left, right, top, legend_h = 78, 44, 20, 22 * max(1, len(series))
+    bottom = 40
+    plot_w, plot_h = width - left - right, height - top - bottom - legend_h
+    xs = sorted({x for s in series for x, _ in s.points})
+    ys = [y for s in series for _, y in s.points if y is not None] + [s.deadline for s in series]
+    if not xs:
+        xs = [date(2000, 1, 1)]
+    x0, x1 = xs[0], xs[-1]
+    if x1 - x0 < timedelta(days=7):
+        x0, x1 = x0 - timedelta(days=3), x1 + timedelta(days=4)
+    y0 = min([*ys, x0])
+    y1 = max([*ys, x1])
+    if y1 - y0 < timedelta(days=14):
+        y1 = y0 + timedelta(days=14)
+    pad = (y1 - y0) / 20
+    y0, y1 = y0 - pad, y1 + pad
+
+    def px(d: date) -> float:
+        return round(left + (d - x0).days / max(1, (x1 - x0).days) * plot_w, 1)
+
+    def py(d: date) -> float:
+        return round(top + plot_h - (d - y0).days / max(1, (y1 - y0).days) * plot_h, 1)
+
+    desc = "Milestone trend analysis: x report date, y forecast date, one line per deadline"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        ' font-family="Helvetica,Arial,sans-serif" font-size="11" role="img" aria-label="Milestone trend analysis">',
+        f"<title>{_h(desc)}</title>",
+        f'<clipPath id="mta-plot"><rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/></clipPath>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>',
+    ]
+    # y ticks: about six, on the first of a month when the span is long, else on Mondays
+    span_days = (y1 - y0).days
+    step = max(1, span_days // 6)
+    ticks = []
+    t = y0 + timedelta(days=(7 - y0.weekday()) % 7)
+    while t <= y1:
+        ticks.append(t)
+        t += timedelta(days=max(7, step - step % 7))
+    for t in ticks:
+        y = py(t)
+        out.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#eee"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{_date_label(t)}</text>')
+    for x in xs:
+        xp = px(x)
+        out.append(f'<line x1="{xp}" y1="{top}" x2="{xp}" y2="{top + plot_h}" stroke="#eee"/>')
+        out.append(f'<text x="{xp}" y="{top + plot_h + 16}" text-anchor="middle">{_date_label(x)}</text>')
+    out.append(
+        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 32}" text-anchor="middle" fill="#555">report date</text>'
+    )
+    out.append(
+        f'<text x="14" y="{top + plot_h / 2}" text-anchor="middle" fill="#555" '
+        f'transform="rotate(-90 14 {top + plot_h / 2})">forecast date</text>'
+    )
+    lo, hi = max(x0, y0), min(x1, y1)
+    out.append(
+        f'<line class="diagonal" x1="{px(lo)}" y1="{py(lo)}" x2="{px(hi)}" y2="{py(hi)}" stroke="#555" '
+        'stroke-dasharray="6 4" clip-path="url(#mta-plot)"/>'
+    )
+    for i, s in enumerate(series):
+        colour = _PALETTE[i % len(_PALETTE)]
+        dy = py(s.deadline)
+        out.append(
+            f'<line x1="{left}" y1="{dy}" x2="{left + plot_w}" y2="{dy}" stroke="{colour}" stroke-opacity="0.5" '
+            'stroke-dasharray="2 3"/>'
+        )
+        runs: list[list[tuple[date, date]]] = [[]]
+        for x, y in s.points:
+            if y is None:
+                runs.append([])
+            else:
+                runs[-1].append((x, y))
+        out.append(f'<g class="series" data-id="{_h(s.id)}" stroke="{colour}" fill="{colour}">')
+        for run in runs:
+            if len(run) > 1:
+                pts = " ".join(f"{px(x)},{py(y)}" for x, y in run)
+                out.append(f'<polyline points="{pts}" fill="none" stroke-width="2"/>')
+        for x, y in s.points:
+            if y is None:
+                out.append(
+                    f'<text x="{px(x)}" y="{top + 12}" text-anchor="middle" stroke="none">x'
+                    f"<title>{_h(s.id)} cannot be scheduled ({x})</title></text>"
+                )
+                continue
+            out.append(
+                f'<circle cx="{px(x)}" cy="{py(y)}" r="3.5"><title>{_h(s.id)}: forecast {y} on {x}</title></circle>'
+            )
+        out.append("</g>")
+        ly = top + plot_h + bottom + 14 + 22 * i
+        out.append(
+            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+        )
+        out.append(f'<text x="{left + 30}" y="{ly}">{_h(s.id)} - due {_date_label(s.deadline)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def render_history(timeline: str, snapshots: Sequence[Snapshot], baselines: Sequence[tuple[str, date, bool]]) -> str:
+    """`govflow history`: the snapshots and baselines recorded for a timeline(s)."""
+    out = [f"History of {timeline}"]
+    if not snapshots:
+        out.append("  no snapshots recorded yet (govflow snapshot FILE...)")
+        return "\n".join(out) + "\n"
+    out += ["", "Snapshots:", f"  {'status date':<16} {'taken at':<20} {'deadlines':<22} {'hash':<12} baselines"]
+    for s in snapshots:
+        met = sum(1 for d in s.deadlines.values() if d.met)
+        dl = f"{met}/{len(s.deadlines)} met"
+        out.append(
+            f"  {fmt(s.as_of):<16} {s.taken_at.replace('T', ' '):<20} {dl:<22} {s.files_hash[:12]:<12} "
+            + ", ".join(s.baselines)
+        )
+    out = [line.rstrip() for line in out]
+    if baselines:
+        out += ["", "Baselines:"]
+        for name, as_of, default in baselines:
+            out.append(f"  {name:<20} {fmt(as_of)}" + ("  (default)" if default else ""))
+    else:
+        out += ["", "No baselines (govflow baseline FILE... --name NAME)."]
+    return "\n".join(out) + "\n"
