@@ -229,8 +229,8 @@ def calendar_cmd(
     except GovflowError as e:
         _fail(e)
         return
-    for w in warnings:
-        typer.echo(f"govflow: warning: {w}", err=True)
+    for warning in warnings:
+        typer.echo(f"govflow: warning: {warning}", err=True)
     for f in written:
         counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved"
         typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")

@@ -363,7 +363,7 @@ def collect(
                 summary=summary + (" (TBC)" if kw.get("tentative") else ""),
                 description="\n".join(x for x in lines if x),
                 start=start,
-                end=kw.pop("end", None) or start + timedelta(days=1),  # type: ignore[arg-type,operator]
+                end=kw.pop("end", None) or start + timedelta(days=1),  # type: ignore[arg-type]
                 **base,  # type: ignore[arg-type]
                 **kw,  # type: ignore[arg-type]
             )
@@ -555,7 +555,7 @@ def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = 
 
 def _transitions(zone: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, timedelta, bool, str]]:
     """(local wall time just before, offset before, offset after, DST after, name after) per change in `year`."""
-    found = []
+    found: list[tuple[datetime, timedelta, timedelta, bool, str]] = []
     t = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
     prev = t.astimezone(zone).utcoffset()
@@ -566,17 +566,10 @@ def _transitions(zone: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, t
             while q.astimezone(zone).utcoffset() == prev:  # real zones change on a quarter hour
                 q += timedelta(minutes=15)
             after = q.astimezone(zone)
-            assert prev is not None and after.utcoffset() is not None
-            found.append(
-                (
-                    (q + prev).replace(tzinfo=None),
-                    prev,
-                    after.utcoffset(),
-                    bool(after.dst()),
-                    after.tzname() or "",
-                )
-            )  # type: ignore[arg-type]
-            prev = after.utcoffset()
+            offset = after.utcoffset()
+            assert prev is not None and offset is not None
+            found.append(((q + prev).replace(tzinfo=None), prev, offset, bool(after.dst()), after.tzname() or ""))
+            prev = offset
         t = nxt
     return found
 
