@@ -12,10 +12,12 @@ import shlex
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import govflow
@@ -29,7 +31,7 @@ from govflow.reports import (
     render_mta,
     weekly_report,
 )
-from govflow.tracking import HistoryStore
+from govflow.tracking import HistoryStore, snapshot_of
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "weekly-report"
@@ -331,3 +333,25 @@ def test_html_report_renders_in_headless_chromium(scenario: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a real page, not a blank one
+
+
+# -- properties ----------------------------------------------------------------------------------
+
+NC_PROGRAMME = govflow.load([ROOT / "timelines" / "north-cumbria-2019.yaml"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dates(min_value=date(2019, 6, 3), max_value=date(2019, 12, 20)), st.integers(min_value=1, max_value=40))
+def test_report_against_itself_shows_no_change_and_slips_are_signed(as_of: date, days: int) -> None:
+    later = as_of + timedelta(days=days)
+    now = govflow.schedule(NC_PROGRAMME, as_of=as_of)
+    same = snapshot_of(now)
+    rep = weekly_report(now, same, same, "self").data
+    assert rep["slipped"] == [] and rep["slipped_since_baseline"] == [] and rep["newly_critical"] == []
+    assert rep["completed"] == [] and all(d["since_previous"] in (0, None) for d in rep["deadlines"])
+    # the same file a few days on: nothing moves earlier, and every slip is counted forwards
+    nxt = weekly_report(govflow.schedule(NC_PROGRAMME, as_of=later), same, None).data
+    for s in nxt["slipped"]:
+        assert s["to"] is None or (s["to"] > s["from"] and s["working_days"] > 0)
+        assert s["cause"]
+    assert all(d["since_previous"] is None or d["since_previous"] >= 0 for d in nxt["deadlines"])

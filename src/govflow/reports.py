@@ -457,7 +457,10 @@ _DEADLINE_HEAD = ["RAG", "Deadline", "Due", "Forecast", "Margin", "Since last we
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown pipe table padded so it also reads aligned as plain text (email)."""
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
+
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
     return [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(r) for r in rows)]
 
 
@@ -689,9 +692,9 @@ def render_mta(series: Sequence[MtaSeries], width: int = 760, height: int = 440)
         ticks.append(t)
         t += timedelta(days=max(7, step - step % 7))
     for t in ticks:
-        y = py(t)
-        out.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#eee"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{_date_label(t)}</text>')
+        ty = py(t)
+        out.append(f'<line x1="{left}" y1="{ty}" x2="{left + plot_w}" y2="{ty}" stroke="#eee"/>')
+        out.append(f'<text x="{left - 6}" y="{ty + 4}" text-anchor="end">{_date_label(t)}</text>')
     for x in xs:
         xp = px(x)
         out.append(f'<line x1="{xp}" y1="{top}" x2="{xp}" y2="{top + plot_h}" stroke="#eee"/>')
