@@ -620,3 +620,21 @@ def test_readme_calendar_examples_are_real_output(tmp_path: Path, monkeypatch: p
     assert f"$ govflow calendar {nc} --per-attendee people/ --method request\n" in readme
     for line in result.stdout.splitlines()[:3]:
         assert line in readme, line
+
+
+def test_sequence_is_one_counter_per_uid_across_files_and_never_goes_down(tmp_path: Path) -> None:
+    """A file filtered to some bodies cancels what leaves it; the other files never see SEQUENCE fall."""
+    timeline = tmp_path / "timed.yaml"
+    shutil.copy(TIMED, timeline)
+    ics(tmp_path, timeline, name="all.ics")
+    ics(tmp_path, timeline, "--body", "board", "--body", "hwb", name="boards.ics")
+    _, narrowed = ics(tmp_path, timeline, "--body", "board", "--cancel-removed", name="boards.ics")
+    hwb = "calendar-demo.hwb-review.meeting@govflow"
+    assert narrowed[hwb][2:4] == (1, "CANCELLED")  # left that file: cancelled there
+    _, everything = ics(tmp_path, timeline, "--cancel-removed", name="all.ics")
+    assert everything[hwb][3] == "TENTATIVE"
+    assert {e[3] for e in everything.values()} == {"CONFIRMED", "TENTATIVE"}
+    # the global SEQUENCE went up with the cancellation, and never goes back down
+    assert everything[hwb][2] == 1 and all(e[2] == 0 for uid, e in everything.items() if ".hwb-review." not in uid)
+    _, widened = ics(tmp_path, timeline, "--body", "board", "--body", "hwb", "--cancel-removed", name="boards.ics")
+    assert widened[hwb][2:4] == (2, "TENTATIVE")  # back in the file that cancelled it: above the cancellation

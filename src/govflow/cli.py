@@ -268,6 +268,21 @@ def gantt_cmd(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
     ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Baseline bars from this recorded baseline (default: the default baseline, if one is recorded).",
+            metavar="NAME",
+        ),
+    ] = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="No baseline bars or dates.")] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="History store (default: .govflow/history.sqlite beside the first file).", metavar="PATH"
+        ),
+    ] = None,
 ) -> None:
     """Gantt data and chart: JSON, CSV, Mermaid, MS Project XML, or a self-contained HTML/SVG chart.
 
@@ -275,11 +290,13 @@ def gantt_cmd(
 
     Exit status: 0 written, 2 invalid input or options.
     """
-    from .exporters.gantt import FORMATS, render
+    from .exporters.gantt import FORMATS, baseline_of, render
     from .loading import load
     from .scheduling import schedule
 
     status = _as_of(as_of)
+    if no_baseline and (baseline is not None or db is not None):
+        raise typer.BadParameter("--baseline and --db name a baseline; drop --no-baseline", param_hint="--no-baseline")
     if fmt is None:
         fmt = _GANTT_SUFFIX.get(out.suffix.lower()) if out is not None else None
         if fmt is None:
@@ -290,8 +307,21 @@ def gantt_cmd(
         raise typer.BadParameter(f"'{by}' is not 'level' or 'body'", param_hint="--by")
     if out is not None and out.resolve() in {f.resolve() for f in files}:
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
+    base_note = ""
     try:
-        text = render(schedule(load(files), as_of=status), fmt, by=by)  # type: ignore[arg-type]
+        sched = schedule(load(files), as_of=status)
+        base = None
+        if not no_baseline:
+            from .tracking import HistoryStore, default_db_path, timeline_key
+
+            path = db or default_db_path(files[0])
+            if path.exists() or db is not None or baseline is not None:  # else: no store, so no baseline
+                with HistoryStore(path, create=False) as store:
+                    found = store.baseline(timeline_key(sched), baseline)
+                if found is not None:
+                    base = baseline_of(found[1])
+                    base_note = f", baseline '{found[0]}' of {found[1].as_of}"
+        text = render(sched, fmt, by=by, baseline=base)  # type: ignore[arg-type]
     except GovflowError as e:
         _fail(e)
         return
@@ -303,7 +333,7 @@ def gantt_cmd(
     except OSError as e:
         typer.echo(f"govflow: error: cannot write {out}: {e.strerror or e}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {out} ({fmt})")
+    typer.echo(f"wrote {out} ({fmt}{base_note})")
 
 
 # --- history, snapshot, baseline, report, mta (issue 5) ---

@@ -163,7 +163,6 @@ class Record:
     summary: str
     attendees: tuple[str, ...] = ()
     organizer: str | None = None
-    cancelled: bool = False  # the last thing written for this UID was a cancellation
 
     @property
     def timing(self) -> str:
@@ -172,8 +171,8 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The previous exports: every UID ever written (`events`), and this feed's last export
-    (`feed`: uid -> ('active' | 'cancelled', sequence))."""
+    """The previous exports: every UID ever written (`events`), and this feed's entries
+    (`feed`: uid -> ('active' | 'cancelled', sequence): its last export, and what it cancelled)."""
 
     events: Mapping[str, Record] = field(default_factory=dict)
     feed: Mapping[str, tuple[str, int]] = field(default_factory=dict)
@@ -507,8 +506,9 @@ def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = 
     """Entries with their SEQUENCE against the previous exports, plus cancellations.
 
     SEQUENCE: 0 for a new UID; the previous one while date and time are unchanged; one more
-    when they changed (or the entry returns after a cancellation). With `cancel_removed`,
-    every UID of this feed's previous export that is gone comes back as a cancelled entry.
+    when they changed, or when the entry returns to a feed that cancelled it. With
+    `cancel_removed`, every UID of this feed's previous export that is gone (and every one it
+    cancelled before that is still gone) comes back as a cancelled entry.
 
     >>> e = CalEvent("t.a.deadline@govflow", "deadline", "t:a", "A", "", date(2019, 9, 27), date(2019, 9, 28))
     >>> h = History({e.uid: Record(e.uid, 3, date(2019, 9, 26), date(2019, 9, 27), "A")}, {e.uid: ("active", 3)})
@@ -522,7 +522,8 @@ def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = 
         rec = history.events.get(e.uid)
         seq = 0
         if rec is not None:
-            seq = rec.sequence + (1 if rec.timing != e.timing or rec.cancelled else 0)
+            came_back = history.feed.get(e.uid, ("", 0))[0] == "cancelled"
+            seq = rec.sequence + (1 if rec.timing != e.timing or came_back else 0)
         out.append(replace(e, sequence=seq))
     if cancel_removed:
         present = {e.uid for e in events}
@@ -769,12 +770,11 @@ CREATE TABLE IF NOT EXISTS events (
     summary TEXT NOT NULL,
     attendees TEXT NOT NULL,        -- space-separated addresses (for cancelling invitations)
     organizer TEXT,
-    cancelled INTEGER NOT NULL,     -- 1 when the last thing written for it was a cancellation
     stamp TEXT NOT NULL             -- DTSTAMP of the export that last wrote it
 );
 CREATE TABLE IF NOT EXISTS feed_events (
     feed TEXT NOT NULL,             -- the output file's name, or 'attendee:<address>'
-    uid TEXT NOT NULL,
+    uid TEXT NOT NULL,              -- active: in the feed's last export; cancelled: cancelled, still gone
     status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
     sequence INTEGER NOT NULL,
     PRIMARY KEY (feed, uid)
@@ -787,7 +787,7 @@ class CalendarState:
 
     Default place: `.govflow/calendar.sqlite` beside the first timeline file. Tables: `events`
     (one row per UID ever exported: its highest SEQUENCE and the date/time last written) and
-    `feed_events` (per output file: the UIDs of its last export, active or cancelled).
+    `feed_events` (per output file: the UIDs of its last export, and those it cancelled).
     """
 
     def __init__(self, path: Path):
@@ -810,8 +810,8 @@ class CalendarState:
 
     def history(self, feed: str) -> History:
         events = {}
-        for uid, seq, start, end, summary, attendees, organizer, cancelled in self.db.execute(
-            "SELECT uid, sequence, start, end, summary, attendees, organizer, cancelled FROM events"
+        for uid, seq, start, end, summary, attendees, organizer in self.db.execute(
+            "SELECT uid, sequence, start, end, summary, attendees, organizer FROM events"
         ):
             events[uid] = Record(
                 uid,
@@ -821,7 +821,6 @@ class CalendarState:
                 summary,
                 tuple(attendees.split()),
                 organizer,
-                bool(cancelled),
             )
         rows = self.db.execute("SELECT uid, status, sequence FROM feed_events WHERE feed = ?", (feed,))
         return History(events, {uid: (status, seq) for uid, status, seq in rows})
@@ -833,15 +832,15 @@ class CalendarState:
             for e in events:
                 if e.cancelled:
                     self.db.execute(
-                        "UPDATE events SET sequence = max(sequence, ?), cancelled = 1 WHERE uid = ?",
+                        "UPDATE events SET sequence = max(sequence, ?) WHERE uid = ?",
                         (e.sequence, e.uid),
                     )
                     continue
                 self.db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(uid) DO UPDATE SET "
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET "
                     "sequence = max(sequence, excluded.sequence), start = excluded.start, end = excluded.end, "
                     "summary = excluded.summary, attendees = excluded.attendees, organizer = excluded.organizer, "
-                    "cancelled = 0, stamp = excluded.stamp",
+                    "stamp = excluded.stamp",
                     (
                         e.uid,
                         e.sequence,
@@ -853,9 +852,10 @@ class CalendarState:
                         s,
                     ),
                 )
-            self.db.execute("DELETE FROM feed_events WHERE feed = ?", (feed,))
+            # what left the feed without being cancelled is forgotten; cancellations are kept
+            self.db.execute("DELETE FROM feed_events WHERE feed = ? AND status = 'active'", (feed,))
             self.db.executemany(
-                "INSERT INTO feed_events VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO feed_events VALUES (?, ?, ?, ?)",
                 [(feed, e.uid, "cancelled" if e.cancelled else "active", e.sequence) for e in events],
             )
 

@@ -1,0 +1,410 @@
+"""The Gantt chart as a self-contained SVG, alone or in an HTML page: no scripts, no fonts, no network.
+
+Swimlanes by level or by body; bars for tasks, diamonds for milestones, meeting decisions and
+fixed events; a dashed box around a date not yet confirmed (TBC window); deadlines as labelled
+dashed lines; the status date as a solid line; the driving path of every open deadline with a
+thick black outline and bold label; baseline bars under the forecast when a baseline is given.
+RAG fills differ in lightness (and missed work is hatched), so the chart survives greyscale
+printing. Every bar is a `<g data-item="id">` whose `<title>` (the hover text) gives dates and
+float. The time axis adapts to the span: weeks, months, quarters or years.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+
+from ..explain import fmt
+from ..scheduling import Schedule
+from .gantt import Bar, Baseline, By, bars, lanes, unscheduled
+
+__all__ = ["COLOURS", "axis_ticks", "render_html", "render_svg"]
+
+# fill, outline, meaning: relative luminances 0.10 / 0.31 / 0.56 / 0.75 / 1.0 stay apart in greyscale
+COLOURS = {
+    "red": ("#b2182b", "#67001f", "missed or late: negative float"),
+    "green": ("#4dac26", "#1b5e20", "on track: 5+ working days of float"),
+    "amber": ("#fdb863", "#8c510a", "at risk: under 5 working days of float"),
+    "done": ("#e0e0e0", "#757575", "done"),
+    "none": ("#ffffff", "#616161", "leads to no deadline"),
+}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+LABEL_W = 330  # left column of item names
+ROW_H = 20
+LANE_H = 24
+PLOT_W = 880  # target width of the time area
+RIGHT = 130  # room for date labels and deadline labels past the last day
+CHAR_W = 6.6  # average advance of an 11px sans-serif character, for fitting text
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _esc(text: str) -> str:
+    """Text for XML/HTML: escaped, without the control characters XML forbids."""
+    return escape(_CONTROL.sub("", text), quote=True)
+
+
+def _fit(text: str, width: float, char_w: float = CHAR_W) -> str:
+    n = max(4, int(width / char_w))
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _short(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    first: date  # day at x = left
+    ppd: float  # pixels per day
+    left: float
+
+    def x(self, d: date) -> float:
+        return round(self.left + (d - self.first).days * self.ppd, 1)
+
+
+_UNITS = (("week", 7, 42), ("month", 30.44, 58), ("quarter", 91.3, 58), ("year", 365.25, 40))
+
+
+def axis_ticks(first: date, last: date, ppd: float) -> tuple[str, list[tuple[date, str]]]:
+    """The coarsest-needed axis: the first unit whose labels fit, and its (date, label) ticks.
+
+    >>> axis_ticks(date(2019, 9, 2), date(2019, 10, 4), 24.0)[1][:2]
+    [(datetime.date(2019, 9, 2), '2 Sep'), (datetime.date(2019, 9, 9), '9 Sep')]
+    >>> axis_ticks(date(2019, 1, 1), date(2021, 12, 31), 0.9)[0]
+    'quarter'
+    """
+    unit = next((u for u, days, px in _UNITS if days * ppd >= px), "year")
+    ticks: list[tuple[date, str]] = []
+    if unit == "week":
+        d = first - timedelta(days=first.weekday())
+        while d <= last:
+            ticks.append((d, _short(d)))
+            d += timedelta(days=7)
+    else:
+        step = {"month": 1, "quarter": 3, "year": 12}[unit]
+        m = (first.month - 1) // step * step + 1
+        d = date(first.year, m, 1)
+        while d <= last:
+            label = str(d.year) if unit == "year" else f"{d:%b} {d.year}"
+            ticks.append((d, label))
+            m0 = d.month - 1 + step
+            d = date(d.year + m0 // 12, m0 % 12 + 1, 1)
+    return unit, [(d, s) for d, s in ticks if d >= first - timedelta(days=1)] or ticks[:1]
+
+
+def _hover(b: Bar, label: str) -> str:
+    lines = [f"{label}: {b.name}"]
+    if b.milestone:
+        kind = {"meeting": f"decision at {b.body_name}", "event": "fixed event"}.get(b.kind, "milestone")
+        lines.append(f"{fmt(b.start)} ({kind})")
+    else:
+        lines.append(f"{fmt(b.start)} to {fmt(b.end)} ({b.duration} working days)")
+    if b.window:
+        lines.append(f"date as written: {b.window}")
+    if b.papers_due:
+        lines.append(f"papers due {fmt(b.papers_due)}")
+    if b.float is None:
+        lines.append("float: none needed (leads to no deadline)")
+    else:
+        lines.append(f"float: {b.float} working days; latest finish {fmt(b.late_finish)}")
+    if b.deadline is not None:
+        verdict = "met" if b.deadline_met else "MISSED"
+        lines.append(f"deadline {fmt(b.deadline)}: {verdict} (margin {b.margin})")
+    state = b.status + (f", {b.progress}% done" if b.status == "in-progress" else "")
+    lines.append(f"status: {state}; {COLOURS[b.rag][2]}" + ("; on the driving path" if b.driving else ""))
+    if b.baseline_start is not None and b.baseline_end is not None:
+        lines.append(f"baseline: {fmt(b.baseline_start)} to {fmt(b.baseline_end)}")
+    return "\n".join(lines)
+
+
+def _diamond(cx: float, cy: float, r: float) -> str:
+    return f"{cx},{cy - r} {cx + r},{cy} {cx},{cy + r} {cx - r},{cy}"
+
+
+def render_svg(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
+    """The chart as a standalone SVG document."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, heading=True) + "\n"
+
+
+def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> str:
+    p, label = sched.programme, sched.programme.label
+    bs = bars(sched, baseline)
+    groups = lanes(bs, by)
+    t0 = p.timelines[0]
+    title = t0.title if p.single else " + ".join(t.title for t in p.timelines)
+    starts = [b.start for b in bs] + [b.baseline_start for b in bs if b.baseline_start]
+    ends = [b.end for b in bs] + [b.baseline_end for b in bs if b.baseline_end]
+    ends += [d.deadline for d in sched.deadlines]
+    if sched.as_of:
+        starts.append(sched.as_of)
+        ends.append(sched.as_of)
+    first, last = min(starts, default=t0.start), max(ends, default=t0.start)
+    span = (last - first).days + 1
+    pad = max(2, round(span * 0.02))
+    first, last = first - timedelta(days=pad), last + timedelta(days=pad)
+    span = (last - first).days + 1
+    ppd = min(28.0, PLOT_W / span)
+    sc = _Scale(first, ppd, LABEL_W)
+    plot_right = sc.x(last + timedelta(days=1))
+    width = round(plot_right + RIGHT)
+    unit, ticks = axis_ticks(first, last, ppd)
+    show_dates = len(bs) <= 150
+
+    # deadline labels: greedy rows so that no two overlap
+    dl_rows: list[float] = []
+    dl_place = []
+    for d in sched.deadlines:
+        x = sc.x(d.deadline + timedelta(days=1))
+        text = f"{_short(d.deadline)} {label(d.key)}" + ("" if d.met else " (missed)")
+        text_w = len(text) * 6.0 + 10
+        row = next((i for i, end in enumerate(dl_rows) if end < x - 2), None)
+        if row is None:
+            dl_rows.append(0)
+            row = len(dl_rows) - 1
+        dl_rows[row] = x + text_w
+        dl_place.append((d, x, row, text))
+    legend_y = 58 if heading else 36
+    dl_top = legend_y + 26
+    axis_y = dl_top + len(dl_rows) * 14 + 14
+    top = axis_y + 10
+    n_rows = sum(len(m) for _, m in groups)
+    height = round(top + len(groups) * LANE_H + n_rows * ROW_H + 40)
+
+    out: list[str] = []
+    w = out.append
+    w(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="gf-title" class="govflow-gantt" '
+        f'data-axis="{unit}" data-items="{len(bs)}" font-family="{_esc(FONT)}" font-size="11" fill="#222">'
+    )
+    w(f'<title id="gf-title">{_esc(title)} - Gantt chart</title>')
+    w(
+        '<defs><pattern id="gf-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="2" height="5" fill="#fff" fill-opacity="0.45"/></pattern></defs>'
+    )
+    w(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>')
+    if heading:  # the HTML page has its own heading
+        w(f'<text x="8" y="20" font-size="15" font-weight="bold">{_esc(title)}</text>')
+    sub = f"Status date {fmt(sched.as_of)}" if sched.as_of else "No status date"
+    sub += f" · swimlanes by {by} · {len(bs)} items"
+    nu = len(unscheduled(sched))
+    if nu:
+        sub += f" · {nu} cannot be scheduled (not drawn)"
+    w(f'<text x="8" y="{legend_y - 20}" fill="#444">{_esc(sub)}</text>')
+
+    # legend
+    x = 8.0
+    for key in ("red", "amber", "green", "done", "none"):
+        fill, stroke, meaning = COLOURS[key]
+        w(f'<g class="legend"><rect x="{x}" y="{legend_y - 9}" width="18" height="10" ')
+        w(f'fill="{fill}" stroke="{stroke}"/>')
+        if key == "red":
+            w(f'<rect x="{x}" y="{legend_y - 9}" width="18" height="10" fill="url(#gf-hatch)"/>')
+        w(f'<text x="{x + 22}" y="{legend_y}">{_esc(meaning)}</text></g>')
+        x = round(x + 30 + len(meaning) * 6.4, 1)
+    extras: list[tuple[Callable[[float], str], str]] = [
+        (
+            lambda x: f'<polygon points="{_diamond(x + 7, legend_y - 4, 6)}" fill="#fff" stroke="#333"/>',
+            "meeting / milestone",
+        ),
+        (
+            lambda x: (
+                f'<rect x="{x}" y="{legend_y - 9}" width="18" height="10" fill="#fff" stroke="#000" '
+                'stroke-width="2.5"/>'
+            ),
+            "driving path",
+        ),
+        (
+            lambda x: (
+                f'<rect x="{x}" y="{legend_y - 10}" width="18" height="12" fill="none" stroke="#555" '
+                'stroke-dasharray="2 2"/>'
+            ),
+            "TBC window",
+        ),
+    ]
+    if any(b.baseline_start for b in bs):
+        extras.append((lambda x: f'<rect x="{x}" y="{legend_y - 3}" width="18" height="4" fill="#555"/>', "baseline"))
+    for shape, meaning in extras:
+        w(f'<g class="legend">{shape(x)}<text x="{round(x + 22, 1)}" y="{legend_y}">{meaning}</text></g>')
+        x = round(x + 30 + len(meaning) * 6.4, 1)
+
+    # axis and grid
+    bottom = height - 30
+    w('<g class="axis" font-size="10.5" fill="#444">')
+    for day, text in ticks:
+        tx = sc.x(day)
+        if tx < LABEL_W:
+            continue
+        w(f'<line x1="{tx}" y1="{axis_y + 4}" x2="{tx}" y2="{bottom}" stroke="#e6e6e6"/>')
+        w(f'<text class="tick" x="{tx + 3}" y="{axis_y}">{_esc(text)}</text>')
+    w("</g>")
+    w(f'<line x1="{LABEL_W}" y1="{axis_y + 4}" x2="{plot_right}" y2="{axis_y + 4}" stroke="#999"/>')
+
+    # lanes and rows
+    y = float(top)
+    row_i = 0
+    for lane, members in groups:
+        w(f'<g class="lane" data-lane="{_esc(lane)}">')
+        w(f'<rect x="0" y="{y}" width="{width}" height="{LANE_H}" fill="#eef0f3"/>')
+        w(f'<text x="8" y="{y + 16}" font-size="12.5" font-weight="bold">{_esc(lane)}</text>')
+        y += LANE_H
+        for b in members:
+            _bar(w, b, sc, y, row_i, width, show_dates, label(b.key))
+            y += ROW_H
+            row_i += 1
+        w("</g>")
+
+    # deadlines and the status date, over the bars
+    for d, x, row, text in dl_place:
+        colour = "#222" if d.met else "#b2182b"
+        ly = dl_top + row * 14
+        w(f'<g class="deadline" data-deadline="{_esc(label(d.key))}">')
+        w(
+            f"<title>Deadline {_esc(label(d.key))}: {fmt(d.deadline)}; forecast {fmt(d.forecast)}; "
+            f"{'met' if d.met else 'MISSED'} (margin {d.margin})</title>"
+        )
+        w(
+            f'<line x1="{x}" y1="{ly + 3}" x2="{x}" y2="{bottom}" stroke="{colour}" stroke-width="1.5" '
+            'stroke-dasharray="6 3"/>'
+        )
+        w(f'<text x="{x + 3}" y="{ly}" fill="{colour}" font-weight="bold">{_esc(text)}</text></g>')
+    if sched.as_of:
+        x = sc.x(sched.as_of)
+        w(f'<g class="status-date"><title>Status date {fmt(sched.as_of)}</title>')
+        w(f'<line x1="{x}" y1="{axis_y + 4}" x2="{x}" y2="{bottom}" stroke="#1f4e9c" stroke-width="2"/>')
+        w(f'<text x="{x + 3}" y="{bottom + 14}" fill="#1f4e9c">Status {fmt(sched.as_of)}</text></g>')
+    w("</svg>")
+    return "\n".join(out)
+
+
+def _bar(
+    emit: Callable[[str], None], b: Bar, sc: _Scale, y: float, row_i: int, width: int, show_dates: bool, label: str
+) -> None:
+    fill, stroke, _ = COLOURS[b.rag]
+    sw = "2.5" if b.driving else "1"
+    if b.driving:
+        stroke = "#000"
+    classes = " ".join(("bar", *b.classes))
+    emit(f'<g class="{classes}" data-item="{_esc(label)}">')
+    emit(f"<title>{_esc(_hover(b, label))}</title>")
+    if row_i % 2:
+        emit(f'<rect x="0" y="{y}" width="{width}" height="{ROW_H}" fill="#f7f7f7"/>')
+    weight = ' font-weight="bold"' if b.driving else ""
+    name = _fit(b.name, LABEL_W - 24, CHAR_W * (1.12 if b.driving else 1.0))
+    emit(f'<text class="name" x="14" y="{y + 14}"{weight}>{_esc(name)}</text>')
+    has_base = b.baseline_start is not None and b.baseline_end is not None
+    top, h = (y + 3, 10.0) if has_base else (y + 4, 12.0)
+    cy = top + h / 2
+    if b.window_first is not None and b.window_last is not None:
+        wx0, wx1 = sc.x(b.window_first), sc.x(b.window_last + timedelta(days=1))
+        emit(
+            f'<rect class="window" x="{wx0}" y="{y + 2}" width="{max(2.0, round(wx1 - wx0, 1))}" height="16" '
+            'fill="none" stroke="#555" stroke-dasharray="2 2"/>'
+        )
+    if b.milestone:
+        cx = round(sc.x(b.start) + sc.ppd / 2, 1)
+        r = 6.5 if b.driving else 6.0
+        emit(
+            f'<polygon class="shape" points="{_diamond(cx, cy, r)}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{sw}"/>'
+        )
+        if b.rag == "red":
+            emit(f'<polygon points="{_diamond(cx, cy, r)}" fill="url(#gf-hatch)"/>')
+        end_x = cx + r
+    else:
+        x0, x1 = sc.x(b.start), sc.x(b.end + timedelta(days=1))
+        bw = max(2.0, round(x1 - x0, 1))
+        emit(
+            f'<rect class="shape" x="{x0}" y="{top}" width="{bw}" height="{h}" rx="2" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{sw}"'
+            + (' stroke-dasharray="3 2"' if b.rag == "none" and not b.driving else "")
+            + "/>"
+        )
+        if b.rag == "red":
+            emit(f'<rect x="{x0}" y="{top}" width="{bw}" height="{h}" fill="url(#gf-hatch)"/>')
+        if 0 < b.progress < 100:
+            pw = round(bw * b.progress / 100, 1)
+            emit(f'<rect class="progress" x="{x0}" y="{top + h - 3}" width="{pw}" height="3" fill="#222"/>')
+        end_x = x0 + bw
+    if has_base:
+        assert b.baseline_start is not None and b.baseline_end is not None
+        bx0, bx1 = sc.x(b.baseline_start), sc.x(b.baseline_end + timedelta(days=1))
+        if b.milestone:
+            bcx = round(bx0 + sc.ppd / 2, 1)
+            emit(f'<polygon class="baseline" points="{_diamond(bcx, y + 16, 3.5)}" fill="#555"/>')
+        else:
+            emit(
+                f'<rect class="baseline" x="{bx0}" y="{y + 15}" width="{max(2.0, round(bx1 - bx0, 1))}" '
+                'height="4" fill="#555"/>'
+            )
+    if show_dates:
+        text = _short(b.start) if b.milestone or b.start == b.end else f"{_short(b.start)} – {_short(b.end)}"
+        if b.tbc:
+            text += " TBC"
+        emit(f'<text class="when" x="{round(end_x + 4, 1)}" y="{y + 14}" font-size="10" fill="#444">{text}</text>')
+    emit("</g>")
+
+
+def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
+    """The chart in a self-contained HTML page, with the deadlines table and what cannot be scheduled."""
+    p, label = sched.programme, sched.programme.label
+    title = p.timelines[0].title if p.single else " + ".join(t.title for t in p.timelines)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)} - Gantt</title>",
+        "<style>",
+        f"body {{ font-family: {FONT}; margin: 16px; color: #222; }}",
+        "h1 { font-size: 1.3em; margin: 0 0 4px; }",
+        "table { border-collapse: collapse; margin: 8px 0 12px; }",
+        "th, td { text-align: left; padding: 2px 10px 2px 0; }",
+        "td.num { text-align: right; }",
+        ".missed { color: #b2182b; font-weight: bold; }",
+        ".chart { overflow-x: auto; }",
+        ".bar:hover .shape { stroke-width: 3; }",
+        "@media print { .chart { overflow: visible; } }",
+        "</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_esc(title)}</h1>",
+    ]
+    ids = ", ".join(t.id for t in p.timelines)
+    status = f"status date {fmt(sched.as_of)}" if sched.as_of else "no status date"
+    out.append(f"<p>Timeline {_esc(ids)}; {status}. Hover over a bar for its dates and float.</p>")
+    if sched.deadlines:
+        out.append(
+            '<table class="deadlines"><tr><th>Deadline</th><th>Due</th><th>Forecast</th>'
+            "<th>Margin</th><th>Verdict</th></tr>"
+        )
+        for d in sched.deadlines:
+            status_done = sched.items[d.key].status == "done"
+            verdict = ("met" if d.met else "MISSED") + (" (done)" if status_done else "")
+            cls = "" if d.met else ' class="missed"'
+            margin = "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0"
+            out.append(
+                f"<tr><td>{_esc(label(d.key))}</td><td>{fmt(d.deadline)}</td>"
+                f"<td>{fmt(d.forecast) if d.forecast else 'unschedulable'}</td>"
+                f'<td class="num">{margin}</td><td{cls}>{verdict}</td></tr>'
+            )
+        out.append("</table>")
+    out.append('<div class="chart">')
+    out.append(_svg(sched, by, baseline, heading=False))
+    out.append("</div>")
+    missing = unscheduled(sched)
+    if missing:
+        out.append("<h2>Cannot be scheduled</h2><ul>")
+        for u in missing:
+            out.append(f"<li><b>{_esc(u.id)}</b>: {_esc(u.name)} - {_esc(u.reason)}</li>")
+        out.append("</ul>")
+    out.append(
+        "<p><small>Made by govflow gantt. Working days exclude weekends, bank holidays and closures.</small></p>"
+    )
+    out.append("</body>")
+    out.append("</html>")
+    return "\n".join(out) + "\n"
