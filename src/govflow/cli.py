@@ -409,8 +409,9 @@ def _record(files: list[Path], db: Path | None, as_of: str | None, name: str | N
 def snapshot(files: Files, db: DbOption = None, as_of: AsOfOption = None) -> None:
     """Record the computed schedule in the history store (one snapshot per timeline and status date).
 
-    Stores every item's dates, float and status and each deadline's verdict, with the time
-    taken and a hash of the files. Recording again for the same status date replaces it.
+    Every item's dates, float and status and each deadline's verdict, with the time taken and a file hash.
+
+    Recording again for the same status date replaces the snapshot (and says so).
     """
     _record(files, db, as_of, None)
 
@@ -483,10 +484,9 @@ def report(
 ) -> None:
     """The weekly slippage report: the schedule now against last week's snapshot and the baseline.
 
-    Compares the schedule computed from the files as they are with the latest snapshot before
-    the status date (or on or before --since) and with the baseline. RAG: Blue done; Red
-    deadline missed or unschedulable; Amber slipped against the baseline or margin below
-    --green-margin; Green otherwise.
+    Compares the schedule computed from the files now with the latest snapshot before the status date.
+
+    RAG: Blue done; Red missed or unschedulable; Amber slipped against the baseline or margin below --green-margin.
     """
     from .reports import RagRules, render_html, render_json, render_markdown, weekly_report
     from .tracking import HistoryError, timeline_key
