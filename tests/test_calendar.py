@@ -638,3 +638,38 @@ def test_sequence_is_one_counter_per_uid_across_files_and_never_goes_down(tmp_pa
     assert everything[hwb][2] == 1 and all(e[2] == 0 for uid, e in everything.items() if ".hwb-review." not in uid)
     _, widened = ics(tmp_path, timeline, "--body", "board", "--body", "hwb", "--cancel-removed", name="boards.ics")
     assert widened[hwb][2:4] == (2, "TENTATIVE")  # back in the file that cancelled it: above the cancellation
+
+
+def test_per_attendee_cancels_for_a_person_who_no_longer_attends_anything(tmp_path: Path) -> None:
+    timeline = tmp_path / "timed.yaml"
+    text = TIMED.read_text()
+    timeline.write_text(text)
+    people = tmp_path / "people"
+    run(timeline, "--per-attendee", people, "--stamp", STAMP)
+    clerk = people / "hwb.clerk@example.nhs.uk.ics"
+    assert len(parse(clerk.read_bytes())) == 2
+    removed = text.replace("    after: [hwb-review]\n", "    after: [board-review]\n").replace(
+        "  hwb-review:\n    title: HWB recommends the plan\n    at: hwb\n    after: [board-review]\n", ""
+    )
+    timeline.write_text(removed)
+    result = run(timeline, "--per-attendee", people, "--cancel-removed", "--stamp", STAMP)
+    assert f"wrote {clerk} (0 entries: 0 new, 0 moved, 2 cancelled)" in result.stdout
+    assert {e[2:4] for e in parse(clerk.read_bytes()).values()} == {(1, "CANCELLED")}
+
+
+def test_bodies_in_a_programme_of_several_timelines(tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "govflow: 1\nid: other\nstart: 2019-04-01\n"
+        "bodies:\n  board: {name: Other Board, meets: [2019-10-10]}\n"
+        "items:\n  sign: {title: Other Board signs, at: board}\n"
+    )
+    out = tmp_path / "x.ics"
+    result = run(TIMED, other, "--no-state", "-o", out, "--body", "board", code=2)
+    assert "--body 'board' is a body of several timelines (calendar-demo, other); write it as 'timeline:board'" in (
+        result.stderr
+    )
+    run(TIMED, other, "--no-state", "-o", out, "--body", "other:board", "--stamp", STAMP)
+    assert set(parse(out.read_bytes())) == {"other.sign.meeting@govflow", "other.sign.papers@govflow"}
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    assert str(cal["X-WR-CALNAME"]).endswith("(+ 1 other timeline)")
