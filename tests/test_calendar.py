@@ -172,7 +172,11 @@ def test_vtimezone_has_one_yearly_rule_per_transition_and_no_rdate_lists(tmp_pat
 
 @pytest.mark.parametrize(
     ("tzid", "rules"),
-    [("America/New_York", {"DAYLIGHT": ("2SU", 3), "STANDARD": ("1SU", 11)}), ("Europe/Berlin", None)],
+    [
+        ("Europe/London", {"DAYLIGHT": ("-1SU", 3), "STANDARD": ("-1SU", 10)}),
+        ("America/New_York", {"DAYLIGHT": ("2SU", 3), "STANDARD": ("1SU", 11)}),
+        ("Europe/Berlin", None),
+    ],
 )
 def test_vtimezone_rules_for_other_zones_match_zoneinfo(tzid: str, rules: dict[str, tuple[str, int]] | None) -> None:
     tz = vtimezone(tzid, 2019, 2024)
@@ -186,6 +190,19 @@ def test_vtimezone_rules_for_other_zones_match_zoneinfo(tzid: str, rules: dict[s
     from zoneinfo import ZoneInfo
 
     real = ZoneInfo(tzid)
+    for year in range(2019, 2025):
+        for month in range(1, 13):
+            t = datetime(year, month, 15, 12)
+            assert t.replace(tzinfo=zi).utcoffset() == t.replace(tzinfo=real).utcoffset(), (year, month)
+
+
+def test_vtimezone_falls_back_to_icalendar_for_rules_that_are_not_nth_weekday() -> None:
+    """Israel starts summer time on the Friday before the last Sunday of March: not an n-th weekday rule."""
+    from zoneinfo import ZoneInfo
+
+    tz = vtimezone("Asia/Jerusalem", 2019, 2024)
+    assert any("RDATE" in p for p in tz.subcomponents)
+    zi, real = tz.to_tz(), ZoneInfo("Asia/Jerusalem")
     for year in range(2019, 2025):
         for month in range(1, 13):
             t = datetime(year, month, 15, 12)

@@ -49,7 +49,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, Timezo
 from ..errors import GovflowError, did_you_mean
 from ..explain import fmt
 from ..model import LEVELS
-from ..scheduling import Schedule
+from ..scheduling import DeadlineResult, Schedule
 
 __all__ = [
     "KINDS",
@@ -227,13 +227,13 @@ def _people(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(a for a in seen if a)
 
 
-def _state(sched: Schedule, key: str) -> str:
+def _state(sched: Schedule, key: str, on_paths: Mapping[str, list[DeadlineResult]]) -> str:
     """The item's state in words: 'on the driving path to initial-submission (27 Sep 2019), 0 working days of float'."""
     r = sched.items[key]
     if r.status == "done":
         return f"done on {fmt(r.early_finish)}"
     label = sched.programme.label
-    paths = [d for d in sched.deadlines if key in d.driving_path and d.key != key]
+    paths = on_paths.get(key, [])
     flt = "no deadline depends on it" if r.float is None else f"{_plural(r.float, 'working day')} of float"
     if r.critical:
         flt += " (critical)"
@@ -254,12 +254,11 @@ def _alarm(cal_wd: int | None, due: date, sched: Schedule, key: str) -> timedelt
     return timedelta(days=-(due - day).days, hours=ALARM_AT.hour, minutes=ALARM_AT.minute)
 
 
-def _verdict(sched: Schedule, key: str) -> str:
+def _verdict(sched: Schedule, key: str, results: Mapping[str, DeadlineResult]) -> str:
     label = sched.programme.label
     r = sched.items[key]
-    for d in sched.deadlines:
-        if d.key != key:
-            continue
+    d = results.get(key)
+    if d is not None:
         if r.status == "unschedulable":
             return f"cannot be scheduled: {r.reason}"
         if r.status == "done":
@@ -328,6 +327,12 @@ def collect(
     owners = {o.strip().lower() for o in options.owners}
     events: list[CalEvent] = []
     warnings: list[str] = []
+    results = {dl.key: dl for dl in sched.deadlines}
+    on_paths: dict[str, list[DeadlineResult]] = {}
+    for dl in sched.deadlines:
+        for k in dl.driving_path:
+            if k != dl.key:
+                on_paths.setdefault(k, []).append(dl)
 
     for key, item in p.items.items():
         r = sched.items[key]
@@ -391,7 +396,7 @@ def collect(
                     else ""
                 )
                 papers = f"Papers due {fmt(r.papers_due)}" if r.papers_due else ""
-                state = f"State: {_state(sched, key)}"
+                state = f"State: {_state(sched, key, on_paths)}"
                 add(
                     "meeting",
                     item.title,
@@ -433,7 +438,7 @@ def collect(
                 [
                     f"Deadline {fmt(due)}" + (f" ({item.deadline.text})" if item.deadline.text else ""),
                     item.title,
-                    f"State: {_verdict(sched, key)}",
+                    f"State: {_verdict(sched, key, results)}",
                     where,
                     owned,
                 ],
@@ -453,7 +458,7 @@ def collect(
                 [
                     item.title,
                     f"Date: {on.text or on}" + (f"; planned as {fmt(day)}" if tbc else "") if on else "",
-                    f"State: {_state(sched, key)}" if r.status != "done" else "State: passed",
+                    f"State: {_state(sched, key, on_paths)}" if r.status != "done" else "State: passed",
                     where,
                     owned,
                 ],
@@ -476,7 +481,7 @@ def collect(
             add(
                 item.kind,
                 item.title,
-                [item.title, span, f"State: {_state(sched, key)}", where, owned],
+                [item.title, span, f"State: {_state(sched, key, on_paths)}", where, owned],
                 r.early_start,
                 end=r.early_finish + timedelta(days=1),
                 attendees=_people(item.owner),
