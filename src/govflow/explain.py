@@ -38,6 +38,10 @@ class Explanation:
     notes: tuple[str, ...] = field(default=())
 
 
+def _days(n: int) -> str:
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
 def fmt(d: date | None) -> str:
     """A date as planning papers write it: 'Thu 26 Sep 2019'."""
     return "-" if d is None else f"{d:%a} {d.day} {d:%b %Y}"
@@ -132,7 +136,8 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
 
 def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanation:
     if d.forecast is None:
-        summary = f"MISSED: cannot be scheduled ({sched.items[d.key].reason})"
+        root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
+        summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
     elif d.met:
         days = "working day" if d.margin == 1 else "working days"
         summary = f"met, {d.margin} {days} to spare" if d.margin else "met, with no working days to spare"
@@ -359,7 +364,7 @@ def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[
         ):
             yield (
                 f"{label(key)} would have to finish by {fmt(r.late_finish)} (forecast {fmt(r.early_finish)}, "
-                f"{-(r.float or 0)} working days sooner)"
+                f"{_days(-(r.float or 0))} sooner)"
             )
 
 
