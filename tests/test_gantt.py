@@ -267,6 +267,9 @@ items:
   b: {title: "#hash first", after: [a]}
   c: {title: "=1+2 %% not a comment", at: board, after: [b], deadline: 2019-09-30}
   d: {title: "after; the board", duration: 2, after: [c]}
+  done: {title: "An item called done", after: [d]}
+  milestone: {title: "And one called milestone", after: [done]}
+  2020-plan: {title: "An id that starts with a digit", duration: 1, after: [milestone]}
 """
 
 
@@ -295,6 +298,7 @@ def test_mermaid_escapes_reserved_characters() -> None:
         name = re.sub(r"#(\d+|lt|gt|amp);", "", line.strip().rsplit(" :", 1)[0])  # entity codes are fine
         assert not re.search(r"[:;#%<>&]", name), name
     assert "    section Board#59; #35;A#58; main" in text
+    assert " i_done, 2019-" in text and ":milestone, i_milestone, 2019-" in text and ":i_2020_plan, 2019-" in text
     assert "2019-09-13" in text.splitlines()[5]  # the closure is excluded too
 
 
@@ -345,7 +349,9 @@ def test_mermaid_parses_and_renders_in_mermaid_itself(which: str, tmp_path: Path
     bs = bars(sched)
     # one task shape per bar, with the names exactly as written (entity codes decoded by Mermaid)
     task_ids = re.findall(r'<rect id="gfm-([^"]+)"[^>]*class="task[ "]', dom)
-    assert len(task_ids) == len(bs)
+    written = re.findall(r" :(?:(?:done|active|crit|milestone), )*(\w+), \d{4}-", text)
+    assert len(written) == len(bs)
+    assert sorted(task_ids) == sorted(written)  # Mermaid read every id as an id, none as a tag
     texts = [_text_of(t).strip() for t in re.findall(r'<text[^>]*class="task[^"]*Text[^"]*"[^>]*>(.*?)</text>', dom)]
     assert sorted(texts) == sorted(" ".join(b.name.split()) for b in bs)
     if which == "special":

@@ -480,12 +480,15 @@ def mermaid_text(text: str) -> str:
     return _ENTITY_RE.sub(lambda m: _ENTITY[m.group()], text)
 
 
+_MERMAID_WORDS = {"active", "done", "crit", "milestone", "vert", "after", "until"}
+
+
 def _mermaid_ids(bs: tuple[Bar, ...]) -> dict[str, str]:
     ids: dict[str, str] = {}
     used: set[str] = set()
     for b in bs:
         base = re.sub(r"[^A-Za-z0-9_]", "_", b.id) or "item"
-        if base[0].isdigit():
+        if base[0].isdigit() or base.lower() in _MERMAID_WORDS:  # else read as a date, duration or tag
             base = "i_" + base
         cand, n = base, 2
         while cand in used:
