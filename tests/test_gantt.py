@@ -819,3 +819,20 @@ def test_readme_mermaid_example_is_what_govflow_writes() -> None:
     assert block is not None
     assert block.group(1) == render_mermaid(_sched(ROOT / "examples" / "quickstart.yaml"))
     assert (ROOT / "docs" / "gantt-north-cumbria-2019.png").stat().st_size > 50_000
+
+
+def test_control_characters_in_names_still_give_well_formed_xml(tmp_path: Path) -> None:
+    body = json.dumps(
+        {
+            "govflow": 1,
+            "id": "ctl",
+            "start": "2019-09-02",
+            "items": {"x": {"title": "Bell\u0007 and\u0001 nul", "duration": 2}},
+        }
+    )
+    sched = govflow.schedule(govflow.load_text(body, "ctl.json"))
+    for text in (render_mspdi(sched), render_svg(sched)):
+        ET.fromstring(text)  # raises on characters XML 1.0 forbids
+        assert "Bell and nul" in text
+    project = _read_mspdi(render_mspdi(sched), tmp_path)
+    assert [str(t.getName()) for t in project.getTasks() if int(t.getUniqueID()) > 0] == ["Bell and nul"]

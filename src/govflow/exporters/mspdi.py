@@ -12,6 +12,7 @@ tenths of a minute: working days x 8 h x 600).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -38,9 +39,12 @@ def _duration(days: int) -> str:
     return f"PT{days * MINUTES_PER_DAY // 60}H0M0S"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML 1.0
+
+
 def _sub(parent: ET.Element, tag: str, text: object) -> ET.Element:
     el = ET.SubElement(parent, tag)
-    el.text = str(text)
+    el.text = _CONTROL.sub("", str(text))
     return el
 
 
