@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from .dates import Window
 from .model import Dependency, Item, Meeting, Programme
@@ -189,12 +190,13 @@ def _broke(sched: Schedule, d: DeadlineResult) -> Iterable[str]:
             continue
         late = cal.between(prev_papers, r.ready)
         src = label(r.driving[0]) if r.driving else "the papers"
+        assert r.early_finish is not None
         yield (
             f"{label(key)} missed the {body.name} meeting of {fmt(prev_held)}: papers were due "
             f"{fmt(prev_papers)} but {src} is ready {fmt(r.ready)}, {late} working day"
             f"{'s' if late != 1 else ''} late; the next meeting is {fmt(r.early_finish)}, "
             f"{(r.early_finish - prev_held).days} days later"
-        )  # type: ignore[operator]
+        )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
         yield (
@@ -299,7 +301,7 @@ def _confirm(
 ) -> Iterable[str]:
     good = []
     for day in days:
-        result = what_if.run(lambda q, day=day: change(q, day))
+        result = what_if.run(lambda q, day=day: change(q, day))  # type: ignore[misc]
         if result is None:
             yield f"{what}: not analysed (programme too large)"
             return
@@ -308,10 +310,10 @@ def _confirm(
     name = what_if.sched.programme.label(what_if.key)
     if len(good) == len(days):
         if on_path:
-            yield f"{name} is met whichever day {what} is confirmed for"
+            yield f"{name} is met whichever day {what} is confirmed"
     elif not good:
         if on_path:
-            yield f"{name} is missed whichever day {what} is confirmed for"
+            yield f"{name} is missed whichever day {what} is confirmed"
     else:
         yield f"{name} is met only if {what} is confirmed for {span(good)}"
 
@@ -331,27 +333,26 @@ def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[
             if earliest <= latest:
                 extra = Meeting(Window(latest, latest, False, latest.isoformat()), "extraordinary", True)
                 result = what_if.run(
-                    lambda q, body=body, item=item, extra=extra: _with_meetings(
-                        q, item.timeline, body.id, (*body.meetings, extra)
+                    partial(
+                        _with_meetings, timeline_id=item.timeline, body_id=body.id, meetings=(*body.meetings, extra)
                     )
                 )
                 if result is not None and result.met:
                     when = f"on {fmt(latest)}" if earliest == latest else f"between {fmt(earliest)} and {fmt(latest)}"
                     yield f"an extraordinary {body.name} meeting for {label(key)}, held {when}, would save it"
             if body.chairs_action is not None:
-                chair = Item(
-                    **{
-                        **_fields(item),
-                        "kind": "milestone",
-                        "at": None,
-                        "after": tuple(Dependency(x.pred, x.type, x.lag + body.chairs_action) for x in item.after),
-                    }
+                lag = body.chairs_action
+                chair = replace(
+                    item,
+                    kind="milestone",
+                    at=None,
+                    after=tuple(Dependency(x.pred, x.type, x.lag + lag) for x in item.after),
                 )
-                result = what_if.run(lambda q, chair=chair: _with_item(q, chair))
+                result = what_if.run(partial(_with_item, item=chair))
                 if result is not None and result.met:
-                    when = cal.wd(r.ready, body.chairs_action)
+                    by = cal.wd(r.ready, body.chairs_action)
                     yield (
-                        f"chair's action by the {body.name} chair for {label(key)} (by {fmt(when)}, within "
+                        f"chair's action by the {body.name} chair for {label(key)} (by {fmt(by)}, within "
                         f"{body.chairs_action} working days of the papers) would save it"
                     )
         elif (
@@ -366,7 +367,3 @@ def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[
                 f"{label(key)} would have to finish by {fmt(r.late_finish)} (forecast {fmt(r.early_finish)}, "
                 f"{_days(-(r.float or 0))} sooner)"
             )
-
-
-def _fields(item: Item) -> dict[str, object]:
-    return {f: getattr(item, f) for f in item.__slots__}  # type: ignore[attr-defined]

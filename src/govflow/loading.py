@@ -22,7 +22,7 @@ from dateutil.rrule import rrule, rrulestr
 from .calendars import NATIONS
 from .dates import DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
-from .model import LEVELS, Body, Dependency, Item, Meeting, Programme, Timeline
+from .model import LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Timeline
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -110,7 +110,9 @@ class _Doc:
         if self._lines is None:
             self._lines = {}
             with contextlib.suppress(Exception):  # best effort: JSON that YAML cannot read has no lines
-                _Converter(self, self._lines).convert(yaml.compose(self.text, Loader=_Loader), ())
+                _Converter(self, self._lines).convert(
+                    yaml.compose(self.text, Loader=_Loader) or yaml.ScalarNode("", ""), ()
+                )
         while path:
             if path in self._lines:
                 return self._lines[path]
@@ -180,7 +182,7 @@ class _Converter:
     @staticmethod
     def _scalar(node: yaml.Node) -> Any:
         raw, tag = node.value, node.tag
-        if node.style:  # quoted: always a string
+        if getattr(node, "style", None):  # quoted: always a string
             return raw
         if tag == "tag:yaml.org,2002:int":
             if ":" in raw:  # YAML 1.1 sexagesimal, e.g. time: 13:30
@@ -263,7 +265,9 @@ def _parse_json(doc: _Doc) -> None:
     if dup:  # find them with lines through the YAML reader, which JSON is a subset of
         lines: dict[Path_, int] = {}
         try:
-            _Converter(doc, lines, report=True).convert(yaml.compose(doc.text, Loader=_Loader), ())
+            _Converter(doc, lines, report=True).convert(
+                yaml.compose(doc.text, Loader=_Loader) or yaml.ScalarNode("", ""), ()
+            )
         except yaml.YAMLError:
             for k in dup:
                 doc.problems.append(Problem("duplicate-key", f"duplicate key '{k}'", doc.file))
@@ -583,7 +587,7 @@ def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[da
     if not isinstance(rr, rrule):
         raise _RuleError("give one RRULE")
     end = datetime.combine(until or first.replace(year=first.year + 3, day=min(first.day, 28)), time(23, 59))
-    out = []
+    out: list[Meeting] = []
     for dt in rr.xafter(datetime.combine(first, time()) - timedelta(seconds=1), inc=True):
         if dt > end or len(out) >= MAX_OCCURRENCES:
             break
@@ -616,7 +620,7 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
     on = r.window(data["on"], (*path, "on"), "on", iid) if data.get("on") is not None else None
     at = r.text(data, "at", path, item=iid)
     duration = r.number(data, "duration", path, iid) or 0
-    kind = "event" if "on" in data else "meeting" if at else "task" if duration > 0 else "milestone"
+    kind: Kind = "event" if "on" in data else "meeting" if at else "task" if duration > 0 else "milestone"
     rng = None
     if data.get("range") is not None:
         v = data["range"]

@@ -201,7 +201,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         for d in items[k].after:
             succs[d.pred].append((k, d))
     cals: dict[str, WorkCalendar] = {}
-    bodies: dict[tuple[str, str], _Body] = {}
+    bodies: dict[tuple[str, str | None], _Body] = {}
     by_id = {t.id: t for t in programme.timelines}
     for t in programme.timelines:
         cals[t.id] = calendar_for(t.holidays, t.closures, t.start)
@@ -254,9 +254,9 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                         label(key),
                         "conflict",
                         f"fixed event '{label(key)}' on {item.on} comes before '{label(p)}' can finish "
-                        f"({date.fromordinal(ef[p]).isoformat()})",
+                        f"({date.fromordinal(ef[p] or 0).isoformat()})",
                     )
-                )  # type: ignore[arg-type]
+                )
             if item.done is not None:
                 es[key] = ef[key] = item.done.toordinal()
                 extra["why"] = "done"
@@ -266,10 +266,10 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 item,
                 key,
                 cal,
-                bodies[(item.timeline, item.at)],
+                bodies[(item.timeline, str(item.at))],
                 programme,
                 es,
-                ef,  # type: ignore[index]
+                ef,
                 starts[item.timeline],
                 asof,
                 extra,
@@ -345,9 +345,9 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                     label(key),
                     "forecast-ignored",
                     f"forecast {item.forecast} for '{label(key)}' is earlier than its computed finish "
-                    f"{date.fromordinal(ef[key]).isoformat()}; a forecast can only push a finish later",
+                    f"{date.fromordinal(ef[key] or 0).isoformat()}; a forecast can only push a finish later",
                 )
-            )  # type: ignore[arg-type]
+            )
 
     # ---- backward pass -------------------------------------------------------------------
     ls: dict[str, int | None] = {}
@@ -387,20 +387,20 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             f = prv(bound)
             lf[key], ls[key] = f, wd(f, -(item.duration - 1))
         elif item.kind == "meeting":
-            b = bodies[(item.timeline, item.at)]  # type: ignore[index]
+            bi = bodies[(item.timeline, str(item.at))]
             extra = info[key]
             extra["bound"] = bound
-            j = b.last_by(bound)
+            j = bi.last_by(bound)
             sd = status_date[item.timeline]
-            if j is not None and item.done is None and sd is not None and b.held[j] < sd.toordinal():
+            if j is not None and item.done is None and sd is not None and bi.held[j] < sd.toordinal():
                 j = None  # that meeting has passed: only a new meeting could still make the deadline
             if j is None:  # no meeting early enough: a meeting would be needed by `bound`
                 extra["late_papers"] = wd(prv(bound), -programme.body(item).papers_due)
                 lf[key] = ls[key] = bound
             else:
                 extra["late_meeting"] = j
-                extra["late_papers"] = b.papers[j]
-                lf[key] = ls[key] = b.held[j]
+                extra["late_papers"] = bi.papers[j]
+                lf[key] = ls[key] = bi.held[j]
         else:
             lf[key] = ls[key] = bound
 
@@ -414,11 +414,11 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     for key in order:
         item = items[key]
         extra = info[key]
-        f, lfin, s_, l_ = ef[key], lf[key], es[key], ls[key]
-        flt = cals[item.timeline].between_ord(f, lfin) if f is not None and lfin is not None else None
-        if f is None:
+        fin, lfin, s_, l_ = ef[key], lf[key], es[key], ls[key]
+        flt = cals[item.timeline].between_ord(fin, lfin) if fin is not None and lfin is not None else None
+        if fin is None:
             status = "unschedulable"
-        elif item.done is not None or (item.kind == "event" and _before(f, status_date[item.timeline])):
+        elif item.done is not None or (item.kind == "event" and _before(fin, status_date[item.timeline])):
             status = "done"
         elif item.started is not None:
             status = "in-progress"
@@ -429,7 +429,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             item.kind,
             status,
             None if s_ is None else fromord(s_),
-            None if f is None else fromord(f),
+            None if fin is None else fromord(fin),
             None if l_ is None else fromord(l_),
             None if lfin is None else fromord(lfin),
             flt,
@@ -438,14 +438,14 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             extra.get("why", ""),  # type: ignore[arg-type]
         )
         if item.at is not None or "reason" in extra:
-            b = bodies.get((item.timeline, item.at)) if item.at else None  # type: ignore[arg-type]
+            bo = bodies.get((item.timeline, item.at)) if item.at else None
             mj, lj = extra.get("meeting"), extra.get("late_meeting")
             r = replace(
                 r,
-                papers_due=day(b.papers[mj]) if b is not None and isinstance(mj, int) else None,
+                papers_due=day(bo.papers[mj]) if bo is not None and isinstance(mj, int) else None,
                 ready=day(extra.get("ready")),  # type: ignore[arg-type]
-                meeting=b.meetings[mj] if b is not None and isinstance(mj, int) else None,
-                late_meeting=b.meetings[lj] if b is not None and isinstance(lj, int) else None,
+                meeting=bo.meetings[mj] if bo is not None and isinstance(mj, int) else None,
+                late_meeting=bo.meetings[lj] if bo is not None and isinstance(lj, int) else None,
                 late_papers_due=day(extra.get("late_papers")),  # type: ignore[arg-type]
                 bound=day(extra.get("bound")),  # type: ignore[arg-type]
                 reason=str(extra.get("reason", "")),
@@ -485,15 +485,15 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                     f"({m.when.text or m.when}); planned as held {r.early_finish}, papers due {r.papers_due}",
                 )
             )
-        if items[key].on is not None and items[key].on.tbc:  # type: ignore[union-attr]
+        on = items[key].on
+        if on is not None and on.tbc:
             warnings.append(
                 Warning(
                     label(key),
                     "tbc",
-                    f"'{label(key)}' is on a date not yet confirmed "
-                    f"({items[key].on.text}); planned as {r.early_finish}",
+                    f"'{label(key)}' is on a date not yet confirmed ({on.text}); planned as {r.early_finish}",
                 )
-            )  # type: ignore[union-attr]
+            )
     deadlines.sort(key=lambda d: (d.deadline, d.key))
     status_dates = {d for d in status_date.values() if d}
     return Schedule(
@@ -553,13 +553,13 @@ def _meeting(
         held_min, held_by, held_why = item.forecast.toordinal(), [], "forecast"
     j = body.first_from(ready, held_min)
     if j is None:
-        b = programme.body(item)
-        last = b.meetings[-1].when if b.meetings else None
+        body_def = programme.body(item)
+        last = body_def.meetings[-1].when if body_def.meetings else None
         es[key] = ef[key] = None
         extra["why"] = "no-meeting"
         extra["driving"] = tuple(ready_by)
         extra["reason"] = (
-            f"no meeting of {b.name} ('{b.id}') is late enough: papers ready "
+            f"no meeting of {body_def.name} ('{body_def.id}') is late enough: papers ready "
             f"{date.fromordinal(ready)}, meetings from {date.fromordinal(held_min)}; the last "
             f"meeting is {last} (papers due {date.fromordinal(body.papers[-1]) if body.papers else '-'})"
         )
