@@ -354,4 +354,12 @@ def test_report_against_itself_shows_no_change_and_slips_are_signed(as_of: date,
     for s in nxt["slipped"]:
         assert s["to"] is None or (s["to"] > s["from"] and s["working_days"] > 0)
         assert s["cause"]
-    assert all(d["since_previous"] is None or d["since_previous"] >= 0 for d in nxt["deadlines"])
+    # progress reported between the two status dates may bring forecasts earlier; without it nothing can
+    reported = [
+        d
+        for i in NC_PROGRAMME.items.values()
+        for d in (i.done, i.started)
+        if d is not None and as_of < d <= later
+    ]
+    if not reported:
+        assert all(d["since_previous"] is None or d["since_previous"] >= 0 for d in nxt["deadlines"])

@@ -175,6 +175,25 @@ def _body_index(body: Body, cal: WorkCalendar) -> _Body:
     return index
 
 
+def _as_known_on(items: Mapping[str, Item], status_date: Mapping[str, date | None]) -> Mapping[str, Item]:
+    """Progress dated after the status date is not yet known on it: re-running an older status
+    date treats later `done`/`started` entries (and `remaining`, which is counted from the
+    status date) as not yet reported."""
+    later: dict[str, Item] = {}
+    for key, item in items.items():
+        sd = status_date[item.timeline]
+        if sd is None or not ((item.done and item.done > sd) or (item.started and item.started > sd)):
+            continue
+        started_later = item.started is not None and item.started > sd
+        later[key] = replace(
+            item,
+            done=None if item.done and item.done > sd else item.done,
+            started=None if started_later else item.started,
+            remaining=None if started_later or (item.done and item.done > sd) else item.remaining,
+        )
+    return {**items, **later} if later else items
+
+
 def _before(o: int, d: date | None) -> bool:
     return d is not None and o < d.toordinal()
 
@@ -211,6 +230,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             bodies[(item.timeline, item.at)] = _body_index(body, cals[item.timeline])
     status_date = {t.id: as_of or t.as_of for t in programme.timelines}
     starts = {t.id: t.start.toordinal() for t in programme.timelines}
+    items = _as_known_on(items, status_date)
 
     es: dict[str, int | None] = {}
     ef: dict[str, int | None] = {}
