@@ -23,7 +23,10 @@ app = typer.Typer(
 )
 
 Files = Annotated[
-    list[Path], typer.Argument(help="Timeline files (YAML or JSON); several form one programme.", show_default=False)
+    list[Path],
+    typer.Argument(
+        help="Timeline files (YAML or JSON); several form one programme.", show_default=False, metavar="FILE..."
+    ),
 ]
 
 
