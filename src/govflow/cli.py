@@ -25,7 +25,7 @@ app = typer.Typer(
 Files = Annotated[
     list[Path],
     typer.Argument(
-        help="Timeline files (YAML or JSON); several form one programme.", show_default=False, metavar="FILE..."
+        help="Timeline files (YAML or JSON); several form one programme.", show_default=False, metavar="FILE"
     ),
 ]
 
