@@ -7,7 +7,7 @@
 - Mermaid parsed and rendered by Mermaid itself (npm `mermaid`, in headless Chromium).
 - CSV read back with the csv module, including formula-injection cases.
 
-The real readers are installed by .ci/run, which sets GOVFLOW_REAL_READERS=1: there a missing
+The real readers are installed by tests/run, which sets GOVFLOW_REAL_READERS=1: there a missing
 reader fails the test. Elsewhere a test whose reader is not installed is skipped, saying which.
 Regenerate golden files with GOVFLOW_REGEN=1 (then review the diff).
 """
@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,6 +44,7 @@ from govflow.exporters.gantt import (
 )
 from govflow.exporters.gantt_html import COLOURS, axis_ticks, render_html, render_svg
 from govflow.exporters.mspdi import render_mspdi
+from readers import CHROMIUM, chromium, need
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "gantt"
@@ -53,7 +53,6 @@ NC = ROOT / "timelines" / "north-cumbria-2019.yaml"
 BCT2 = ROOT / "timelines" / "morecambe-bay-bct2-2019.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
 REGEN = os.environ.get("GOVFLOW_REGEN") == "1"
-REQUIRE_READERS = os.environ.get("GOVFLOW_REAL_READERS") == "1"
 MERMAID_JS = Path(os.environ.get("GOVFLOW_MERMAID_JS", ROOT / "build/mermaid/node_modules/mermaid/dist/mermaid.min.js"))
 runner = CliRunner()
 
@@ -62,13 +61,7 @@ def _sched(*paths: Path, as_of: date | None = None) -> govflow.Schedule:
     return govflow.schedule(govflow.load(list(paths)), as_of=as_of)
 
 
-def _need(ok: bool, what: str) -> None:
-    """Skip when a real reader is missing - except in CI, where that is a failure."""
-    if ok:
-        return
-    if REQUIRE_READERS:
-        pytest.fail(f"{what} is not installed, but GOVFLOW_REAL_READERS=1 (CI) requires it")
-    pytest.skip(f"{what} is not installed (bash .ci/run installs it)")
+_need = need
 
 
 # ---- golden files ------------------------------------------------------------------------
@@ -509,29 +502,9 @@ def test_mpxj_reads_the_baseline(tmp_path: Path) -> None:
 
 # ---- HTML / SVG in Chromium --------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def _chromium(page: Path, tmp_path: Path, *args: str) -> tuple[str, str]:
     """Open a local page in headless Chromium (no network); the DOM after load, and the log."""
-    assert CHROMIUM is not None
-    profile = tmp_path / "chromium-profile"
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-        *args,
-        page.resolve().as_uri(),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    done = chromium(["--enable-logging=stderr", "--v=0", *args, page.resolve().as_uri()], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout, done.stderr
 

@@ -32,6 +32,7 @@ from govflow.reports import (
     weekly_report,
 )
 from govflow.tracking import HistoryStore, snapshot_of
+from readers import chromium
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "weekly-report"
@@ -296,25 +297,8 @@ def test_html_is_self_contained(scenario: Path) -> None:
     assert re.findall(r"https?://[^\"' ]+", page) == ["http://www.w3.org/2000/svg"]  # the SVG namespace only
 
 
-def _chromium() -> str:
-    exe = shutil.which("chromium")
-    assert exe, "chromium is required (Debian package 'chromium'; .ci/run installs it)"
-    return exe
-
-
 def _chromium_run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = [
-        _chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ]
-    return subprocess.run(base + args, capture_output=True, text=True, timeout=120, check=False)
+    return chromium(args, tmp_path)
 
 
 def test_html_report_renders_in_headless_chromium(scenario: Path, tmp_path: Path) -> None:

@@ -352,8 +352,8 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 extra["why"] = "done"
                 extra["driving"] = tuple(drivers)
                 continue
-            if asof is not None and best < asof:
-                best, drivers, why = asof, [], "as_of"
+            if asof is not None and best < asof:  # held back to the status date, on a working day
+                best, drivers, why = nxt(asof), [], "as_of"
             if item.forecast is not None and item.forecast.toordinal() > best:
                 best, drivers, why = item.forecast.toordinal(), [], "forecast"
             es[key] = ef[key] = best
