@@ -20,6 +20,7 @@ __all__ = ["AT_RISK_MARGIN", "Explanation", "explain", "fmt", "span"]
 
 AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
 WHAT_IF_BUDGET = 200_000
+RUN_COST = 100
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"
@@ -88,9 +89,10 @@ class _WhatIf:
         )
 
     def schedule(self, change: Callable[[Programme], Programme] | None = None) -> Schedule | None:
-        if self.budget[0] < len(self.base.items):
+        cost = len(self.base.items) + RUN_COST  # a run costs its items plus a fixed set-up
+        if self.budget[0] < cost:
             return None
-        self.budget[0] -= len(self.base.items)
+        self.budget[0] -= cost
         return schedule(change(self.base) if change else self.base, as_of=self.sched.status_override)
 
     def run(self, change: Callable[[Programme], Programme]) -> DeadlineResult | None:

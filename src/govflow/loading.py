@@ -687,6 +687,8 @@ def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[
                 r.err(where, "bad-lag", f"item '{iid}': lag must be a whole number of working days", iid)
                 lag_v = 0
             lag = lag_v
+        elif isinstance(entry, str) and " " not in entry and entry:  # a plain id: the common case
+            ref = entry
         elif isinstance(entry, str):
             m = _AFTER_TEXT.fullmatch(entry.strip())
             if m:

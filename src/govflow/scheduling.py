@@ -26,7 +26,7 @@ turned back into `datetime.date` in the result.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -115,6 +115,39 @@ class Schedule:
     @property
     def all_met(self) -> bool:
         return all(d.met for d in self.deadlines)
+
+
+class _Results(Mapping[str, ItemSchedule]):
+    """Item schedules, built from the passes' arrays when first asked for: a what-if run or a
+    check of one deadline reads a few items of a large programme, `--json` reads them all."""
+
+    __slots__ = ("_build", "_done", "_order")
+
+    def __init__(self, order: list[str], build: Callable[[str], ItemSchedule]):
+        self._order, self._build = order, build
+        self._done: dict[str, ItemSchedule] = {}
+
+    def __getitem__(self, key: str) -> ItemSchedule:
+        r = self._done.get(key)
+        if r is None:
+            r = self._done[key] = self._build(key)  # KeyError for a key not in the programme
+        return r
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._done or (isinstance(key, str) and self._known(key))
+
+    def _known(self, key: str) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 class _Body:
@@ -215,10 +248,13 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     """
     order = topological_order(programme)
     items = programme.items
-    succs: dict[str, list[tuple[str, Dependency]]] = {k: [] for k in order}
+    succs: dict[str, list[tuple[str, Dependency]]] = {}
     for k in order:
         for d in items[k].after:
-            succs[d.pred].append((k, d))
+            if d.pred in succs:
+                succs[d.pred].append((k, d))
+            else:
+                succs[d.pred] = [(k, d)]
     cals: dict[str, WorkCalendar] = {}
     bodies: dict[tuple[str, str | None], _Body] = {}
     by_id = {t.id: t for t in programme.timelines}
@@ -238,6 +274,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     warnings: list[Warning] = []
     label = programme.label
 
+    unscheduled = False  # has any item failed to schedule yet? (then successors check their preds)
     # ---- forward pass --------------------------------------------------------------------
     for key in order:
         item = items[key]
@@ -247,12 +284,13 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         asof = sd.toordinal() if sd else None
         extra: dict[str, object] = {}
         info[key] = extra
-        blocked = [d.pred for d in item.after if ef[d.pred] is None]
+        blocked = [d.pred for d in item.after if ef[d.pred] is None] if unscheduled else None
         if blocked and item.done is None:
             es[key] = ef[key] = None
             extra["reason"] = f"after {label(blocked[0])}, which cannot be scheduled"
             extra["why"] = "blocked"
             extra["driving"] = (blocked[0],)
+            unscheduled = True
             continue
         kind = item.kind
         # what each dependency asks: (start bound, finish bound, papers-ready bound)
@@ -294,6 +332,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 asof,
                 extra,
             )
+            unscheduled = unscheduled or ef[key] is None
             continue
         n = item.duration
         for d in item.after:
@@ -377,7 +416,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         cal = cals[item.timeline]
         wd, prv = cal.wd_ord, cal.prev_ord
         bound = item.deadline.last.toordinal() if item.deadline else None
-        for succ, d in succs[key]:
+        for succ, d in succs.get(key, ()):
             s_ls = ls[succ]
             if s_ls is None:
                 continue
@@ -425,13 +464,18 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             lf[key] = ls[key] = bound
 
     # ---- results -------------------------------------------------------------------------
-    fromord = date.fromordinal
+    days_seen: dict[int, date] = {}
+
+    def fromord(o: int) -> date:  # a programme has a few thousand distinct days, not 100k
+        d = days_seen.get(o)
+        if d is None:
+            d = days_seen[o] = date.fromordinal(o)
+        return d
 
     def day(o: int | None) -> date | None:
         return None if o is None else fromord(o)
 
-    results: dict[str, ItemSchedule] = {}
-    for key in order:
+    def build(key: str) -> ItemSchedule:
         item = items[key]
         extra = info[key]
         fin, lfin, s_, l_ = ef[key], lf[key], es[key], ls[key]
@@ -470,7 +514,9 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 bound=day(extra.get("bound")),  # type: ignore[arg-type]
                 reason=str(extra.get("reason", "")),
             )
-        results[key] = r
+        return r
+
+    results = _Results(order, build)
     deadlines = []
     for key in order:
         item = items[key]
@@ -492,26 +538,31 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         )
         if r.status == "unschedulable":
             warnings.append(Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {r.reason}"))
-    for key, r in results.items():
-        if r.status == "unschedulable" and r.why != "blocked":
+    for key in order:  # only items with something to say are built here
+        extra, item = info[key], items[key]
+        if ef[key] is None and extra.get("why") != "blocked":
+            r = results[key]
             warnings.append(Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {r.reason}"))
-        m = r.meeting
-        if m is not None and m.when.tbc:
+        mj = extra.get("meeting")
+        if isinstance(mj, int) and bodies[(item.timeline, item.at)].meetings[mj].when.tbc:
+            r = results[key]
+            m = bodies[(item.timeline, item.at)].meetings[mj]
             warnings.append(
                 Warning(
                     label(key),
                     "tbc",
-                    f"'{label(key)}' is planned at a {programme.body(items[key]).name} meeting not yet confirmed "
+                    f"'{label(key)}' is planned at a {programme.body(item).name} meeting not yet confirmed "
                     f"({m.when.text or m.when}); planned as held {r.early_finish}, papers due {r.papers_due}",
                 )
             )
-        on = items[key].on
+        on = item.on
         if on is not None and on.tbc:
             warnings.append(
                 Warning(
                     label(key),
                     "tbc",
-                    f"'{label(key)}' is on a date not yet confirmed ({on.text}); planned as {r.early_finish}",
+                    f"'{label(key)}' is on a date not yet confirmed ({on.text}); "
+                    f"planned as {results[key].early_finish}",
                 )
             )
     deadlines.sort(key=lambda d: (d.deadline, d.key))
