@@ -533,12 +533,20 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 r.early_finish,
                 margin,
                 r.early_finish is not None and r.early_finish <= due,
-                driving_path(results, key),
+                _trace(info, key),
             )
         )
         if r.status == "unschedulable":
             warnings.append(Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {r.reason}"))
-    for key in order:  # only items with something to say are built here
+    tbc_bodies = {k for k, b in bodies.items() if any(m.when.tbc for m in b.meetings)}
+    attention = {
+        k
+        for k, it in items.items()
+        if (it.on is not None and it.on.tbc) or (it.at is not None and (it.timeline, it.at) in tbc_bodies)
+    }
+    for key in order:  # only items with something to say are looked at here
+        if ef[key] is not None and key not in attention:
+            continue
         extra, item = info[key], items[key]
         if ef[key] is None and extra.get("why") != "blocked":
             r = results[key]
@@ -646,12 +654,14 @@ def _meeting(
         extra["why"], extra["driving"] = "deps", tuple(ready_by)
 
 
-def driving_path(results: Mapping[str, ItemSchedule], key: str) -> tuple[str, ...]:
-    """Trace back through the dependency that set each earliest date; source first."""
+def _trace(info: Mapping[str, Mapping[str, object]], key: str) -> tuple[str, ...]:
     path = [key]
     seen = {key}
-    while results[path[-1]].driving:
-        nxt = results[path[-1]].driving[0]
+    while True:
+        driving = info[path[-1]].get("driving")
+        if not driving:
+            break
+        nxt = driving[0]  # type: ignore[index]
         if nxt in seen:
             break
         seen.add(nxt)
