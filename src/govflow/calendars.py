@@ -15,16 +15,39 @@ datetime.date(2019, 4, 18)
 
 from __future__ import annotations
 
+import functools
+import gc
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import cache
+from typing import ParamSpec, TypeVar
 
 import holidays as holidays_lib
 
-__all__ = ["NATIONS", "WorkCalendar", "bank_holidays"]
+__all__ = ["NATIONS", "WorkCalendar", "bank_holidays", "gc_paused"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR", "none": None}
+
+
+def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run fn with the cyclic garbage collector paused: loading and scheduling build many small
+    acyclic objects, and collector passes over a large programme only cost time."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return run
 
 
 @cache

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from dateutil.rrule import rrule, rrulestr
 
-from .calendars import NATIONS
+from .calendars import NATIONS, gc_paused
 from .dates import DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
 from .model import LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Timeline
@@ -729,6 +729,7 @@ def _load_one(path: Path, problems: list[Problem]) -> tuple[Timeline | None, _Do
     return timeline, doc
 
 
+@gc_paused
 def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
     """Load timeline files as one programme; raise `InvalidTimeline` listing every problem.
 

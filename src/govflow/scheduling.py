@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .calendars import WorkCalendar
+from .calendars import WorkCalendar, gc_paused
 from .loading import topological_order
 from .model import Body, Dependency, Item, Meeting, Programme
 
@@ -241,6 +241,7 @@ def _window_days(cal: WorkCalendar, item: Item) -> tuple[int, int]:
     return (a, b) if a <= b else (first, last)
 
 
+@gc_paused
 def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     """Earliest and latest dates, float and driving paths of every item of a programme.
 
