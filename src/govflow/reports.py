@@ -105,6 +105,12 @@ class WeeklyReport:
     rules: RagRules
 
 
+def _wds(n: int | None, unit_only: bool = False) -> str:
+    """'1 working day', '3 working days' (or just the unit)."""
+    unit = "working day" if n is not None and abs(n) == 1 else "working days"
+    return unit if unit_only else f"{n} {unit}"
+
+
 def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
@@ -195,7 +201,7 @@ class _Compare:
             return ""
         if c.early_finish >= o.early_finish:
             return ""
-        text = f"gained {self.wd(key, c.early_finish, o.early_finish)} working days"
+        text = f"gained {_wds(self.wd(key, c.early_finish, o.early_finish))}"
         for k in self._path(key):
             ck, ok = self.cur.items[k], self.old_item(k)
             if ck.kind == "meeting" and ok is not None and ok.meeting and ck.meeting and ck.meeting < ok.meeting:
@@ -235,7 +241,7 @@ class _Compare:
         if c.why == "as_of":
             return "not finished by the status date" if c.status == "in-progress" else "not started by the status date"
         if c.why == "remaining":
-            return f"{item.remaining} working days still to do"
+            return f"{_wds(item.remaining)} still to do"
         if c.why == "forecast":
             return f"owner's forecast {fmt(item.forecast)}"
         if c.why == "done":
@@ -282,7 +288,7 @@ def weekly_report(
         cause = week.cause(key) or week.gain(key)
         if base.slipped(key) and not week.slipped(key):
             later = base.wd(key, bd.forecast if bd else None, d.forecast)
-            cause += ("; still " if cause else "") + f"{later} working days later than the baseline: "
+            cause += ("; still " if cause else "") + f"{_wds(later)} later than the baseline: "
             cause += base.cause(key)
         deadlines.append(
             {
@@ -468,7 +474,8 @@ def _slip_lines(slips: list[dict[str, Any]]) -> list[str]:
     lines = []
     for s in slips:
         to = _short(s["to"]) if s["to"] else "cannot be scheduled"
-        by = f", {s['working_days']:+d} working days" if s["working_days"] is not None else ""
+        wds = s["working_days"]
+        by = f", {wds:+d} {_wds(wds, unit_only=True)}" if wds is not None else ""
         lines.append(f"- **{s['id']}** ({s['title']}): {_short(s['from'])} -> {to}{by}.")
         if s["cause"]:
             lines.append(f"  Cause: {s['cause']}.")
@@ -495,7 +502,7 @@ def _sections(report: WeeklyReport) -> list[tuple[str, list[dict[str, Any]], str
 
 def _entry_text(section: str, e: dict[str, Any]) -> list[str]:
     if section.startswith("Newly critical"):
-        fl = "no float" if e["float"] == 0 else f"float {e['float']:+d} working days"
+        fl = "no float" if e["float"] == 0 else f"float {e['float']:+d} {_wds(e['float'], unit_only=True)}"
         return [f"- **{e['id']}** ({e['title']}): {fl}, finishes {_short(e['finish'])}."]
     if section.startswith("Overdue"):
         return [
