@@ -10,7 +10,6 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -902,8 +901,3 @@ def dependency_graph(programme: Programme) -> nx.DiGraph:
     graph.add_nodes_from(programme.items)
     graph.add_edges_from((dep.pred, item.key, {"dep": dep}) for item in programme.items.values() for dep in item.after)
     return graph
-
-
-def with_status_date(programme: Programme, as_of: date) -> Programme:
-    """The same programme with every timeline's `as_of` set to the given date."""
-    return Programme.of(tuple(replace(t, as_of=as_of) for t in programme.timelines))

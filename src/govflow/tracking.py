@@ -62,6 +62,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import GovflowError
+from .scheduling import DeadlineResult as SnapDeadline  # a recorded verdict has the same fields
 from .scheduling import Schedule
 
 __all__ = [
@@ -200,18 +201,6 @@ class SnapItem:
 
 
 @dataclass(frozen=True, slots=True)
-class SnapDeadline:
-    """One deadline's verdict as recorded."""
-
-    key: str
-    deadline: date
-    forecast: date | None
-    margin: int | None
-    met: bool
-    driving_path: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Snapshot:
     """A recorded schedule: the items and deadlines of a timeline at one status date."""
 
@@ -297,10 +286,7 @@ def snapshot_of(sched: Schedule, taken_at: str = "", hash_: str = "", files: Seq
             papers_due=r.papers_due,
             ready=r.ready,
         )
-    deadlines = {
-        d.key: SnapDeadline(d.key, d.deadline, d.forecast, d.margin, d.met, tuple(d.driving_path))
-        for d in sched.deadlines
-    }
+    deadlines = {d.key: d for d in sched.deadlines}  # engine verdicts are frozen values already
     return Snapshot(timeline_key(sched), sched.as_of, taken_at, hash_, items, deadlines, tuple(files))
 
 
