@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import cache
+from itertools import accumulate, compress
 from typing import ParamSpec, TypeVar
 
 import holidays as holidays_lib
@@ -85,19 +86,12 @@ class WorkCalendar:
 
     def _build(self, first_year: int, last_year: int) -> None:
         first_year, last_year = max(first_year, 1900), min(last_year, 2300)
-        off = _holiday_set(self.nation, first_year, last_year) | self.closures
+        off = {d.toordinal() for d in _holiday_set(self.nation, first_year, last_year) | self.closures}
         lo = date(first_year, 1, 1).toordinal()
         hi = date(last_year, 12, 31).toordinal()
-        days: list[int] = []
-        count: list[int] = []
-        n = 0
-        for o in range(lo, hi + 1):
-            # date.fromordinal(o).weekday() == (o + 6) % 7
-            if (o + 6) % 7 < 5 and date.fromordinal(o) not in off:
-                days.append(o)
-                n += 1
-            count.append(n)
-        self._lo, self._days, self._count = lo, days, count
+        # date.fromordinal(o).weekday() == (o + 6) % 7
+        working = [1 if (o + 6) % 7 < 5 and o not in off else 0 for o in range(lo, hi + 1)]
+        self._lo, self._days, self._count = lo, list(compress(range(lo, hi + 1), working)), list(accumulate(working))
 
     def _ensure(self, o: int) -> None:
         lo_year = date.fromordinal(self._lo).year
@@ -106,6 +100,29 @@ class WorkCalendar:
         if not (1900 <= year <= 2300):
             raise ValueError(f"date in {year} is outside the years govflow schedules (1900-2300)")
         self._build(min(lo_year, year - 2), max(hi_year, year + 5))
+
+    def reserve(self, first: int, last: int, margin: int) -> bool:
+        """Cover ordinals first..last with at least `margin` working days either side (capped at
+        the years govflow schedules); False when the cap leaves less. The scheduler's passes index
+        the arrays directly inside that guarantee."""
+        floor, ceil = date(1900, 1, 1).toordinal(), date(2300, 12, 31).toordinal()
+        pad = 2 * margin + 60
+        while True:
+            a, b = max(first - pad, floor), min(last + pad, ceil)
+            if a < self._lo or b >= self._lo + len(self._count):
+                lo_year = date.fromordinal(self._lo).year
+                hi_year = date.fromordinal(self._lo + len(self._count) - 1).year
+                self._build(min(lo_year, date.fromordinal(a).year), max(hi_year, date.fromordinal(b).year))
+            i, j = max(first, floor) - self._lo, min(last, ceil) - self._lo
+            if i >= 1 and self._count[i - 1] >= margin and len(self._days) - self._count[j] >= margin:
+                return floor <= first and last <= ceil
+            if a == floor and b == ceil:
+                return False
+            pad *= 2
+
+    def arrays(self) -> tuple[int, list[int], list[int]]:
+        """(first ordinal, working days on or before each day from it, ordinals of working days)."""
+        return self._lo, self._count, self._days
 
     def _cnt(self, o: int) -> int:
         """Working days on or before ordinal o."""

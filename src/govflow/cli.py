@@ -79,11 +79,10 @@ def check(
     status = _as_of(as_of)
     gc.disable()  # the model is acyclic: cyclic GC passes over 100k items only cost time
     try:
-        programme = load(files)
+        sched = schedule(load(files), as_of=status)
     except GovflowError as e:
         _fail(e)
         return
-    sched = schedule(programme, as_of=status)
     explanations = explain(sched)
     if as_json:
         sys.stdout.write(json.dumps(check_json(sched, explanations)) + "\n")
@@ -367,11 +366,11 @@ def _history_schedule(files: list[Path], as_of: str | None):  # type: ignore[no-
     status = _as_of(as_of)
     try:
         programme = load(files)
+        if status is None and any(t.as_of is None for t in programme.timelines):
+            status = date.today()
+        return schedule(programme, as_of=status)
     except GovflowError as e:
         _fail(e)
-    if status is None and any(t.as_of is None for t in programme.timelines):
-        status = date.today()
-    return schedule(programme, as_of=status)
 
 
 def _history_run(files: list[Path], db: Path | None, action, create: bool = True):  # type: ignore[no-untyped-def]

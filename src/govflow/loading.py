@@ -782,7 +782,7 @@ def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
     problems.extend(_resolve(programme, docs))
     if problems:
         raise InvalidTimeline(problems)
-    return programme
+    return _prepared(programme)
 
 
 def load_text(text: str, name: str = "<input>.yaml") -> Programme:
@@ -801,7 +801,15 @@ def load_text(text: str, name: str = "<input>.yaml") -> Programme:
     problems.extend(_resolve(programme, {timeline.id: doc}))
     if problems:
         raise InvalidTimeline(problems)
-    return programme
+    return _prepared(programme)
+
+
+def _prepared(programme: Programme) -> Programme:
+    """The programme compiled for scheduling (calendars, meeting indexes, the integer graph):
+    part of loading, so that every `schedule` of it, what-if runs included, starts from there."""
+    from .scheduling import prepare  # scheduling imports this module
+
+    return prepare(programme)
 
 
 def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from .dates import Window
 
@@ -98,6 +98,8 @@ class Programme:
 
     timelines: tuple[Timeline, ...]
     items: Mapping[str, Item]
+    # derived data (the scheduler's compiled graph), built on first use; not copied by replace()
+    memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def of(cls, timelines: tuple[Timeline, ...]) -> Programme:

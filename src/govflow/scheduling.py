@@ -1,8 +1,14 @@
 """The scheduling engine: forward and backward passes over working days and meeting dates.
 
 A pure function of the programme and the status date: no clock, no files. Dates are handled
-as proleptic ordinals inside the passes (working-day arithmetic is an array lookup) and
-turned back into `datetime.date` in the result.
+as proleptic ordinals inside the passes and turned back into `datetime.date` in the result.
+
+The programme is first compiled (`prepare`, which `load` calls) into integer-indexed arrays in
+topological order, with each dependency reduced to the constants of the working-day arithmetic
+its type asks for, so the passes are list lookups. Items with progress reported, fixed events
+and anything unusual take `_Run.general`, which applies the rules of DESIGN.md step by step;
+it is also the reference the tests hold the fast path to (`schedule(..., reference=True)`),
+and it explains an item (why, driving dependencies) when its schedule is read.
 
 >>> from govflow.loading import load_text
 >>> p = load_text('''
@@ -29,12 +35,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import cast
 
 from .calendars import WorkCalendar, gc_paused
+from .errors import InvalidTimeline, Problem
 from .loading import topological_order
 from .model import Body, Dependency, Item, Meeting, Programme
 
-__all__ = ["DeadlineResult", "ItemSchedule", "Schedule", "Warning", "calendar_for", "schedule"]
+__all__ = ["DeadlineResult", "ItemSchedule", "Schedule", "Warning", "calendar_for", "prepare", "schedule"]
 
 _CALENDARS: dict[tuple[str, frozenset[date]], WorkCalendar] = {}
 
@@ -109,8 +117,8 @@ class Schedule:
         return self.items[key]
 
     def calendar(self, key: str) -> WorkCalendar:
-        """The working-day calendar of an item's timeline."""
-        return self.calendars[key.split(":", 1)[0]]
+        """The working-day calendar of an item's timeline (bare ids as for `item`)."""
+        return self.calendars[key.split(":", 1)[0] if ":" in key else self.programme.timelines[0].id]
 
     @property
     def all_met(self) -> bool:
@@ -153,10 +161,11 @@ class _Results(Mapping[str, ItemSchedule]):
 class _Body:
     """A body's meetings as sorted ordinal arrays for fast lookup."""
 
-    __slots__ = ("held", "meetings", "monotone", "papers")
+    __slots__ = ("held", "meetings", "monotone", "papers", "papers_due", "working")
 
     def __init__(self, body: Body, cal: WorkCalendar):
         self.meetings = body.meetings
+        self.papers_due = body.papers_due
         self.held: list[int] = []
         self.papers: list[int] = []
         for m in body.meetings:
@@ -172,6 +181,7 @@ class _Body:
             self.held.append(held)
             self.papers.append(cal.wd_ord(first_day, -body.papers_due) if body.papers_due else first_day)
         self.monotone = all(a <= b for a, b in zip(self.papers, self.papers[1:], strict=False))
+        self.working = all(cal.next_ord(p) == p for p in self.papers)  # papers due on working days only
 
     def first_from(self, ready: int, held_min: int) -> int | None:
         """Index of the first meeting held on/after held_min whose papers are due on/after ready."""
@@ -208,29 +218,6 @@ def _body_index(body: Body, cal: WorkCalendar) -> _Body:
     return index
 
 
-def _as_known_on(items: Mapping[str, Item], status_date: Mapping[str, date | None]) -> Mapping[str, Item]:
-    """Progress dated after the status date is not yet known on it: re-running an older status
-    date treats later `done`/`started` entries (and `remaining`, which is counted from the
-    status date) as not yet reported."""
-    later: dict[str, Item] = {}
-    for key, item in items.items():
-        sd = status_date[item.timeline]
-        if sd is None or not ((item.done and item.done > sd) or (item.started and item.started > sd)):
-            continue
-        started_later = item.started is not None and item.started > sd
-        later[key] = replace(
-            item,
-            done=None if item.done and item.done > sd else item.done,
-            started=None if started_later else item.started,
-            remaining=None if started_later or (item.done and item.done > sd) else item.remaining,
-        )
-    return {**items, **later} if later else items
-
-
-def _before(o: int, d: date | None) -> bool:
-    return d is not None and o < d.toordinal()
-
-
 def _window_days(cal: WorkCalendar, item: Item) -> tuple[int, int]:
     """(first working day, last working day) of an `on` window; exact dates as given."""
     assert item.on is not None
@@ -241,103 +228,455 @@ def _window_days(cal: WorkCalendar, item: Item) -> tuple[int, int]:
     return (a, b) if a <= b else (first, last)
 
 
-@gc_paused
-def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
-    """Earliest and latest dates, float and driving paths of every item of a programme.
+_TASK, _MILESTONE, _MEETING, _EVENT = 0, 1, 2, 3
+_KIND = {"task": _TASK, "milestone": _MILESTONE, "meeting": _MEETING, "event": _EVENT}
+_Edge = tuple[int, int, "int | None"]
 
-    `as_of` overrides the status date of every timeline (else each uses its own `as_of`).
+
+def _forward_edge(q: int, kind: int, dep: Dependency, duration: int) -> _Edge:
+    """A dependency as (q, sub, add): the earliest date it allows the item is
+    ``days[count[pt[q] - lo - sub] + add]`` over the item's calendar (``pt[q]`` itself when add
+    is None), where pt[q] is the predecessor's early start (q even) or finish (q odd).
+
+    With count[o - lo] the working days on or before o and days[k] the (k+1)-th working day,
+    wd(o, n) is days[count[o - lo] - 1 + n] for n > 0 and days[count[o - lo - 1] + n] for n < 0.
+    The rules in those terms: a task starts on wd(wd(f, lag), 1) after FS, on nxt(wd(s, lag))
+    after SS and on wd(nxt(wd(f, lag)), 1 - duration) after FF; milestones and meetings take
+    wd(x, lag), with x the start after SS and the finish otherwise.
     """
-    order = topological_order(programme)
-    items = programme.items
-    succs: dict[str, list[tuple[str, Dependency]]] = {}
-    for k in order:
-        for d in items[k].after:
-            if d.pred in succs:
-                succs[d.pred].append((k, d))
-            else:
-                succs[d.pred] = [(k, d)]
-    cals: dict[str, WorkCalendar] = {}
-    bodies: dict[tuple[str, str | None], _Body] = {}
-    by_id = {t.id: t for t in programme.timelines}
-    for t in programme.timelines:
-        cals[t.id] = calendar_for(t.holidays, t.closures, t.start)
-    for item in items.values():  # only the bodies items meet at: what-if runs schedule small subsets
-        if item.at is not None and (item.timeline, item.at) not in bodies:
-            body = by_id[item.timeline].bodies[item.at]
-            bodies[(item.timeline, item.at)] = _body_index(body, cals[item.timeline])
-    status_date = {t.id: as_of or t.as_of for t in programme.timelines}
-    starts = {t.id: t.start.toordinal() for t in programme.timelines}
-    items = _as_known_on(items, status_date)
+    lag = dep.lag
+    if kind == _TASK:
+        if dep.type == "FS":
+            return (q, 0, lag) if lag >= 0 else (q, 1, lag + 1)
+        shift = 0 if dep.type == "SS" else 1 - duration
+        return (q, 0, lag - 1 + shift) if lag > 0 else (q, 1, lag + shift)
+    if lag == 0:
+        return (q, 0, None)
+    return (q, 0, lag - 1) if lag > 0 else (q, 1, lag)
 
-    es: dict[str, int | None] = {}
-    ef: dict[str, int | None] = {}
-    info: dict[str, dict[str, object]] = {}
-    warnings: list[Warning] = []
-    label = programme.label
 
-    unscheduled = False  # has any item failed to schedule yet? (then successors check their preds)
-    # ---- forward pass --------------------------------------------------------------------
-    for key in order:
-        item = items[key]
-        cal = cals[item.timeline]
+def _backward_edge(s: int, kind: int, dep: Dependency, pred: Item, papers_working: bool) -> tuple[int, int] | None:
+    """A dependency seen from its predecessor, as (r, c): the latest date it allows is
+    ``days[count[bk[r] - lo] + c]``, where bk[3s], bk[3s + 1] and bk[3s + 2] are the successor's
+    latest start, latest finish and latest papers date. None where only `_Run.back_general`
+    will do: into a fixed event, or papers that may be due on a non-working day.
+
+    prv(o) has index count[o - lo] - 1, so wd(prv(o), n) is days[count[o - lo] - 1 + n]. FS asks
+    to finish by wd(ls, -1 - lag) before a task (ls is a working day), wd(prv(ls), -lag) before a
+    milestone and wd(papers, -lag) before a meeting; SS asks to start by wd(prv(ls), -lag) (a
+    task then finishes duration - 1 working days on); FF asks to finish by wd(prv(lf), -lag).
+    """
+    lag = dep.lag
+    if dep.type == "FS":
+        if kind == _TASK:
+            return (3 * s, -2 - lag)
+        if kind == _MILESTONE:
+            return (3 * s, -1 - lag)
+        if kind == _MEETING and papers_working:
+            return (3 * s + 2, -1 - lag)
+        return None
+    if dep.type == "SS":
+        return (3 * s, pred.duration - 2 - lag) if pred.kind == "task" else (3 * s, -1 - lag)
+    return (3 * s + 1, -1 - lag)
+
+
+class _Graph:
+    """A programme compiled for the passes: items in topological order, dependencies as edge
+    constants, meeting indexes, and calendars that cover the programme's dates with room for
+    its longest lag, duration and papers deadline. Built once per programme."""
+
+    body: list[_Body | None]
+    fast: list[bool]
+    fwd: list[list[_Edge]]  # per item: its dependencies (FS only, for a meeting) as forward edges
+    held_edges: list[list[_Edge]]  # per meeting item: its SS and FF dependencies
+    back: list[list[tuple[int, int]] | None]  # per item: its successors' backward edges
+    gback: dict[int, list[tuple[int, Dependency]]]  # backward edges `_Run.back_general` computes
+    progress: list[int]
+    attention: list[int]
+    deadlines: list[int]
+
+    __slots__ = (
+        "attention",
+        "back",
+        "body",
+        "cals",
+        "deadlines",
+        "dl",
+        "fast",
+        "fwd",
+        "gback",
+        "held_edges",
+        "index",
+        "items",
+        "keys",
+        "kind",
+        "margin",
+        "nm2",
+        "ok",
+        "progress",
+        "reference",
+        "span",
+        "starts",
+        "timelines",
+        "tl",
+    )
+
+    def __init__(self, programme: Programme, reference: bool = False):
+        self.reference = reference
+        self.keys = keys = topological_order(programme)
+        self.index = index = {k: i for i, k in enumerate(keys)}
+        self.items = items = [programme.items[k] for k in keys]
+        self.timelines = timelines = programme.timelines
+        tix = {t.id: j for j, t in enumerate(timelines)}
+        self.cals = cals = [calendar_for(t.holidays, t.closures, t.start) for t in timelines]
+        self.starts = starts = [t.start.toordinal() for t in timelines]
+        n = len(keys)
+        self.kind = kind = [_KIND[it.kind] for it in items]
+        self.tl = tl = [tix[it.timeline] for it in items]
+        self.nm2 = [it.duration - 2 for it in items]
+        self.dl = [it.deadline.last.toordinal() if it.deadline else None for it in items]
+        body: list[_Body | None] = [None] * n
+        fast = [False] * n
+        fwd: list[list[_Edge]] = [[]] * n  # one shared empty list for items with no dependencies
+        held_edges: list[list[_Edge]] = [[]] * n
+        back: list[list[tuple[int, int]] | None] = [None] * n
+        gback: dict[int, list[tuple[int, Dependency]]] = {}
+        progress: list[int] = []
+        attention: list[int] = []  # items on a date or at a body not yet confirmed
+        deadlines: list[int] = []
+        self.body, self.fast, self.fwd, self.held_edges, self.back, self.gback = (
+            body,
+            fast,
+            fwd,
+            held_edges,
+            back,
+            gback,
+        )
+        self.progress, self.attention, self.deadlines = progress, attention, deadlines
+        bodies: dict[tuple[int, str], _Body] = {}
+        tbc: set[tuple[int, str]] = set()
+        dates = [*starts, *(t.as_of.toordinal() for t in timelines if t.as_of)]
+        margin = 0
+        one_calendar = len(set(cals)) == 1
+        for i, it in enumerate(items):
+            t = tl[i]
+            b = None
+            if it.at is not None:
+                b = bodies.get((t, it.at))
+                if b is None:
+                    defn = timelines[t].bodies[it.at]
+                    b = bodies[(t, it.at)] = _body_index(defn, cals[t])
+                    if any(m.when.tbc for m in defn.meetings):
+                        tbc.add((t, it.at))
+                    if b.held:
+                        dates += (b.held[0], b.held[-1], b.papers[0], b.papers[-1])
+                    margin = max(margin, defn.papers_due)
+                body[i] = b
+                if tbc and (t, it.at) in tbc:
+                    attention.append(i)
+            elif it.on is not None:
+                dates += (it.on.first.toordinal(), it.on.last.toordinal())
+                if it.on.tbc:
+                    attention.append(i)
+            if it.deadline is not None:
+                deadlines.append(i)
+                dates.append(it.deadline.last.toordinal())
+            k = kind[i]
+            if it.done or it.started or it.forecast or it.remaining is not None:
+                progress.append(i)
+                dates += (d.toordinal() for d in (it.done, it.started, it.forecast) if d)
+            elif not reference and k != _EVENT and (b is None or b.monotone):
+                fast[i] = True
+            if not it.after:
+                continue
+            fe: list[_Edge] = []
+            he: list[_Edge] = []
+            fwd[i], held_edges[i] = fe, he
+            for d in it.after:
+                p = index[d.pred]
+                if d.lag > margin or -d.lag > margin:
+                    margin = abs(d.lag)
+                (he if k == _MEETING and d.type != "FS" else fe).append(
+                    _forward_edge(2 * p + (d.type != "SS"), k, d, it.duration)
+                )
+                be = None
+                if not reference and (one_calendar or cals[tl[p]] is cals[t]):
+                    be = _backward_edge(i, k, d, items[p], b is None or b.working)
+                if be is None:
+                    gback.setdefault(p, []).append((i, d))
+                elif (edges := back[p]) is None:
+                    back[p] = [be]
+                else:
+                    edges.append(be)
+        # three times the largest lag, duration or papers deadline, plus a fortnight: more than
+        # any one edge's offset, so the passes' arithmetic stays inside the calendars' arrays
+        self.margin = 3 * max(margin, max((it.duration for it in items), default=0)) + 10
+        self.span = (min(dates), max(dates))
+        self.ok = not reference and self.cover(*self.span)
+
+    def cover(self, first: int, last: int) -> bool:
+        """Make every calendar cover first..last with the margin the fast arithmetic needs."""
+        return all([cal.reserve(first, last, self.margin) for cal in set(self.cals)])
+
+    def widen(self) -> bool:
+        """Grow the calendars after a pass ran past them; False when they cannot grow."""
+        grew = False
+        for cal in set(self.cals):
+            lo, count, _ = cal.arrays()
+            size = len(count)
+            cal.reserve(lo, lo + 2 * size, self.margin)
+            grew = grew or len(cal.arrays()[1]) > size
+        return grew
+
+
+def prepare(programme: Programme) -> Programme:
+    """Compile a programme for scheduling (`load` does this; `schedule` does it when needed)."""
+    _graph(programme)
+    return programme
+
+
+def _graph(programme: Programme) -> _Graph:
+    g = programme.memo.get("graph")
+    if g is None:
+        g = programme.memo["graph"] = _Graph(programme)
+    return g
+
+
+class _Bail(Exception):
+    """The fast path cannot place this item: `_Run.general` will, or will say why not."""
+
+
+class _Run:
+    """One `schedule` call: the passes' arrays, and each item's result read from them.
+
+    pt[2i], pt[2i + 1]: early start and finish of item i; bk[3i], bk[3i + 1], bk[3i + 2]: latest
+    start, finish and (meetings) papers date; drv[i]: 2 * index of the item that drove i's
+    early date (plus one for its finish), or -1. Ordinals throughout; None where unschedulable."""
+
+    __slots__ = (
+        "asof",
+        "bk",
+        "bnd",
+        "done",
+        "drv",
+        "failed",
+        "fast_ok",
+        "g",
+        "info",
+        "items",
+        "label",
+        "lmj",
+        "mj",
+        "programme",
+        "pt",
+        "status",
+        "warnings",
+    )
+
+    def __init__(self, g: _Graph, programme: Programme, as_of: date | None):
+        self.g, self.programme, self.label = g, programme, programme.label
+        self.status = [as_of or t.as_of for t in g.timelines]
+        self.asof = [d.toordinal() if d else None for d in self.status]
+        self.fast_ok = g.ok
+        if as_of is not None and g.ok and not g.span[0] <= as_of.toordinal() <= g.span[1]:
+            self.fast_ok = g.cover(min(g.span[0], as_of.toordinal()), max(g.span[1], as_of.toordinal()))
+        self.items = self._as_known_on()
+        self.done = {i for i in g.progress if self.items[i].done is not None}
+        n = len(g.keys)
+        self.pt: list[int | None] = [None] * (2 * n)
+        self.bk: list[int | None] = [None] * (3 * n)
+        self.drv = [-1] * n
+        self.mj: list[int | None] = [None] * n  # meeting chosen, index into the body's meetings
+        self.lmj: list[int | None] = [None] * n  # latest meeting that still meets the deadlines
+        self.bnd: list[int | None] = [None] * n  # meetings: latest date before snapping to a meeting
+        self.info: dict[int, dict[str, object]] = {}  # what `general` found, for items it placed
+        self.warnings: list[Warning] = []
+        self.failed: list[int] = []
+
+    def _as_known_on(self) -> list[Item]:
+        """Progress dated after the status date is not yet known on it: re-running an older status
+        date treats later `done`/`started` entries (and `remaining`, which is counted from the
+        status date) as not yet reported."""
+        items = self.g.items
+        for i in self.g.progress:
+            item = items[i]
+            sd = self.status[self.g.tl[i]]
+            if sd is None or not ((item.done and item.done > sd) or (item.started and item.started > sd)):
+                continue
+            if items is self.g.items:
+                items = list(items)
+            started_later = item.started is not None and item.started > sd
+            items[i] = replace(
+                item,
+                done=None if item.done and item.done > sd else item.done,
+                started=None if started_later else item.started,
+                remaining=None if started_later or (item.done and item.done > sd) else item.remaining,
+            )
+        return items
+
+    def out_of_range(self, i: int) -> InvalidTimeline:
+        """The error for an item whose dates would leave the years the calendars cover."""
+        item = self.items[i]
+        path = self.g.timelines[self.g.tl[i]].path
+        message = f"item '{item.id}': its dates would fall outside 1900-2300, the years govflow schedules"
+        return InvalidTimeline(
+            [Problem("out-of-range", f"{message}; check its lags and durations", path, item.line, item.id)]
+        )
+
+    # ---- forward pass ----------------------------------------------------------------------
+    def forward(self) -> None:
+        g = self.g
+        kind, tl, fwd, held_edges, body, nm2, st, cals = (
+            g.kind,
+            g.tl,
+            g.fwd,
+            g.held_edges,
+            g.body,
+            g.nm2,
+            g.starts,
+            g.cals,
+        )
+        fast = g.fast if self.fast_ok else [False] * len(kind)
+        # None (unschedulable) in pt makes the fast arithmetic raise TypeError: `general` takes over
+        pt = cast(list[int], self.pt)
+        drv, mj = self.drv, self.mj
+        # per timeline: a task's earliest start, and the status date a milestone or meeting waits for
+        task_floor, wait_for, next_after = [], [], []
+        for t, cal in enumerate(cals):
+            a = self.asof[t]
+            task_floor.append(max(cal.next_ord(st[t]), cal.next_ord(a) if a is not None else 0))
+            wait_for.append(a if a is not None else -1)
+            next_after.append(cal.next_ord(a) if a is not None else 0)
+        cur: WorkCalendar | None = None
+        lo, count, days = 0, [0], [0]
+        for i in range(len(kind)):
+            if fast[i]:
+                t = tl[i]
+                if cals[t] is not cur:
+                    cur = cals[t]
+                    lo, count, days = cur.arrays()
+                try:
+                    k = kind[i]
+                    if k == _TASK:
+                        floor = task_floor[t]
+                        best, d = floor - 1, -1
+                        for q, sub, add in fwd[i]:
+                            b = days[count[pt[q] - lo - sub] + add]  # type: ignore[operator]  # never None for a task
+                            if b > best:
+                                best, d = b, q
+                        if d < 0:
+                            best = floor
+                        pt[2 * i] = best
+                        pt[2 * i + 1] = days[count[best - lo] + nm2[i]]
+                    elif k == _MILESTONE:
+                        s0 = st[t]
+                        best, d = s0 - 1, -1
+                        for q, sub, add in fwd[i]:
+                            b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
+                            if b > best:
+                                best, d = b, q
+                        if d < 0:
+                            best = s0
+                        if best < wait_for[t]:
+                            best, d = next_after[t], -1
+                        pt[2 * i] = pt[2 * i + 1] = best
+                    else:  # a meeting: the first whose papers the FS chain is ready for, held late enough
+                        s0 = st[t]
+                        ready, rd = s0, -1
+                        for q, sub, add in fwd[i]:
+                            b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
+                            if b > ready:
+                                ready, rd = b, q
+                        hmin, hd = s0, -1
+                        for q, sub, add in held_edges[i]:
+                            b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
+                            if b > hmin:
+                                hmin, hd = b, q
+                        if wait_for[t] > hmin:
+                            hmin, hd = wait_for[t], -1
+                        bo = body[i]
+                        held, papers = bo.held, bo.papers  # type: ignore[union-attr]
+                        j = max(bisect_left(held, hmin), bisect_left(papers, ready))
+                        if j >= len(held):
+                            raise _Bail
+                        pt[2 * i] = pt[2 * i + 1] = held[j]
+                        mj[i] = j
+                        # the papers' chain drives, unless the held-date bound alone forces a later meeting
+                        if rd < 0:
+                            d = hd
+                        elif hmin == s0:
+                            d = rd
+                        else:
+                            later = max(bisect_left(held, hmin), bisect_left(papers, s0))
+                            d = hd if later > max(bisect_left(held, s0), bisect_left(papers, ready)) else rd
+                    drv[i] = d
+                    continue
+                except (TypeError, _Bail):  # TypeError: a predecessor could not be scheduled
+                    pass
+            self._place(i)
+
+    def _place(self, i: int) -> None:
+        try:
+            es, ef, extra = self.general(i, self.warnings)
+        except ValueError:  # a date past the years govflow schedules
+            raise self.out_of_range(i) from None
+        self.pt[2 * i], self.pt[2 * i + 1] = es, ef
+        self.info[i] = extra
+        driving = extra.get("driving")
+        self.drv[i] = 2 * self.g.index[driving[0]] if driving else -1  # type: ignore[index]
+        meeting = extra.get("meeting")
+        self.mj[i] = meeting if isinstance(meeting, int) else None
+        if ef is None:
+            self.failed.append(i)
+
+    def general(self, i: int, warnings: list[Warning] | None) -> tuple[int | None, int | None, dict[str, object]]:
+        """Item i's early start and finish by the rules, step by step, from its predecessors'
+        dates, with what set them (`why`, `driving`, meeting chosen, reason it cannot be placed).
+        Warnings about the item go to `warnings` when given."""
+        g, pt = self.g, self.pt
+        item = self.items[i]
+        key = g.keys[i]
+        t = g.tl[i]
+        cal = g.cals[t]
         wd, nxt = cal.wd_ord, cal.next_ord
-        sd = status_date[item.timeline]
-        asof = sd.toordinal() if sd else None
+        asof = self.asof[t]
+        start = g.starts[t]
+        label = self.label
         extra: dict[str, object] = {}
-        info[key] = extra
-        blocked = [d.pred for d in item.after if ef[d.pred] is None] if unscheduled else None
-        if blocked and item.done is None:
-            es[key] = ef[key] = None
-            extra["reason"] = f"after {label(blocked[0])}, which cannot be scheduled"
-            extra["why"] = "blocked"
-            extra["driving"] = (blocked[0],)
-            unscheduled = True
-            continue
+        deps = [(d, pt[2 * g.index[d.pred]], pt[2 * g.index[d.pred] + 1]) for d in item.after]
+        blocked = [d.pred for d, _, pf in deps if pf is None]
+        if blocked:
+            if item.done is None:
+                extra["reason"] = f"after {label(blocked[0])}, which cannot be scheduled"
+                extra["why"] = "blocked"
+                extra["driving"] = (blocked[0],)
+                return None, None, extra
+            deps = [dep for dep in deps if dep[2] is not None]  # done all the same
         kind = item.kind
-        # what each dependency asks: (start bound, finish bound, papers-ready bound)
-        best = -1
-        drivers: list[str] = []
-        conflicts: list[str] = []
         if kind == "event":
             first_day, held = _window_days(cal, item)
-            for d in item.after:
-                asked = wd(ef[d.pred] if d.type != "SS" else es[d.pred], d.lag)  # type: ignore[arg-type]
-                if asked > first_day:
-                    conflicts.append(d.pred)
-            es[key] = ef[key] = held
+            if item.done is not None:
+                extra["why"] = "done"
+                return item.done.toordinal(), item.done.toordinal(), extra
             extra["why"] = "fixed"
-            if conflicts and item.done is None:
-                p = conflicts[0]
+            conflicts = [(d, pf) for d, pe, pf in deps if wd(pe if d.type == "SS" else pf, d.lag) > first_day]  # type: ignore[arg-type]
+            if conflicts and warnings is not None:
+                (p, pf), name = conflicts[0], label(key)
                 warnings.append(
                     Warning(
-                        label(key),
+                        name,
                         "conflict",
-                        f"fixed event '{label(key)}' on {item.on} comes before '{label(p)}' can finish "
-                        f"({date.fromordinal(ef[p] or 0).isoformat()})",
+                        f"fixed event '{name}' on {item.on} comes before '{label(p.pred)}' can finish "
+                        f"({date.fromordinal(pf or 0).isoformat()})",
                     )
                 )
-            if item.done is not None:
-                es[key] = ef[key] = item.done.toordinal()
-                extra["why"] = "done"
-            continue
+            return held, held, extra
         if kind == "meeting":
-            _meeting(
-                item,
-                key,
-                cal,
-                bodies[(item.timeline, str(item.at))],
-                programme,
-                es,
-                ef,
-                starts[item.timeline],
-                asof,
-                extra,
-            )
-            unscheduled = unscheduled or ef[key] is None
-            continue
+            return self._meeting(i, item, deps, extra)
         n = item.duration
-        for d in item.after:
-            pe, pf = es[d.pred], ef[d.pred]
+        best = -1
+        drivers: list[str] = []
+        for d, pe, pf in deps:
             assert pe is not None and pf is not None
             if kind == "task":
                 if d.type == "FS":
@@ -352,7 +691,6 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 best, drivers = b, [d.pred]
             elif b == best:
                 drivers.append(d.pred)
-        start = starts[item.timeline]
         why = "deps" if drivers else "start"
         if kind == "task":
             lo = nxt(start)
@@ -361,14 +699,11 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             if item.done is not None:
                 f = item.done.toordinal()
                 s = item.started.toordinal() if item.started else wd(nxt(f), -(n - 1)) if n > 1 else f
-                es[key], ef[key] = s, f
-                extra["why"] = "done"
-                extra["driving"] = tuple(drivers)
-                continue
+                extra["why"], extra["driving"] = "done", tuple(drivers)
+                return s, f, extra
             if item.started is not None:
                 s = item.started.toordinal()
-                why = "started"
-                drivers = []
+                why, drivers = "started", []
                 if item.remaining is not None and asof is not None:
                     f = wd(nxt(asof), item.remaining - 1) if item.remaining > 0 else asof
                     why = "remaining"
@@ -383,114 +718,232 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
                 f = wd(s, n - 1)
             if item.forecast is not None and nxt(item.forecast.toordinal()) > f:
                 f, why, drivers = nxt(item.forecast.toordinal()), "forecast", []
-            es[key], ef[key] = s, f
         else:  # milestone
             if best < start:
                 best, drivers, why = start, [], "start"
             if item.done is not None:
-                es[key] = ef[key] = item.done.toordinal()
-                extra["why"] = "done"
-                extra["driving"] = tuple(drivers)
-                continue
+                extra["why"], extra["driving"] = "done", tuple(drivers)
+                return item.done.toordinal(), item.done.toordinal(), extra
             if asof is not None and best < asof:  # held back to the status date, on a working day
                 best, drivers, why = nxt(asof), [], "as_of"
             if item.forecast is not None and item.forecast.toordinal() > best:
                 best, drivers, why = item.forecast.toordinal(), [], "forecast"
-            es[key] = ef[key] = best
-        extra["why"] = why
-        extra["driving"] = tuple(drivers)
-        if item.forecast is not None and item.forecast.toordinal() < (ef[key] or 0) and item.done is None:
+            s = f = best
+        extra["why"], extra["driving"] = why, tuple(drivers)
+        if item.forecast is not None and item.forecast.toordinal() < f and warnings is not None:
+            name = label(key)
             warnings.append(
                 Warning(
-                    label(key),
+                    name,
                     "forecast-ignored",
-                    f"forecast {item.forecast} for '{label(key)}' is earlier than its computed finish "
-                    f"{date.fromordinal(ef[key] or 0).isoformat()}; a forecast can only push a finish later",
+                    f"forecast {item.forecast} for '{name}' is earlier than its computed finish "
+                    f"{date.fromordinal(f).isoformat()}; a forecast can only push a finish later",
                 )
             )
+        return s, f, extra
 
-    # ---- backward pass -------------------------------------------------------------------
-    ls: dict[str, int | None] = {}
-    lf: dict[str, int | None] = {}
-    for key in reversed(order):
-        item = items[key]
-        cal = cals[item.timeline]
-        wd, prv = cal.wd_ord, cal.prev_ord
-        bound = item.deadline.last.toordinal() if item.deadline else None
-        for succ, d in succs.get(key, ()):
-            s_ls = ls[succ]
-            if s_ls is None:
-                continue
-            s_item = items[succ]
-            scal = cals[s_item.timeline]
+    def _meeting(
+        self, i: int, item: Item, deps: list[tuple[Dependency, int | None, int | None]], extra: dict[str, object]
+    ) -> tuple[int | None, int | None, dict[str, object]]:
+        """Place a meeting item at the first meeting its papers and other bounds allow."""
+        g = self.g
+        t = g.tl[i]
+        wd = g.cals[t].wd_ord
+        body = g.body[i]
+        assert body is not None
+        start, asof = g.starts[t], self.asof[t]
+        ready, ready_by = start, []
+        held_min, held_by = start, []
+        held_why = "start"
+        for d, pe, pf in deps:
+            assert pe is not None and pf is not None
             if d.type == "FS":
-                if s_item.kind == "task":
-                    req = scal.wd_ord(s_ls, -1 - d.lag)
-                elif s_item.kind == "meeting":
-                    req = scal.wd_ord(info[succ]["late_papers"], -d.lag)  # type: ignore[arg-type]
-                elif s_item.kind == "event":
-                    first_day = _window_days(scal, s_item)[0]
-                    req = scal.wd_ord(scal.prev_ord(min(first_day, s_ls)), -d.lag)
-                else:
-                    req = scal.wd_ord(scal.prev_ord(s_ls), -d.lag)
-            elif d.type == "SS":
-                late_start = scal.wd_ord(scal.prev_ord(s_ls), -d.lag)
-                req = cal.wd_ord(prv(late_start), item.duration - 1) if item.kind == "task" else late_start
+                b = wd(pf, d.lag)
+                if b > ready:
+                    ready, ready_by = b, [d.pred]
+                elif b == ready and ready_by:
+                    ready_by.append(d.pred)
             else:
-                req = scal.wd_ord(scal.prev_ord(lf[succ]), -d.lag)  # type: ignore[arg-type]
-            if bound is None or req < bound:
-                bound = req
-        if bound is None:
-            ls[key] = lf[key] = None
-            continue
+                b = wd(pe if d.type == "SS" else pf, d.lag)
+                if b > held_min:
+                    held_min, held_by, held_why = b, [d.pred], "deps"
+                elif b == held_min and held_by:
+                    held_by.append(d.pred)
+        extra["ready"] = ready
+        if item.done is not None:
+            done = item.done.toordinal()
+            extra["why"], extra["driving"] = "done", tuple(ready_by or held_by)
+            j = body.last_by(done)
+            if j is not None and body.held[j] == done:
+                extra["meeting"] = j
+            return done, done, extra
+        if asof is not None and asof > held_min:
+            held_min, held_by, held_why = asof, [], "as_of"
+        if item.forecast is not None and item.forecast.toordinal() > held_min:
+            held_min, held_by, held_why = item.forecast.toordinal(), [], "forecast"
+        j = body.first_from(ready, held_min)
+        if j is None:
+            defn = self.programme.body(item)
+            last = defn.meetings[-1].when if defn.meetings else None
+            extra["why"] = "no-meeting"
+            extra["driving"] = tuple(ready_by)
+            extra["reason"] = (
+                f"no meeting of {defn.name} ('{defn.id}') is late enough: papers ready "
+                f"{date.fromordinal(ready)}, meetings from {date.fromordinal(held_min)}; the last "
+                f"meeting is {last} (papers due {date.fromordinal(body.papers[-1]) if body.papers else '-'})"
+            )
+            return None, None, extra
+        extra["meeting"] = j
+        # the driver is the papers' chain, unless the date bound alone forces a later meeting
+        j_ready = body.first_from(ready, start)
+        j_held = body.first_from(start, held_min)
+        if (j_held is not None and (j_ready is None or j_held > j_ready)) or not ready_by:
+            extra["why"], extra["driving"] = held_why, tuple(held_by)
+        else:
+            extra["why"], extra["driving"] = "deps", tuple(ready_by)
+        return body.held[j], body.held[j], extra
+
+    # ---- backward pass ---------------------------------------------------------------------
+    def backward(self) -> None:
+        g = self.g
+        kind, tl, back, gback, body, dl, cals, items = g.kind, g.tl, g.back, g.gback, g.body, g.dl, g.cals, self.items
+        bk, bnd, lmj, done, asof = self.bk, self.bnd, self.lmj, self.done, self.asof
+        margin, fast = g.margin, self.fast_ok
+        cur: WorkCalendar | None = None
+        lo, count, days, safe = 0, [0], [0], 0
+        for i in range(len(kind) - 1, -1, -1):
+            t = tl[i]
+            if cals[t] is not cur:
+                cur = cals[t]
+                lo, count, days = cur.arrays()
+                safe = days[margin]
+            bound = dl[i]
+            edges = back[i]
+            if edges is not None:
+                for r, c in edges:
+                    v = bk[r]
+                    if v is None:
+                        continue
+                    req = days[count[v - lo] + c]
+                    if bound is None or req < bound:
+                        bound = req
+            if i in gback:
+                for s, d in gback[i]:
+                    if bk[3 * s] is None:
+                        continue
+                    try:
+                        req = self.back_general(i, s, d)
+                    except ValueError:
+                        raise self.out_of_range(i) from None
+                    if bound is None or req < bound:
+                        bound = req
+            if bound is None:
+                continue
+            if not fast or bound < safe:  # near the calendar's first day: grow it, or go step by step
+                if fast and cur.reserve(bound, bound, margin):
+                    lo, count, days = cur.arrays()
+                    safe = days[margin]
+                else:
+                    try:
+                        self.back_item(i, bound)
+                    except ValueError:
+                        raise self.out_of_range(i) from None
+                    continue
+            k = kind[i]
+            if k == _TASK:
+                c = count[bound - lo]
+                bk[3 * i + 1] = days[c - 1]
+                bk[3 * i] = days[c - items[i].duration]
+            elif k == _MEETING:
+                bo = body[i]
+                assert bo is not None
+                bnd[i] = bound
+                j = bisect_right(bo.held, bound) - 1
+                sd = asof[t]
+                if j >= 0 and sd is not None and bo.held[j] < sd and i not in done:
+                    j = -1  # that meeting has passed: only a new meeting could still make the deadline
+                if j < 0:  # no meeting early enough: a meeting would be needed by `bound`
+                    bk[3 * i + 2] = days[count[bound - lo] - 1 - bo.papers_due]
+                    bk[3 * i] = bk[3 * i + 1] = bound
+                else:
+                    lmj[i] = j
+                    bk[3 * i + 2] = bo.papers[j]
+                    bk[3 * i] = bk[3 * i + 1] = bo.held[j]
+            else:
+                bk[3 * i] = bk[3 * i + 1] = bound
+
+    def back_item(self, i: int, bound: int) -> None:
+        """Item i's latest dates from the latest date its deadline and successors allow, by the
+        rules step by step (the reference for the arithmetic in `backward`)."""
+        g, bk = self.g, self.bk
+        item = self.items[i]
+        cal = g.cals[g.tl[i]]
+        wd, prv = cal.wd_ord, cal.prev_ord
         if item.kind == "task":
             f = prv(bound)
-            lf[key], ls[key] = f, wd(f, -(item.duration - 1))
+            bk[3 * i + 1], bk[3 * i] = f, wd(f, -(item.duration - 1))
         elif item.kind == "meeting":
-            bi = bodies[(item.timeline, str(item.at))]
-            extra = info[key]
-            extra["bound"] = bound
+            bi = g.body[i]
+            assert bi is not None
+            self.bnd[i] = bound
             j = bi.last_by(bound)
-            sd = status_date[item.timeline]
+            sd = self.status[g.tl[i]]
             if j is not None and item.done is None and sd is not None and bi.held[j] < sd.toordinal():
                 j = None  # that meeting has passed: only a new meeting could still make the deadline
             if j is None:  # no meeting early enough: a meeting would be needed by `bound`
-                extra["late_papers"] = wd(prv(bound), -programme.body(item).papers_due)
-                lf[key] = ls[key] = bound
+                bk[3 * i + 2] = wd(prv(bound), -bi.papers_due)
+                bk[3 * i] = bk[3 * i + 1] = bound
             else:
-                extra["late_meeting"] = j
-                extra["late_papers"] = bi.papers[j]
-                lf[key] = ls[key] = bi.held[j]
+                self.lmj[i] = j
+                bk[3 * i + 2] = bi.papers[j]
+                bk[3 * i] = bk[3 * i + 1] = bi.held[j]
         else:
-            lf[key] = ls[key] = bound
+            bk[3 * i] = bk[3 * i + 1] = bound
 
-    # ---- results -------------------------------------------------------------------------
-    days_seen: dict[int, date] = {}
+    def back_general(self, p: int, s: int, d: Dependency) -> int:
+        """The latest date successor s lets p reach (its finish, or its start after SS), by the
+        rules step by step (the reference for `_backward_edge`)."""
+        g, bk = self.g, self.bk
+        item, s_item = self.items[p], self.items[s]
+        cal, scal = g.cals[g.tl[p]], g.cals[g.tl[s]]
+        s_ls = bk[3 * s]
+        assert s_ls is not None
+        if d.type == "FS":
+            if s_item.kind == "task":
+                return scal.wd_ord(s_ls, -1 - d.lag)
+            if s_item.kind == "meeting":
+                return scal.wd_ord(bk[3 * s + 2], -d.lag)  # type: ignore[arg-type]
+            if s_item.kind == "event":
+                first_day = _window_days(scal, s_item)[0]
+                return scal.wd_ord(scal.prev_ord(min(first_day, s_ls)), -d.lag)
+            return scal.wd_ord(scal.prev_ord(s_ls), -d.lag)
+        if d.type == "SS":
+            late_start = scal.wd_ord(scal.prev_ord(s_ls), -d.lag)
+            return cal.wd_ord(cal.prev_ord(late_start), item.duration - 1) if item.kind == "task" else late_start
+        return scal.wd_ord(scal.prev_ord(bk[3 * s + 1]), -d.lag)  # type: ignore[arg-type]
 
-    def fromord(o: int) -> date:  # a programme has a few thousand distinct days, not 100k
-        d = days_seen.get(o)
-        if d is None:
-            d = days_seen[o] = date.fromordinal(o)
-        return d
-
-    def day(o: int | None) -> date | None:
-        return None if o is None else fromord(o)
-
-    def build(key: str) -> ItemSchedule:
-        item = items[key]
-        extra = info[key]
-        fin, lfin, s_, l_ = ef[key], lf[key], es[key], ls[key]
-        flt = cals[item.timeline].between_ord(fin, lfin) if fin is not None and lfin is not None else None
+    # ---- results ---------------------------------------------------------------------------
+    def build(self, i: int, fromord: Callable[[int], date]) -> ItemSchedule:
+        """Item i's schedule as users see it."""
+        g, pt, bk = self.g, self.pt, self.bk
+        item = self.items[i]
+        extra = self.info.get(i)
+        if extra is None:
+            extra = self.general(i, None)[2]
+        fin, lfin, s_, l_ = pt[2 * i + 1], bk[3 * i + 1], pt[2 * i], bk[3 * i]
+        t = g.tl[i]
+        flt = g.cals[t].between_ord(fin, lfin) if fin is not None and lfin is not None else None
+        sd = self.asof[t]
         if fin is None:
             status = "unschedulable"
-        elif item.done is not None or (item.kind == "event" and _before(fin, status_date[item.timeline])):
+        elif item.done is not None or (item.kind == "event" and sd is not None and fin < sd):
             status = "done"
         elif item.started is not None:
             status = "in-progress"
         else:
             status = "not-started"
         r = ItemSchedule(
-            key,
+            g.keys[i],
             item.kind,
             status,
             None if s_ is None else fromord(s_),
@@ -503,168 +956,121 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             extra.get("why", ""),  # type: ignore[arg-type]
         )
         if item.at is not None or "reason" in extra:
-            bo = bodies.get((item.timeline, item.at)) if item.at else None
-            mj, lj = extra.get("meeting"), extra.get("late_meeting")
+            bo = g.body[i]
+            mj, lj = self.mj[i], self.lmj[i]
+            lp, bound, ready = bk[3 * i + 2], self.bnd[i], extra.get("ready")
             r = replace(
                 r,
-                papers_due=day(bo.papers[mj]) if bo is not None and isinstance(mj, int) else None,
-                ready=day(extra.get("ready")),  # type: ignore[arg-type]
-                meeting=bo.meetings[mj] if bo is not None and isinstance(mj, int) else None,
-                late_meeting=bo.meetings[lj] if bo is not None and isinstance(lj, int) else None,
-                late_papers_due=day(extra.get("late_papers")),  # type: ignore[arg-type]
-                bound=day(extra.get("bound")),  # type: ignore[arg-type]
+                papers_due=fromord(bo.papers[mj]) if bo is not None and mj is not None else None,
+                ready=None if ready is None else fromord(ready),  # type: ignore[arg-type]
+                meeting=bo.meetings[mj] if bo is not None and mj is not None else None,
+                late_meeting=bo.meetings[lj] if bo is not None and lj is not None else None,
+                late_papers_due=None if lp is None else fromord(lp),
+                bound=None if bound is None else fromord(bound),
                 reason=str(extra.get("reason", "")),
             )
         return r
 
-    results = _Results(order, build)
+    def trace(self, i: int) -> tuple[str, ...]:
+        """The driving path into item i: each step the dependency that set the date."""
+        path, seen, drv = [i], {i}, self.drv
+        while (d := drv[path[-1]]) >= 0 and (p := d >> 1) not in seen:
+            seen.add(p)
+            path.append(p)
+        return tuple(self.g.keys[j] for j in reversed(path))
+
+
+def _run(programme: Programme, as_of: date | None, reference: bool) -> _Run:
+    g = _Graph(programme, reference=True) if reference else _graph(programme)
+    while True:
+        run = _Run(g, programme, as_of)
+        try:
+            run.forward()
+            run.backward()
+            return run
+        except IndexError:  # a pass ran past the calendars' last day: grow them, else step by step
+            if g.reference:
+                raise
+            if not g.widen():
+                g = _Graph(programme, reference=True)
+
+
+@gc_paused
+def schedule(programme: Programme, as_of: date | None = None, *, reference: bool = False) -> Schedule:
+    """Earliest and latest dates, float and driving paths of every item of a programme.
+
+    `as_of` overrides the status date of every timeline (else each uses its own `as_of`).
+    `reference=True` places every item by the rules step by step instead of the compiled fast
+    path; the results are the same, only slower (the tests hold the fast path to it).
+    Raises `InvalidTimeline` (error code out-of-range) when an item's dates would fall outside
+    1900-2300.
+    """
+    run = _run(programme, as_of, reference)
+    g, pt, label = run.g, run.pt, run.label
+    days_seen: dict[int, date] = {}
+
+    def fromord(o: int) -> date:  # a programme has a few thousand distinct days, not 100k
+        d = days_seen.get(o)
+        if d is None:
+            d = days_seen[o] = date.fromordinal(o)
+        return d
+
+    results = _Results(g.keys, lambda key: run.build(g.index[key], fromord))
+    warnings = run.warnings
     deadlines = []
-    for key in order:
-        item = items[key]
-        if item.deadline is None:
-            continue
-        r = results[key]
-        due = item.deadline.last
-        cal = cals[item.timeline]
-        margin = cal.between(r.early_finish, due) if r.early_finish else None
+    for i in g.deadlines:
+        item = run.items[i]
+        assert item.deadline is not None
+        due, fin = item.deadline.last, pt[2 * i + 1]
         deadlines.append(
             DeadlineResult(
-                key,
+                g.keys[i],
                 due,
-                r.early_finish,
-                margin,
-                r.early_finish is not None and r.early_finish <= due,
-                _trace(info, key),
+                None if fin is None else fromord(fin),
+                None if fin is None else g.cals[g.tl[i]].between_ord(fin, due.toordinal()),
+                fin is not None and fin <= due.toordinal(),
+                run.trace(i),
             )
         )
-        if r.status == "unschedulable":
-            warnings.append(Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {r.reason}"))
-    tbc_bodies = {k for k, b in bodies.items() if any(m.when.tbc for m in b.meetings)}
-    attention = {
-        k
-        for k, it in items.items()
-        if (it.on is not None and it.on.tbc) or (it.at is not None and (it.timeline, it.at) in tbc_bodies)
-    }
-    for key in order:  # only items with something to say are looked at here
-        if ef[key] is not None and key not in attention:
-            continue
-        extra, item = info[key], items[key]
-        if ef[key] is None and extra.get("why") != "blocked":
+        if fin is None:
+            name = label(g.keys[i])
+            warnings.append(Warning(name, "unschedulable", f"'{name}' cannot be scheduled: {run.info[i]['reason']}"))
+    for i in sorted({*g.attention, *run.failed}):  # only items with something to say
+        item, key = run.items[i], g.keys[i]
+        extra = run.info.get(i, {})
+        if pt[2 * i + 1] is None and extra.get("why") != "blocked":
+            warnings.append(
+                Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {extra['reason']}")
+            )
+        mj, bo = run.mj[i], g.body[i]
+        if mj is not None and bo is not None and bo.meetings[mj].when.tbc:
             r = results[key]
-            warnings.append(Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {r.reason}"))
-        mj = extra.get("meeting")
-        if isinstance(mj, int) and bodies[(item.timeline, item.at)].meetings[mj].when.tbc:
-            r = results[key]
-            m = bodies[(item.timeline, item.at)].meetings[mj]
+            m = bo.meetings[mj]
             warnings.append(
                 Warning(
                     label(key),
                     "tbc",
-                    f"'{label(key)}' is planned at a {programme.body(item).name} meeting not yet confirmed "
+                    f"'{label(key)}' is planned at a {run.programme.body(item).name} meeting not yet confirmed "
                     f"({m.when.text or m.when}); planned as held {r.early_finish}, papers due {r.papers_due}",
                 )
             )
-        on = item.on
-        if on is not None and on.tbc:
+        if item.on is not None and item.on.tbc:
             warnings.append(
                 Warning(
                     label(key),
                     "tbc",
-                    f"'{label(key)}' is on a date not yet confirmed ({on.text}); "
+                    f"'{label(key)}' is on a date not yet confirmed ({item.on.text}); "
                     f"planned as {results[key].early_finish}",
                 )
             )
     deadlines.sort(key=lambda d: (d.deadline, d.key))
-    status_dates = {d for d in status_date.values() if d}
+    status_dates = {d for d in run.status if d}
     return Schedule(
         programme,
         as_of or (max(status_dates) if status_dates else None),
         results,
         tuple(deadlines),
         tuple(warnings),
-        cals,
+        {t.id: g.cals[j] for j, t in enumerate(g.timelines)},
         as_of,
     )
-
-
-def _meeting(
-    item: Item,
-    key: str,
-    cal: WorkCalendar,
-    body: _Body,
-    programme: Programme,
-    es: dict[str, int | None],
-    ef: dict[str, int | None],
-    start: int,
-    asof: int | None,
-    extra: dict[str, object],
-) -> None:
-    """Place a meeting item at the first meeting its papers and other bounds allow."""
-    wd = cal.wd_ord
-    ready, ready_by = start, []
-    held_min, held_by = start, []
-    held_why = "start"
-    for d in item.after:
-        pe, pf = es[d.pred], ef[d.pred]
-        assert pe is not None and pf is not None
-        if d.type == "FS":
-            b = wd(pf, d.lag)
-            if b > ready:
-                ready, ready_by = b, [d.pred]
-            elif b == ready and ready_by:
-                ready_by.append(d.pred)
-        else:
-            b = wd(pe if d.type == "SS" else pf, d.lag)
-            if b > held_min:
-                held_min, held_by, held_why = b, [d.pred], "deps"
-            elif b == held_min and held_by:
-                held_by.append(d.pred)
-    extra["ready"] = ready
-    if item.done is not None:
-        es[key] = ef[key] = item.done.toordinal()
-        extra["why"], extra["driving"] = "done", tuple(ready_by or held_by)
-        j = body.last_by(item.done.toordinal())
-        if j is not None and body.held[j] == item.done.toordinal():
-            extra["meeting"] = j
-        return
-    if asof is not None and asof > held_min:
-        held_min, held_by, held_why = asof, [], "as_of"
-    if item.forecast is not None and item.forecast.toordinal() > held_min:
-        held_min, held_by, held_why = item.forecast.toordinal(), [], "forecast"
-    j = body.first_from(ready, held_min)
-    if j is None:
-        body_def = programme.body(item)
-        last = body_def.meetings[-1].when if body_def.meetings else None
-        es[key] = ef[key] = None
-        extra["why"] = "no-meeting"
-        extra["driving"] = tuple(ready_by)
-        extra["reason"] = (
-            f"no meeting of {body_def.name} ('{body_def.id}') is late enough: papers ready "
-            f"{date.fromordinal(ready)}, meetings from {date.fromordinal(held_min)}; the last "
-            f"meeting is {last} (papers due {date.fromordinal(body.papers[-1]) if body.papers else '-'})"
-        )
-        return
-    es[key] = ef[key] = body.held[j]
-    extra["meeting"] = j
-    # the driver is the papers' chain, unless the date bound alone forces a later meeting
-    j_ready = body.first_from(ready, start)
-    j_held = body.first_from(start, held_min)
-    if (j_held is not None and (j_ready is None or j_held > j_ready)) or not ready_by:
-        extra["why"], extra["driving"] = held_why, tuple(held_by)
-    else:
-        extra["why"], extra["driving"] = "deps", tuple(ready_by)
-
-
-def _trace(info: Mapping[str, Mapping[str, object]], key: str) -> tuple[str, ...]:
-    path = [key]
-    seen = {key}
-    while True:
-        driving = info[path[-1]].get("driving")
-        if not driving:
-            break
-        nxt = driving[0]  # type: ignore[index]
-        if nxt in seen:
-            break
-        seen.add(nxt)
-        path.append(nxt)
-    return tuple(reversed(path))

@@ -1,0 +1,250 @@
+"""The compiled fast path gives exactly what the rules, applied step by step, give.
+
+`schedule(p)` places most items by integer arithmetic over the calendars' arrays;
+`schedule(p, reference=True)` applies DESIGN.md's rules item by item through the calendar's
+methods (the code the hand-computed cases in tests/cases were first checked against). Every
+date, float, driving dependency, meeting choice, warning and deadline verdict must agree.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from govflow import InvalidTimeline, load, load_text, schedule
+from govflow.cli import app
+from govflow.model import Programme
+from govflow.scheduling import Schedule
+from test_invariants import BODY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BODIES = {
+    **BODY,  # the monthly board and weekly committee of the invariant tests
+    # papers due on the meeting day itself, and a meeting on a Saturday: the general backward rule
+    "panel": {
+        "meets": ["2019-03-16", "2019-05-21", "2019-09-10", "2019-11-12 TBC", "late Jan 20 TBC"],
+        "papers_due": 0,
+    },
+    # a TBC window before a fixed date: papers for the window are due before those of the next meeting
+    "hwb": {"meets": ["late Oct 19 TBC", "2019-10-24", "2019-12-05", "2020-03-12"], "papers_due": 10},
+}
+
+
+def _same(fast: Schedule, ref: Schedule) -> None:
+    assert list(fast.items) == list(ref.items)
+    for key in ref.items:
+        assert fast.items[key] == ref.items[key], key
+    assert fast.deadlines == ref.deadlines
+    assert fast.warnings == ref.warnings
+    assert fast.as_of == ref.as_of
+
+
+def _check(p: Programme, as_of: date | None = None) -> Schedule:
+    fast = schedule(p, as_of=as_of)
+    _same(fast, schedule(p, as_of=as_of, reference=True))
+    return fast
+
+
+DAY = st.dates(min_value=date(2019, 2, 1), max_value=date(2020, 3, 31))
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> dict:
+    n = draw(st.integers(min_value=1, max_value=14))
+    items: dict[str, dict] = {}
+    for i in range(n):
+        kind = draw(st.sampled_from(["task", "task", "milestone", "meeting", "meeting", "event"]))
+        item: dict = {}
+        if kind == "task":
+            item["duration"] = draw(st.integers(min_value=1, max_value=25))
+        elif kind == "meeting":
+            item["at"] = draw(st.sampled_from(sorted(BODIES)))
+        elif kind == "event":
+            first = draw(DAY)
+            item["on"] = draw(
+                st.sampled_from([first.isoformat(), f"{first.isoformat()} TBC", f"{first:%b-%y}", "Q3 2019 TBC"])
+            )
+        if i:
+            deps = []
+            for p in draw(st.lists(st.integers(min_value=0, max_value=i - 1), max_size=3, unique=True)):
+                typ = draw(st.sampled_from(["FS", "FS", "SS", "FF"]))
+                deps.append({"id": f"i{p}", "type": typ, "lag": draw(st.integers(min_value=-4, max_value=6))})
+            if deps:
+                item["after"] = deps
+        progress = draw(st.sampled_from(["none", "none", "none", "done", "started", "remaining", "forecast"]))
+        day = draw(DAY)
+        if progress == "done":
+            item["done"] = day.isoformat()
+        elif progress in ("started", "remaining") and kind == "task":
+            item["started"] = day.isoformat()
+            if progress == "remaining":
+                item["remaining"] = draw(st.integers(min_value=0, max_value=10))
+        elif progress == "forecast" and kind in ("task", "milestone", "meeting"):
+            item["forecast"] = day.isoformat()
+        if draw(st.integers(min_value=0, max_value=3)) == 0 or i == n - 1:
+            item["deadline"] = draw(DAY).isoformat()
+        items[f"i{i}"] = item
+    data = {
+        "govflow": 1,
+        "id": "prop",
+        "start": draw(st.sampled_from(["2019-02-04", "2019-02-09", "2019-04-19"])),  # a Saturday, Good Friday
+        "holidays": draw(st.sampled_from(["england", "scotland", "wales", "northern-ireland", "none"])),
+        "bodies": BODIES,
+        "items": items,
+    }
+    if draw(st.booleans()):
+        data["closures"] = ["2019-12-24 to 2020-01-01"]
+    if draw(st.booleans()):
+        data["as_of"] = draw(DAY).isoformat()
+    return data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines(), st.one_of(st.none(), DAY))
+def test_fast_path_equals_the_rules_on_random_timelines(data: dict, as_of: date | None) -> None:
+    _check(load_text(yaml.safe_dump(data, sort_keys=False)), as_of)
+
+
+def test_fast_path_equals_the_rules_on_the_shipped_timelines() -> None:
+    for name in ("north-cumbria-2019", "lsc-ics-2019", "morecambe-bay-bct2-2019"):
+        p = load([ROOT / "timelines" / f"{name}.yaml"])
+        for as_of in (None, date(2019, 6, 3), date(2019, 9, 20), date(2019, 11, 1)):
+            _check(p, as_of)
+
+
+def test_fast_path_equals_the_rules_across_nations(tmp_path: Path) -> None:
+    """Cross-timeline dependencies between English and Scottish calendars (St Andrew's Day)."""
+    eng = {
+        "govflow": 1,
+        "id": "eng",
+        "start": "2019-11-01",
+        "holidays": "england",
+        "bodies": {"board": {"meets": ["2019-12-03", "2020-01-07"], "papers_due": 3}},
+        "items": {
+            "draft": {"duration": 15},
+            "sign": {"at": "board", "after": ["draft", {"id": "sco:review", "type": "SS", "lag": 2}]},
+            "go": {"after": ["sign"], "deadline": "2019-12-10"},
+        },
+    }
+    sco = {
+        "govflow": 1,
+        "id": "sco",
+        "start": "2019-11-01",
+        "holidays": "scotland",
+        "items": {
+            "review": {"duration": 10, "after": [{"id": "eng:draft", "type": "FF", "lag": 1}]},
+            "close": {"after": ["review", "eng:go"], "deadline": "2019-12-20"},
+        },
+    }
+    folder = tmp_path
+    (folder / "eng.yaml").write_text(yaml.safe_dump(eng, sort_keys=False))
+    (folder / "sco.yaml").write_text(yaml.safe_dump(sco, sort_keys=False))
+    p = load([folder / "eng.yaml"])
+    assert {t.id for t in p.timelines} == {"eng", "sco"}
+    s = _check(p)
+    # St Andrew's Day (observed Mon 2 Dec 2019) is a Scottish holiday only
+    assert s.calendar("sco:review").is_working(date(2019, 12, 2)) is False
+    assert s.calendar("eng:draft").is_working(date(2019, 12, 2)) is True
+
+
+def _generate() -> object:
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fast_path_equals_the_rules_on_the_synthetic_national_programme() -> None:
+    gen = _generate()
+    text = json.dumps(gen.to_govflow(gen.build(1000, 2019)))  # type: ignore[attr-defined]
+    p = load_text(text, "programme-1k.json")
+    s = _check(p)
+    assert 0 < sum(d.met for d in s.deadlines) < len(s.deadlines)  # both verdicts are exercised
+    for as_of in (date(2025, 3, 3), date(2025, 9, 1)):
+        _check(p, as_of)
+
+
+def _chain(n: int, days: int, deadline: str, start: str = "2019-09-02") -> str:
+    items = "".join(f"  t{i}: {{duration: {days}{f', after: [t{i - 1}]' if i else ''}}}\n" for i in range(n))
+    # a closure of its own gives the chain a calendar no other test has grown
+    return (
+        f"govflow: 1\nid: chain\nstart: {start}\nclosures: [{start}]\nitems:\n{items}"
+        f"  end: {{after: [t{n - 1}], deadline: {deadline}}}\n"
+    )
+
+
+def test_a_plan_running_past_the_calendar_is_scheduled_the_same() -> None:
+    """Forty 200-day tasks run decades past the years the calendar first covers, and their
+    latest dates decades before: the calendar grows in both directions as the passes need."""
+    s = _check(load_text(_chain(40, 200, "2019-12-20", start="2019-09-03")))
+    cal = s.calendar("end")
+    assert s.item("t1").early_start == cal.wd(s.item("t0").early_finish, 1)
+    assert cal.between(s.item("t0").early_start, s.item("t39").early_finish) == 40 * 200 - 1
+    assert s.item("t39").early_finish.year == 2051
+    assert s.item("t0").late_start.year == 1988  # type: ignore[union-attr]
+    assert s.item("t0").early_start == date(2019, 9, 4)  # the start date is closed
+    assert s.deadlines[0].margin == cal.between(date(2019, 9, 4), date(2019, 12, 20)) - (40 * 200 - 1)
+
+
+def test_latest_dates_before_1900_are_an_error_naming_the_item() -> None:
+    with pytest.raises(InvalidTimeline) as e:
+        schedule(load_text(_chain(3, 400, "1902-06-30", start="1901-01-07")))
+    assert [(p.code, p.item) for p in e.value.problems] == [("out-of-range", "t1")]
+
+
+def test_dates_past_2300_are_an_error_naming_the_item(tmp_path: Path) -> None:
+    path = tmp_path / "far.yaml"
+    path.write_text(
+        "govflow: 1\nid: far\nstart: 2019-09-02\nitems:\n  a: {duration: 5}\n"
+        "  b: {after: ['a +99999'], deadline: 2019-12-01}\n"
+    )
+    with pytest.raises(InvalidTimeline) as e:
+        schedule(load([path]))
+    (problem,) = e.value.problems
+    assert (problem.code, problem.line, problem.item) == ("out-of-range", 6, "b")
+    for command in (["check"], ["check", "--json"], ["gantt", "--format", "json"], ["snapshot", "--db", "h.sqlite"]):
+        result = CliRunner().invoke(app, [*command, str(path)])
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{path}:6: error[out-of-range]: item 'b': its dates would fall outside 1900-2300" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_a_done_item_after_one_that_cannot_be_scheduled_keeps_its_date() -> None:
+    text = """
+govflow: 1
+id: t
+start: 2019-09-02
+as_of: 2019-10-01
+bodies:
+  board: {meets: [2019-09-05], papers_due: 5}
+items:
+  draft: {duration: 10}
+  approve: {at: board, after: [draft]}
+  told: {after: [approve], done: 2019-09-30}
+  publish: {after: [told], deadline: 2019-10-31}
+"""
+    s = _check(load_text(text))
+    assert s.item("approve").status == "unschedulable"
+    assert (s.item("told").status, s.item("told").early_finish) == ("done", date(2019, 9, 30))
+    assert s.item("publish").early_finish == date(2019, 10, 1)  # the status date, after the done item
+    assert s.deadlines[0].met
+
+
+def test_schedule_of_a_programme_built_in_code_compiles_it_on_first_use() -> None:
+    p = load_text("govflow: 1\nid: t\nstart: 2019-09-02\nitems:\n  a: {duration: 3}\n")
+    fresh = Programme(p.timelines, p.items)  # not through load: nothing compiled yet
+    assert "graph" not in fresh.memo
+    assert schedule(fresh).item("a").early_finish == date(2019, 9, 4)
+    assert "graph" in fresh.memo
