@@ -239,7 +239,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"[{lab}] govflow.schedule (core) x{repeat}")
         row["core"] = bench_inner(
             [PYTHON, str(HERE / "core_bench.py"), str(paths["govflow"])],
-            ["schedule_seconds", "load_seconds"],
+            ["schedule_seconds", "load_seconds", "prepare_seconds"],
             repeat,
             args.timeout,
         )
@@ -250,6 +250,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"[{lab}] tj3 x{tj_repeat} (timeout {args.tj3_timeout:.0f} s)")
             row["tj3"] = bench_tj3(paths["tjp"], tj_repeat, args.tj3_timeout)
         row["core_over_cpm"] = ratio(row["core"].get("schedule_seconds"), row["cpm"].get("seconds"))
+        core, prep = row["core"].get("schedule_seconds"), row["core"].get("prepare_seconds")
+        row["prepared_over_cpm"] = ratio(
+            core + prep if core is not None and prep is not None else None, row["cpm"].get("seconds")
+        )
         tj3_wall = row.get("tj3", {}).get("wall_s") if "error" not in row.get("tj3", {}) else None
         row["tj3_over_check"] = ratio(tj3_wall, row["check"].get("wall_s"))
         results["sizes"][lab] = row
@@ -380,12 +384,14 @@ def render(res: dict[str, Any]) -> str:
         ("govflow check --json, wall (s)", lambda r: cell(r["check"], "wall_s")),
         ("govflow check --json, peak RSS (MB)", lambda r: cell(r["check"], "rss_mb", "MB")),
         ("govflow.load, in-process (s)", lambda r: cell(r["core"], "load_seconds")),
+        ("of which prepare (compile for scheduling) (s)", lambda r: cell(r["core"], "prepare_seconds")),
         ("govflow.schedule (core), in-process (s)", lambda r: cell(r["core"], "schedule_seconds")),
         ("load+schedule process, peak RSS (MB)", lambda r: cell(r["core"], "rss_mb", "MB")),
         ("minimal CPM, in-process (s)", lambda r: cell(r["cpm"], "seconds")),
         ("tj3, wall (s)", lambda r: cell(r.get("tj3"), "wall_s")),
         ("tj3, peak RSS (MB)", lambda r: cell(r.get("tj3"), "rss_mb", "MB")),
         ("ratio core / minimal CPM", lambda r: fmt(r.get("core_over_cpm"), "x")),
+        ("ratio (prepare + core) / minimal CPM", lambda r: fmt(r.get("prepared_over_cpm"), "x")),
         ("ratio tj3 / govflow check", lambda r: fmt(r.get("tj3_over_check"), "x")),
         ("deadlines met / total", lambda r: f"{r['core'].get('met', '-')} / {r['core'].get('deadlines', '-')}"),
         ("runs (median of)", lambda r: str(r["repeat"])),

@@ -875,29 +875,31 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     return problems
 
 
-_LAST_ORDER: list[Any] = [None, []]  # (items mapping, its order): load and schedule share one sort
-
-
 def topological_order(programme: Programme) -> list[str]:
-    """Item keys with every item after its predecessors (Kahn); items on a cycle are left out."""
-    items = programme.items
-    if _LAST_ORDER[0] is items:
-        return list(_LAST_ORDER[1])
-    waiting = {k: len(v.after) for k, v in items.items()}
-    succs: dict[str, list[str]] = {k: [] for k in items}
-    for k, v in items.items():
-        for d in v.after:
-            if d.pred in succs:
-                succs[d.pred].append(k)
-            else:
-                waiting[k] -= 1
-    order = [k for k, n in waiting.items() if n == 0]
-    for k in order:  # the list grows while we walk it
-        for s in succs[k]:
-            waiting[s] -= 1
-            if waiting[s] == 0:
-                order.append(s)
-    _LAST_ORDER[:] = [items, order]
+    """Item keys with every item after its predecessors (Kahn); items on a cycle are left out.
+
+    Kept in the programme's memo: loading (which checks for cycles) and scheduling share one sort.
+    """
+    order = programme.memo.get("order")
+    if order is None:
+        items = programme.items
+        keys = list(items)
+        pos = {k: i for i, k in enumerate(keys)}
+        waiting = [0] * len(keys)
+        succs: list[list[int]] = [[] for _ in keys]
+        for i, item in enumerate(items.values()):
+            for d in item.after:
+                p = pos.get(d.pred)
+                if p is not None:  # a reference to a missing item is reported elsewhere
+                    succs[p].append(i)
+                    waiting[i] += 1
+        ready = [i for i, w in enumerate(waiting) if w == 0]
+        for i in ready:  # the list grows while we walk it
+            for s in succs[i]:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    ready.append(s)
+        order = programme.memo["order"] = [keys[i] for i in ready]
     return list(order)
 
 
