@@ -161,7 +161,7 @@ class _Results(Mapping[str, ItemSchedule]):
 class _Body:
     """A body's meetings as sorted ordinal arrays for fast lookup."""
 
-    __slots__ = ("held", "meetings", "monotone", "papers", "papers_due", "working")
+    __slots__ = ("held", "meetings", "monotone", "papers", "papers_due", "tbc", "working")
 
     def __init__(self, body: Body, cal: WorkCalendar):
         self.meetings = body.meetings
@@ -182,6 +182,7 @@ class _Body:
             self.papers.append(cal.wd_ord(first_day, -body.papers_due) if body.papers_due else first_day)
         self.monotone = all(a <= b for a, b in zip(self.papers, self.papers[1:], strict=False))
         self.working = all(cal.next_ord(p) == p for p in self.papers)  # papers due on working days only
+        self.tbc = any(m.when.tbc for m in body.meetings)  # some meeting not yet confirmed
 
     def first_from(self, ready: int, held_min: int) -> int | None:
         """Index of the first meeting held on/after held_min whose papers are due on/after ready."""
@@ -354,7 +355,6 @@ class _Graph:
         )
         self.progress, self.attention, self.deadlines = progress, attention, deadlines
         bodies: dict[tuple[int, str], _Body] = {}
-        tbc: set[tuple[int, str]] = set()
         dates = [*starts, *(t.as_of.toordinal() for t in timelines if t.as_of)]
         margin = 0
         one_calendar = len(set(cals)) == 1
@@ -364,15 +364,12 @@ class _Graph:
             if it.at is not None:
                 b = bodies.get((t, it.at))
                 if b is None:
-                    defn = timelines[t].bodies[it.at]
-                    b = bodies[(t, it.at)] = _body_index(defn, cals[t])
-                    if any(m.when.tbc for m in defn.meetings):
-                        tbc.add((t, it.at))
+                    b = bodies[(t, it.at)] = _body_index(timelines[t].bodies[it.at], cals[t])
                     if b.held:
                         dates += (b.held[0], b.held[-1], b.papers[0], b.papers[-1])
-                    margin = max(margin, defn.papers_due)
+                    margin = max(margin, b.papers_due)
                 body[i] = b
-                if tbc and (t, it.at) in tbc:
+                if b.tbc:
                     attention.append(i)
             elif it.on is not None:
                 dates += (it.on.first.toordinal(), it.on.last.toordinal())
@@ -540,25 +537,23 @@ class _Run:
         # None (unschedulable) in pt makes the fast arithmetic raise TypeError: `general` takes over
         pt = cast(list[int], self.pt)
         drv, mj = self.drv, self.mj
-        # per timeline: a task's earliest start, and the status date a milestone or meeting waits for
-        task_floor, wait_for, next_after = [], [], []
+        # per timeline: the calendar's arrays, a task's earliest start, the start, and the status
+        # date a milestone or meeting waits for (and the working day it then moves to)
+        per_timeline = []
         for t, cal in enumerate(cals):
             a = self.asof[t]
-            task_floor.append(max(cal.next_ord(st[t]), cal.next_ord(a) if a is not None else 0))
-            wait_for.append(a if a is not None else -1)
-            next_after.append(cal.next_ord(a) if a is not None else 0)
-        cur: WorkCalendar | None = None
-        lo, count, days = 0, [0], [0]
+            floor = max(cal.next_ord(st[t]), cal.next_ord(a) if a is not None else 0)
+            per_timeline.append((*cal.arrays(), floor, st[t], a if a is not None else -1, cal.next_ord(a or st[t])))
+        t = -1
+        lo, count, days, floor, s0, wait_for, next_after = 0, [0], [0], 0, 0, -1, 0
         for i in range(len(kind)):
             if fast[i]:
-                t = tl[i]
-                if cals[t] is not cur:
-                    cur = cals[t]
-                    lo, count, days = cur.arrays()
+                if tl[i] != t:
+                    t = tl[i]
+                    lo, count, days, floor, s0, wait_for, next_after = per_timeline[t]
                 try:
                     k = kind[i]
                     if k == _TASK:
-                        floor = task_floor[t]
                         best, d = floor - 1, -1
                         for q, sub, add in fwd[i]:
                             b = days[count[pt[q] - lo - sub] + add]  # type: ignore[operator]  # never None for a task
@@ -569,7 +564,6 @@ class _Run:
                         pt[2 * i] = best
                         pt[2 * i + 1] = days[count[best - lo] + nm2[i]]
                     elif k == _MILESTONE:
-                        s0 = st[t]
                         best, d = s0 - 1, -1
                         for q, sub, add in fwd[i]:
                             b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
@@ -577,11 +571,10 @@ class _Run:
                                 best, d = b, q
                         if d < 0:
                             best = s0
-                        if best < wait_for[t]:
-                            best, d = next_after[t], -1
+                        if best < wait_for:
+                            best, d = next_after, -1
                         pt[2 * i] = pt[2 * i + 1] = best
                     else:  # a meeting: the first whose papers the FS chain is ready for, held late enough
-                        s0 = st[t]
                         ready, rd = s0, -1
                         for q, sub, add in fwd[i]:
                             b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
@@ -592,8 +585,8 @@ class _Run:
                             b = pt[q] if add is None else days[count[pt[q] - lo - sub] + add]
                             if b > hmin:
                                 hmin, hd = b, q
-                        if wait_for[t] > hmin:
-                            hmin, hd = wait_for[t], -1
+                        if wait_for > hmin:
+                            hmin, hd = wait_for, -1
                         bo = body[i]
                         held, papers = bo.held, bo.papers  # type: ignore[union-attr]
                         j = max(bisect_left(held, hmin), bisect_left(papers, ready))
@@ -809,11 +802,11 @@ class _Run:
         kind, tl, back, gback, body, dl, cals, items = g.kind, g.tl, g.back, g.gback, g.body, g.dl, g.cals, self.items
         bk, bnd, lmj, done, asof = self.bk, self.bnd, self.lmj, self.done, self.asof
         margin, fast = g.margin, self.fast_ok
-        cur: WorkCalendar | None = None
+        t, cur = -1, cals[0]
         lo, count, days, safe = 0, [0], [0], 0
         for i in range(len(kind) - 1, -1, -1):
-            t = tl[i]
-            if cals[t] is not cur:
+            if tl[i] != t:
+                t = tl[i]
                 cur = cals[t]
                 lo, count, days = cur.arrays()
                 safe = days[margin]
