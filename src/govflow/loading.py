@@ -9,6 +9,7 @@ import contextlib
 import functools
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -648,7 +649,7 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
             (*path, "done"), "done-before-started", f"item '{iid}' is done ({done}) before it started ({started})", iid
         )
     return Item(
-        key=f"{tid}:{iid}",
+        key=sys.intern(f"{tid}:{iid}"),  # interned: dependencies name the same string object
         id=iid,
         timeline=tid,
         title=r.text(data, "title", path, iid, iid) or iid,
@@ -708,7 +709,7 @@ def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[
         if typ not in ("FS", "SS", "FF"):
             r.err(where, "bad-dependency", f"item '{iid}': dependency type must be FS, SS or FF, got '{typ}'", iid)
             continue
-        key = ref if ":" in ref else f"{tid}:{ref}"
+        key = sys.intern(ref if ":" in ref else f"{tid}:{ref}")
         yield Dependency(key, typ, lag)  # type: ignore[arg-type]
 
 

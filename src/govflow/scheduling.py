@@ -935,7 +935,21 @@ class _Run:
             status = "in-progress"
         else:
             status = "not-started"
-        r = ItemSchedule(
+        meeting: dict[str, object] = {}  # the fields of meeting items and of items that cannot be placed
+        if item.at is not None or "reason" in extra:
+            bo = g.body[i]
+            mj, lj = self.mj[i], self.lmj[i]
+            lp, bound, ready = bk[3 * i + 2], self.bnd[i], extra.get("ready")
+            meeting = {
+                "papers_due": fromord(bo.papers[mj]) if bo is not None and mj is not None else None,
+                "ready": None if ready is None else fromord(ready),  # type: ignore[arg-type]
+                "meeting": bo.meetings[mj] if bo is not None and mj is not None else None,
+                "late_meeting": bo.meetings[lj] if bo is not None and lj is not None else None,
+                "late_papers_due": None if lp is None else fromord(lp),
+                "bound": None if bound is None else fromord(bound),
+                "reason": str(extra.get("reason", "")),
+            }
+        return ItemSchedule(
             g.keys[i],
             item.kind,
             status,
@@ -947,22 +961,8 @@ class _Run:
             flt is not None and flt <= 0 and status != "done",
             extra.get("driving", ()),  # type: ignore[arg-type]
             extra.get("why", ""),  # type: ignore[arg-type]
+            **meeting,  # type: ignore[arg-type]
         )
-        if item.at is not None or "reason" in extra:
-            bo = g.body[i]
-            mj, lj = self.mj[i], self.lmj[i]
-            lp, bound, ready = bk[3 * i + 2], self.bnd[i], extra.get("ready")
-            r = replace(
-                r,
-                papers_due=fromord(bo.papers[mj]) if bo is not None and mj is not None else None,
-                ready=None if ready is None else fromord(ready),  # type: ignore[arg-type]
-                meeting=bo.meetings[mj] if bo is not None and mj is not None else None,
-                late_meeting=bo.meetings[lj] if bo is not None and lj is not None else None,
-                late_papers_due=None if lp is None else fromord(lp),
-                bound=None if bound is None else fromord(bound),
-                reason=str(extra.get("reason", "")),
-            )
-        return r
 
     def trace(self, i: int) -> tuple[str, ...]:
         """The driving path into item i: each step the dependency that set the date."""
