@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from govflow import InvalidTimeline, load, load_text, schedule
 from govflow.cli import app
 from govflow.model import Programme
-from govflow.scheduling import Schedule
+from govflow.scheduling import Schedule, _run
 from test_invariants import BODY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,10 +128,11 @@ def test_fast_path_equals_the_rules_across_nations(tmp_path: Path) -> None:
         "govflow": 1,
         "id": "eng",
         "start": "2019-11-01",
+        "as_of": "2019-11-15",  # each timeline its own status date
         "holidays": "england",
         "bodies": {"board": {"meets": ["2019-12-03", "2020-01-07"], "papers_due": 3}},
         "items": {
-            "draft": {"duration": 15},
+            "draft": {"duration": 15, "started": "2019-11-04"},
             "sign": {"at": "board", "after": ["draft", {"id": "sco:review", "type": "SS", "lag": 2}]},
             "go": {"after": ["sign"], "deadline": "2019-12-10"},
         },
@@ -152,6 +153,7 @@ def test_fast_path_equals_the_rules_across_nations(tmp_path: Path) -> None:
     p = load([folder / "eng.yaml"])
     assert {t.id for t in p.timelines} == {"eng", "sco"}
     s = _check(p)
+    _check(p, date(2019, 11, 20))
     # St Andrew's Day (observed Mon 2 Dec 2019) is a Scottish holiday only
     assert s.calendar("sco:review").is_working(date(2019, 12, 2)) is False
     assert s.calendar("eng:draft").is_working(date(2019, 12, 2)) is True
@@ -172,6 +174,8 @@ def test_fast_path_equals_the_rules_on_the_synthetic_national_programme() -> Non
     p = load_text(text, "programme-1k.json")
     s = _check(p)
     assert 0 < sum(d.met for d in s.deadlines) < len(s.deadlines)  # both verdicts are exercised
+    run = _run(p, None, reference=False)
+    assert len(run.info) <= 2 and run.fast_ok  # all but the 2 fixed events took the fast path
     for as_of in (date(2025, 3, 3), date(2025, 9, 1)):
         _check(p, as_of)
 
