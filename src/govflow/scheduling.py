@@ -799,7 +799,7 @@ class _Run:
     # ---- backward pass ---------------------------------------------------------------------
     def backward(self) -> None:
         g = self.g
-        kind, tl, back, gback, body, dl, cals, items = g.kind, g.tl, g.back, g.gback, g.body, g.dl, g.cals, self.items
+        kind, tl, back, gback, body, dl, cals, nm2 = g.kind, g.tl, g.back, g.gback, g.body, g.dl, g.cals, g.nm2
         bk, bnd, lmj, done, asof = self.bk, self.bnd, self.lmj, self.done, self.asof
         margin, fast = g.margin, self.fast_ok
         t, cur = -1, cals[0]
@@ -846,7 +846,7 @@ class _Run:
             if k == _TASK:
                 c = count[bound - lo]
                 bk[3 * i + 1] = days[c - 1]
-                bk[3 * i] = days[c - items[i].duration]
+                bk[3 * i] = days[c - 2 - nm2[i]]  # duration - 1 working days before the finish
             elif k == _MEETING:
                 bo = body[i]
                 assert bo is not None
@@ -965,13 +965,14 @@ class _Run:
         )
 
     def trace(self, i: int) -> tuple[str, ...]:
-        """The driving path into item i: each step the dependency that set the date."""
-        path, seen, drv = [i], {i}, self.drv
-        while (d := drv[path[-1]]) >= 0 and (p := d >> 1) not in seen:
-            seen.add(p)
-            path.append(p)
-        return tuple(self.g.keys[j] for j in reversed(path))
-
+        """The driving path into item i: each step the dependency that set the date. A driver
+        is always a predecessor, earlier in topological order, so the walk ends."""
+        keys, drv, path = self.g.keys, self.drv, []
+        while i >= 0:
+            path.append(keys[i])
+            i = drv[i] >> 1  # -1 >> 1 is -1: no driver
+        path.reverse()
+        return tuple(path)
 
 def _run(programme: Programme, as_of: date | None, reference: bool) -> _Run:
     g = _Graph(programme, reference=True) if reference else _graph(programme)
