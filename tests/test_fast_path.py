@@ -252,3 +252,21 @@ def test_schedule_of_a_programme_built_in_code_compiles_it_on_first_use() -> Non
     assert "graph" not in fresh.memo
     assert schedule(fresh).item("a").early_finish == date(2019, 9, 4)
     assert "graph" in fresh.memo
+
+
+def test_an_unschedulable_deadline_is_warned_about_once() -> None:
+    text = """
+govflow: 1
+id: t
+start: 2019-09-02
+bodies:
+  board: {meets: [2019-09-05], papers_due: 5}
+items:
+  draft: {duration: 10}
+  approve: {at: board, after: [draft], deadline: 2019-09-30}
+  publish: {after: [approve], deadline: 2019-10-31}
+"""
+    s = _check(load_text(text))
+    assert [(w.item, w.code) for w in s.warnings] == [("approve", "unschedulable"), ("publish", "unschedulable")]
+    assert "no meeting of board ('board') is late enough" in s.warnings[0].message
+    assert s.warnings[1].message == "'publish' cannot be scheduled: after approve, which cannot be scheduled"

@@ -1032,7 +1032,7 @@ def schedule(programme: Programme, as_of: date | None = None, *, reference: bool
     for i in sorted({*g.attention, *run.failed}):  # only items with something to say
         item, key = run.items[i], g.keys[i]
         extra = run.info.get(i, {})
-        if pt[2 * i + 1] is None and extra.get("why") != "blocked":
+        if pt[2 * i + 1] is None and extra.get("why") != "blocked" and g.dl[i] is None:  # deadlines: above
             warnings.append(
                 Warning(label(key), "unschedulable", f"'{label(key)}' cannot be scheduled: {extra['reason']}")
             )
