@@ -87,7 +87,9 @@ class WorkCalendar:
     def _build(self, first_year: int, last_year: int) -> None:
         first_year, last_year = max(first_year, 1900), min(last_year, 2300)
         off = {d.toordinal() for d in _holiday_set(self.nation, first_year, last_year) | self.closures}
-        lo = date(first_year, 1, 1).toordinal()
+        # from 1900 the arrays start on Sun 31 Dec 1899, a non-working day, so that "working days
+        # before 1 Jan 1900" is a lookup like any other
+        lo = date(first_year, 1, 1).toordinal() - (first_year == 1900)
         hi = date(last_year, 12, 31).toordinal()
         # date.fromordinal(o).weekday() == (o + 6) % 7
         working = [1 if (o + 6) % 7 < 5 and o not in off else 0 for o in range(lo, hi + 1)]
@@ -153,8 +155,11 @@ class WorkCalendar:
             j = count[i] - 1 + n if n > 0 else count[i - 1] + n
             if 0 <= j < len(days):
                 return days[j]
-        self._ensure(o + 2 * n + (30 if n > 0 else -30))
+        size = (self._lo, len(count))
+        self._ensure(o + 2 * n + (30 if n > 0 else -30))  # ValueError outside the years govflow schedules
         self._ensure(o)
+        if (self._lo, len(self._count)) == size:  # could not grow: the answer is outside them
+            raise ValueError("a date outside the years govflow schedules (1900-2300)")
         return self.wd_ord(o, n)
 
     def on_or_after(self, d: date) -> date:

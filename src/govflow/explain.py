@@ -142,14 +142,11 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanati
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
         summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
     elif d.met:
-        days = "working day" if d.margin == 1 else "working days"
-        summary = f"met, {d.margin} {days} to spare" if d.margin else "met, with no working days to spare"
+        summary = f"met, {_days(d.margin or 0)} to spare" if d.margin else "met, with no working days to spare"
     else:
-        summary = f"MISSED by {-(d.margin or 0)} working days (forecast {fmt(d.forecast)})"
+        summary = f"MISSED by {_days(-(d.margin or 0))} (forecast {fmt(d.forecast)})"
     if sched.items[d.key].status == "done":
-        return Explanation(
-            d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {-(d.margin or 0)} working days late")
-        )
+        return Explanation(d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {_days(-(d.margin or 0))} late"))
     if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
         return Explanation(d.key, summary)
     if budget[0] <= 0:

@@ -159,12 +159,13 @@ class _Results(Mapping[str, ItemSchedule]):
 
 
 class _Body:
-    """A body's meetings as sorted ordinal arrays for fast lookup."""
+    """A body's meetings as ordinal arrays sorted by the day each counts as held, for bisection.
+    (The file's order is by window end: a window counts as held on its last working day, so a
+    single meeting on a Saturday can sort after a window that ends on the Sunday.)"""
 
     __slots__ = ("held", "meetings", "monotone", "papers", "papers_due", "tbc", "working")
 
     def __init__(self, body: Body, cal: WorkCalendar):
-        self.meetings = body.meetings
         self.papers_due = body.papers_due
         self.held: list[int] = []
         self.papers: list[int] = []
@@ -180,6 +181,12 @@ class _Body:
                 first_day = first_day if first_day <= last else first
             self.held.append(held)
             self.papers.append(cal.wd_ord(first_day, -body.papers_due) if body.papers_due else first_day)
+        self.meetings = body.meetings
+        if any(a > b for a, b in zip(self.held, self.held[1:], strict=False)):
+            order = sorted(range(len(self.held)), key=lambda k: (self.held[k], self.papers[k]))
+            self.meetings = tuple(body.meetings[k] for k in order)
+            self.held = [self.held[k] for k in order]
+            self.papers = [self.papers[k] for k in order]
         self.monotone = all(a <= b for a, b in zip(self.papers, self.papers[1:], strict=False))
         self.working = all(cal.next_ord(p) == p for p in self.papers)  # papers due on working days only
         self.tbc = any(m.when.tbc for m in body.meetings)  # some meeting not yet confirmed
@@ -205,7 +212,7 @@ class _Body:
 _BODY_INDEX: dict[tuple[int, int, int], tuple[tuple[Meeting, ...], _Body]] = {}
 
 
-def _body_index(body: Body, cal: WorkCalendar) -> _Body:
+def _body_index(body: Body, cal: WorkCalendar, path: str) -> _Body:
     """A body's meeting arrays, cached by identity of its meetings: what-if runs re-use the same
     bodies, and bodies with the same recurrence share one tuple of meetings."""
     key = (id(body.meetings), body.papers_due, id(cal))
@@ -214,7 +221,13 @@ def _body_index(body: Body, cal: WorkCalendar) -> _Body:
         return hit[1]
     if len(_BODY_INDEX) > 50_000:
         _BODY_INDEX.clear()
-    index = _Body(body, cal)
+    try:
+        index = _Body(body, cal)
+    except ValueError:  # papers due before 1900
+        message = (
+            f"body '{body.id}': papers for its first meeting would be due before 1900, the first year govflow schedules"
+        )
+        raise InvalidTimeline([Problem("out-of-range", message, path, body.line)]) from None
     _BODY_INDEX[key] = (body.meetings, index)
     return index
 
@@ -364,9 +377,9 @@ class _Graph:
             if it.at is not None:
                 b = bodies.get((t, it.at))
                 if b is None:
-                    b = bodies[(t, it.at)] = _body_index(timelines[t].bodies[it.at], cals[t])
-                    if b.held:
-                        dates += (b.held[0], b.held[-1], b.papers[0], b.papers[-1])
+                    b = bodies[(t, it.at)] = _body_index(timelines[t].bodies[it.at], cals[t], timelines[t].path)
+                    if b.held:  # papers out of meeting order can come first
+                        dates += (min(b.papers), max(b.held))
                     margin = max(margin, b.papers_due)
                 body[i] = b
                 if b.tbc:
@@ -443,6 +456,11 @@ class _Bail(Exception):
     """The fast path cannot place this item: `_Run.general` will, or will say why not."""
 
 
+class _StepByStep(Exception):
+    """A date came within a margin of 1900, where the fast arithmetic is not guaranteed to stay
+    inside the calendars' arrays: schedule the whole programme by the rules step by step."""
+
+
 class _Run:
     """One `schedule` call: the passes' arrays, and each item's result read from them.
 
@@ -457,7 +475,6 @@ class _Run:
         "done",
         "drv",
         "failed",
-        "fast_ok",
         "g",
         "info",
         "items",
@@ -474,9 +491,10 @@ class _Run:
         self.g, self.programme, self.label = g, programme, programme.label
         self.status = [as_of or t.as_of for t in g.timelines]
         self.asof = [d.toordinal() if d else None for d in self.status]
-        self.fast_ok = g.ok
-        if as_of is not None and g.ok and not g.span[0] <= as_of.toordinal() <= g.span[1]:
-            self.fast_ok = g.cover(min(g.span[0], as_of.toordinal()), max(g.span[1], as_of.toordinal()))
+        a = as_of.toordinal() if as_of else None
+        if not g.reference and a is not None and not g.span[0] <= a <= g.span[1]:  # noqa: SIM102
+            if not g.cover(min(g.span[0], a), max(g.span[1], a)):  # dates near 1900 or 2300
+                raise _StepByStep
         self.items = self._as_known_on()
         self.done = {i for i in g.progress if self.items[i].done is not None}
         n = len(g.keys)
@@ -533,7 +551,7 @@ class _Run:
             g.starts,
             g.cals,
         )
-        fast = g.fast if self.fast_ok else [False] * len(kind)
+        fast = g.fast  # all False in a step-by-step (reference) graph
         # None (unschedulable) in pt makes the fast arithmetic raise TypeError: `general` takes over
         pt = cast(list[int], self.pt)
         drv, mj = self.drv, self.mj
@@ -777,7 +795,7 @@ class _Run:
         j = body.first_from(ready, held_min)
         if j is None:
             defn = self.programme.body(item)
-            last = defn.meetings[-1].when if defn.meetings else None
+            last = body.meetings[-1].when if body.meetings else None
             extra["why"] = "no-meeting"
             extra["driving"] = tuple(ready_by)
             extra["reason"] = (
@@ -801,7 +819,9 @@ class _Run:
         g = self.g
         kind, tl, back, gback, body, dl, cals, nm2 = g.kind, g.tl, g.back, g.gback, g.body, g.dl, g.cals, g.nm2
         bk, bnd, lmj, done, asof = self.bk, self.bnd, self.lmj, self.done, self.asof
-        margin, fast = g.margin, self.fast_ok
+        margin, fast = g.margin, not g.reference
+        # Invariant of the fast arithmetic: every date stored in bk is at least `safe`, `margin`
+        # working days into the calendar, so no edge's offset can index before its start.
         t, cur = -1, cals[0]
         lo, count, days, safe = 0, [0], [0], 0
         for i in range(len(kind) - 1, -1, -1):
@@ -809,7 +829,7 @@ class _Run:
                 t = tl[i]
                 cur = cals[t]
                 lo, count, days = cur.arrays()
-                safe = days[margin]
+                safe = days[margin] if fast else 0
             bound = dl[i]
             edges = back[i]
             if edges is not None:
@@ -832,21 +852,19 @@ class _Run:
                         bound = req
             if bound is None:
                 continue
-            if not fast or bound < safe:  # near the calendar's first day: grow it, or go step by step
-                if fast and cur.reserve(bound, bound, margin):
-                    lo, count, days = cur.arrays()
-                    safe = days[margin]
-                else:
-                    try:
-                        self.back_item(i, bound)
-                    except ValueError:
-                        raise self.out_of_range(i) from None
-                    continue
+            if not fast:
+                try:
+                    self.back_item(i, bound)
+                except ValueError:
+                    raise self.out_of_range(i) from None
+                continue
+            if bound < safe:
+                lo, count, days, safe = self._room(cur, bound)
             k = kind[i]
             if k == _TASK:
                 c = count[bound - lo]
                 bk[3 * i + 1] = days[c - 1]
-                bk[3 * i] = days[c - 2 - nm2[i]]  # duration - 1 working days before the finish
+                late = bk[3 * i] = days[c - 2 - nm2[i]]  # duration - 1 working days before the finish
             elif k == _MEETING:
                 bo = body[i]
                 assert bo is not None
@@ -856,14 +874,24 @@ class _Run:
                 if j >= 0 and sd is not None and bo.held[j] < sd and i not in done:
                     j = -1  # that meeting has passed: only a new meeting could still make the deadline
                 if j < 0:  # no meeting early enough: a meeting would be needed by `bound`
-                    bk[3 * i + 2] = days[count[bound - lo] - 1 - bo.papers_due]
+                    late = bk[3 * i + 2] = days[count[bound - lo] - 1 - bo.papers_due]
                     bk[3 * i] = bk[3 * i + 1] = bound
                 else:
                     lmj[i] = j
-                    bk[3 * i + 2] = bo.papers[j]
+                    late = bk[3 * i + 2] = bo.papers[j]
                     bk[3 * i] = bk[3 * i + 1] = bo.held[j]
             else:
-                bk[3 * i] = bk[3 * i + 1] = bound
+                late = bk[3 * i] = bk[3 * i + 1] = bound
+            if late < safe:  # papers or a start well before the bound: keep the invariant
+                lo, count, days, safe = self._room(cur, late)
+
+    def _room(self, cal: WorkCalendar, o: int) -> tuple[int, list[int], list[int], int]:
+        """Grow a calendar so that `margin` working days precede ordinal o; its arrays and new
+        `safe`. Raises _StepByStep when 1900 is too close."""
+        if not cal.reserve(o, o, self.g.margin):
+            raise _StepByStep
+        lo, count, days = cal.arrays()
+        return lo, count, days, days[self.g.margin]
 
     def back_item(self, i: int, bound: int) -> None:
         """Item i's latest dates from the latest date its deadline and successors allow, by the
@@ -974,11 +1002,22 @@ class _Run:
         path.reverse()
         return tuple(path)
 
+
+def _margin(cal: WorkCalendar, forecast: int | None, due: int) -> int | None:
+    """Working days to spare (negative: late). A late forecast on a non-working day counts from
+    the next working day, so a missed deadline is never shown with a margin of 0."""
+    if forecast is None:
+        return None
+    return cal.between_ord(forecast if forecast <= due else cal.next_ord(forecast), due)
+
+
 def _run(programme: Programme, as_of: date | None, reference: bool) -> _Run:
     g = _Graph(programme, reference=True) if reference else _graph(programme)
+    if not g.ok:  # the calendars cannot give the fast arithmetic its margin (dates near 1900 or 2300)
+        g = _Graph(programme, reference=True)
     while True:
-        run = _Run(g, programme, as_of)
         try:
+            run = _Run(g, programme, as_of)
             run.forward()
             run.backward()
             return run
@@ -987,6 +1026,8 @@ def _run(programme: Programme, as_of: date | None, reference: bool) -> _Run:
                 raise
             if not g.widen():
                 g = _Graph(programme, reference=True)
+        except _StepByStep:
+            g = _Graph(programme, reference=True)
 
 
 @gc_paused
@@ -999,6 +1040,8 @@ def schedule(programme: Programme, as_of: date | None = None, *, reference: bool
     Raises `InvalidTimeline` (error code out-of-range) when an item's dates would fall outside
     1900-2300.
     """
+    if as_of is not None and not date(1900, 1, 1) <= as_of <= date(2300, 12, 31):
+        raise ValueError(f"as_of {as_of} is outside the years govflow schedules (1900-2300)")
     run = _run(programme, as_of, reference)
     g, pt, label = run.g, run.pt, run.label
     days_seen: dict[int, date] = {}
@@ -1021,7 +1064,7 @@ def schedule(programme: Programme, as_of: date | None = None, *, reference: bool
                 g.keys[i],
                 due,
                 None if fin is None else fromord(fin),
-                None if fin is None else g.cals[g.tl[i]].between_ord(fin, due.toordinal()),
+                _margin(g.cals[g.tl[i]], fin, due.toordinal()),
                 fin is not None and fin <= due.toordinal(),
                 run.trace(i),
             )
