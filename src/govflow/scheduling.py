@@ -8,7 +8,10 @@ topological order, with each dependency reduced to the constants of the working-
 its type asks for, so the passes are list lookups. Items with progress reported, fixed events
 and anything unusual take `_Run.general`, which applies the rules of DESIGN.md step by step;
 it is also the reference the tests hold the fast path to (`schedule(..., reference=True)`),
-and it explains an item (why, driving dependencies) when its schedule is read.
+and it explains an item (why, driving dependencies) when its schedule is read. The fast
+arithmetic indexes the calendars' arrays directly, so it runs only while every date stays a
+margin (three times the largest lag, duration or papers deadline) inside them; a programme
+whose dates come that close to 1900 or 2300 is scheduled step by step throughout.
 
 >>> from govflow.loading import load_text
 >>> p = load_text('''
