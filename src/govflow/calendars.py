@@ -96,12 +96,16 @@ class WorkCalendar:
         self._lo, self._days, self._count = lo, list(compress(range(lo, hi + 1), working)), list(accumulate(working))
 
     def _ensure(self, o: int) -> None:
-        lo_year = date.fromordinal(self._lo).year
-        hi_year = lo_year + len(self._count) // 366
         year = date.fromordinal(max(1, min(o, date.max.toordinal()))).year
         if not (1900 <= year <= 2300):
             raise ValueError(f"date in {year} is outside the years govflow schedules (1900-2300)")
-        self._build(min(lo_year, year - 2), max(hi_year, year + 5))
+        self._grow(year - 2, year + 5)
+
+    def _grow(self, first_year: int, last_year: int) -> None:
+        """Rebuild the arrays to cover at least first_year..last_year as well as what they cover."""
+        lo_year = date.fromordinal(self._lo).year
+        hi_year = date.fromordinal(self._lo + len(self._count) - 1).year
+        self._build(min(lo_year, first_year), max(hi_year, last_year))
 
     def reserve(self, first: int, last: int, margin: int) -> bool:
         """Cover ordinals first..last with at least `margin` working days either side (capped at
@@ -112,9 +116,7 @@ class WorkCalendar:
         while True:
             a, b = max(first - pad, floor), min(last + pad, ceil)
             if a < self._lo or b >= self._lo + len(self._count):
-                lo_year = date.fromordinal(self._lo).year
-                hi_year = date.fromordinal(self._lo + len(self._count) - 1).year
-                self._build(min(lo_year, date.fromordinal(a).year), max(hi_year, date.fromordinal(b).year))
+                self._grow(date.fromordinal(a).year, date.fromordinal(b).year)
             i, j = max(first, floor) - self._lo, min(last, ceil) - self._lo
             if i >= 1 and self._count[i - 1] >= margin and len(self._days) - self._count[j] >= margin:
                 return floor <= first and last <= ceil

@@ -403,7 +403,7 @@ class _Graph:
             if not it.after:
                 continue
             fe: list[_Edge] = []
-            he: list[_Edge] = []
+            he: list[_Edge] = [] if k == _MEETING else held_edges[i]  # only meetings get SS/FF here
             fwd[i], held_edges[i] = fe, he
             for d in it.after:
                 p = index[d.pred]
