@@ -8,12 +8,15 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .dates import DateError, parse_date
 from .errors import GovflowError, InvalidTimeline
+
+if TYPE_CHECKING:
+    from .model import Programme
 
 app = typer.Typer(
     name="govflow",
@@ -51,6 +54,17 @@ def _fail(error: GovflowError) -> None:
     raise typer.Exit(2)
 
 
+def _load(files: list[Path]) -> Programme:
+    """Load the files (raising `GovflowError` as `load` does), printing each load-time warning
+    (`file:line: warning[code]: ...`) to standard error first, so `--json` output stays clean."""
+    from .loading import load_with_warnings
+
+    programme, warnings = load_with_warnings(files)
+    for w in warnings:
+        typer.echo(str(w), err=True)
+    return programme
+
+
 @app.command()
 def check(
     files: Files,
@@ -72,14 +86,13 @@ def check(
     Exit status: 0 all deadlines met, 1 a deadline missed or unschedulable, 2 invalid input.
     """
     from .explain import explain
-    from .loading import load
     from .render import check_json, render_check
     from .scheduling import schedule
 
     status = _as_of(as_of)
     gc.disable()  # the model is acyclic: cyclic GC passes over 100k items only cost time
     try:
-        sched = schedule(load(files), as_of=status)
+        sched = schedule(_load(files), as_of=status)
     except GovflowError as e:
         _fail(e)
         return
@@ -191,7 +204,6 @@ def calendar_cmd(
 
     from .dates import parse_window
     from .exporters.ics import CalendarOptions, write_calendars
-    from .loading import load
     from .scheduling import schedule
 
     status = _as_of(as_of)
@@ -231,7 +243,7 @@ def calendar_cmd(
     if out is not None and out.resolve() in {f.resolve() for f in files}:
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     try:
-        sched = schedule(load(files), as_of=status)
+        sched = schedule(_load(files), as_of=status)
         where = None if no_state else state or files[0].parent / ".govflow" / "calendar.sqlite"
         written, warnings = write_calendars(sched, when, options, out=out, per_attendee=per_attendee, state=where)
     except GovflowError as e:
@@ -299,7 +311,6 @@ def gantt_cmd(
     Exit status: 0 written, 2 invalid input or options.
     """
     from .exporters.gantt import FORMATS, baseline_of, render
-    from .loading import load
     from .scheduling import schedule
 
     status = _as_of(as_of)
@@ -317,7 +328,7 @@ def gantt_cmd(
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     base_note = ""
     try:
-        sched = schedule(load(files), as_of=status)
+        sched = schedule(_load(files), as_of=status)
         base = None
         if not no_baseline:
             from .tracking import HistoryStore, default_db_path, timeline_key
@@ -360,12 +371,11 @@ AsOfOption = Annotated[
 
 def _history_schedule(files: list[Path], as_of: str | None):  # type: ignore[no-untyped-def]
     """Load and schedule the files for the history commands; the status date defaults to today."""
-    from .loading import load
     from .scheduling import schedule
 
     status = _as_of(as_of)
     try:
-        programme = load(files)
+        programme = _load(files)
         if status is None and any(t.as_of is None for t in programme.timelines):
             status = date.today()
         return schedule(programme, as_of=status)
@@ -440,11 +450,10 @@ def baseline(
 @app.command()
 def history(files: Files, db: DbOption = None) -> None:
     """List the snapshots and baselines recorded for these timeline files."""
-    from .loading import load
     from .reports import render_history
 
     try:
-        programme = load(files)
+        programme = _load(files)
     except GovflowError as e:
         _fail(e)
     key = ",".join(t.id for t in programme.timelines)

@@ -3,6 +3,10 @@
 Printed the way compilers do::
 
     timelines/nc.yaml:42: error[unknown-body]: item 'tb-review' is at 'trust-bord'; did you mean 'trust-board'?
+
+Warnings (probable mistakes that do not stop loading) are `Problem`s too, with severity "warning"::
+
+    timelines/nc.yaml:57: warning[done-after-as-of]: item 'draft-plan': done 2019-09-20 is after ...
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["GovflowError", "InvalidTimeline", "Problem", "did_you_mean"]
 
@@ -23,10 +28,11 @@ class Problem:
     file: str = "<input>"
     line: int | None = None
     item: str | None = None
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: error[{self.code}]: {self.message}"
+        return f"{where}: {self.severity}[{self.code}]: {self.message}"
 
 
 class GovflowError(Exception):

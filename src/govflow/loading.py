@@ -1,10 +1,13 @@
 """Timeline files (YAML, or JSON with the same schema) -> model, with file and line for every error.
 
-All problems in all files are collected and raised together as one `InvalidTimeline`.
+All problems in all files are collected and raised together as one `InvalidTimeline`. Probable
+mistakes that do not stop loading are warnings (`Problem`s with severity "warning"), returned by
+`load_with_warnings` and `load_text_with_warnings`.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import json
@@ -27,7 +30,7 @@ from .model import LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Tim
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["FORMAT_VERSION", "load", "load_text"]
+__all__ = ["FORMAT_VERSION", "load", "load_text", "load_text_with_warnings", "load_with_warnings"]
 
 FORMAT_VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024
@@ -36,11 +39,13 @@ MAX_ALIAS_REUSE = 10_000
 MAX_DEPTH = 64
 MAX_NUMBER = 100_000
 MAX_OCCURRENCES = 10_000
+MAX_CLOSURE_YEARS = 5
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
+_RRULE_END = re.compile(r"(?:^|[;:\s])(UNTIL|COUNT)=([^;\s]*)", re.IGNORECASE)
 _AFTER_TEXT = re.compile(r"(?P<ref>\S+?)(?:\s+(?P<type>FS|SS|FF))?(?:\s+(?P<lag>[+-]\s*\d+))?", re.IGNORECASE)
 
 TOP_KEYS = (
@@ -102,6 +107,7 @@ class _Doc:
         self.file = file
         self.text = text
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self._lines: dict[Path_, int] | None = None
         self.data: Any = None
 
@@ -125,6 +131,9 @@ class _Doc:
 
     def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.file, self.line(path), item))
+
+    def warn(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
+        self.warnings.append(Problem(code, message, self.file, self.line(path), item, "warning"))
 
 
 class _Converter:
@@ -286,6 +295,9 @@ class _Reader:
     def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
         self.doc.err(path, code, message, item)
 
+    def warn(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
+        self.doc.warn(path, code, message, item)
+
     def mapping(self, value: Any, path: Path_, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
@@ -366,7 +378,8 @@ class _Reader:
         self.err((*path, key), "wrong-type", f"'{key}' must be a list of text", item)
         return ()
 
-    def windows(self, data: dict[str, Any], key: str, path: Path_) -> list[Window]:
+    def windows(self, data: dict[str, Any], key: str, path: Path_) -> list[tuple[Path_, Window]]:
+        """The readable windows of a list of dates, each with its path (for its line)."""
         value = data.get(key)
         if value is None:
             return []
@@ -376,7 +389,7 @@ class _Reader:
         for i, v in enumerate(value):
             w = self.window(v, (*path, key, i), key)
             if w:
-                out.append(w)
+                out.append(((*path, key, i), w))
         return out
 
     def level(self, data: dict[str, Any], path: Path_, default: str, item: str | None = None) -> str:
@@ -438,8 +451,24 @@ def _timeline(doc: _Doc) -> Timeline | None:
         )
         nation = "england"
     closures: set[date] = set()
-    for w in r.windows(data, "closures", ()):
-        closures.update(w.first + timedelta(i) for i in range(min((w.last - w.first).days + 1, 3660)))
+    for where, w in r.windows(data, "closures", ()):
+        if w.tbc:
+            r.err(
+                where,
+                "tbc-closure",
+                f"closure '{w.text}' is not confirmed (TBC); a closure must be a confirmed date or range "
+                "(leave it out until it is confirmed)",
+            )
+        elif w.last >= _years_after(w.first, MAX_CLOSURE_YEARS):
+            span = f"{w.first} to {w.last}"
+            r.err(
+                where,
+                "closure-too-long",
+                f"closure '{w.text}'{'' if w.text == span else f' ({span})'} is longer than five years; "
+                "is a year mistyped?",
+            )
+        else:
+            closures.update(w.first + timedelta(i) for i in range((w.last - w.first).days + 1))
     bodies_data = r.mapping(data.get("bodies", {}) or {}, ("bodies",), "'bodies'") or {}
     bodies = {}
     for bid, bdata in bodies_data.items():
@@ -449,7 +478,7 @@ def _timeline(doc: _Doc) -> Timeline | None:
     items_data = r.mapping(data.get("items", {}) or {}, ("items",), "'items'") or {}
     items = {}
     for iid, idata in items_data.items():
-        item = _item(r, tid, iid, idata, start)
+        item = _item(r, tid, iid, idata, as_of)
         if item:
             items[iid] = item
     return Timeline(
@@ -465,6 +494,14 @@ def _timeline(doc: _Doc) -> Timeline | None:
         closures=frozenset(closures),
         path=doc.file,
     )
+
+
+def _years_after(d: date, years: int) -> date:
+    """The same day `years` later (29 February -> 1 March)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return date(d.year + years, 3, 1)
 
 
 def _entry(r: _Reader, section: str, what: str, key: str, raw: Any, allowed: Sequence[str]) -> dict[str, Any] | None:
@@ -505,14 +542,24 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         r.err((*path, "until"), "until-before-from", f"body '{bid}': until {until} is before from {first}", bid)
     rule = data.get("recurrence")
     if rule is not None:
-        skips = tuple((s.first, s.last) for s in r.windows(data, "skip", path))
+        _recurrence_ends(r, bid, data, path, first, start)
+        skip_entries = r.windows(data, "skip", path)
+        skips = tuple((s.first, s.last) for _, s in skip_entries)
         try:
             shared = _recurring(rule, first or start, until, skips)
             when.extend(shared)
+            if skips:
+                _unused_skips(r, bid, rule, first or start, until, skip_entries)
         except _RuleError as e:
             r.err((*path, "recurrence"), "bad-rrule", f"body '{bid}': {e}", bid)
-    elif "skip" in data or "from" in data or "until" in data:
-        r.windows(data, "skip", path)
+    elif r.windows(data, "skip", path):
+        r.warn(
+            (*path, "skip"),
+            "skip-matches-nothing",
+            f"body '{bid}': 'skip' has no effect without a 'recurrence' (it removes recurrence dates, "
+            "not 'meets' dates)",
+            bid,
+        )
     if not when and len(r.doc.problems) == known:
         r.err(
             path,
@@ -562,6 +609,51 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
     )
 
 
+def _recurrence_ends(r: _Reader, bid: str, data: dict[str, Any], path: Path_, first: date | None, start: date) -> None:
+    """A recurrence needs `from`; its end is `until`, not also an UNTIL or COUNT inside the RRULE."""
+    if data.get("from") is None:
+        r.err(
+            (*path, "recurrence"),
+            "recurrence-without-from",
+            f"body '{bid}': 'recurrence' needs 'from', the first day the pattern runs (e.g. from: {start}); "
+            "without it the meetings would silently start on the timeline's start",
+            bid,
+        )
+    rule = data.get("recurrence")
+    if data.get("until") is not None and isinstance(rule, str):
+        m = _RRULE_END.search(rule)
+        if m:
+            r.err(
+                (*path, "recurrence"),
+                "recurrence-until",
+                f"body '{bid}': the recurrence has its own {m[1].upper()}={m[2]} and the body also has "
+                f"'until: {data['until']}' (line {r.doc.line((*path, 'until'))}); keep one",
+                bid,
+            )
+
+
+def _unused_skips(
+    r: _Reader, bid: str, rule: str, first: date, until: date | None, entries: list[tuple[Path_, Window]]
+) -> None:
+    """Warn about each `skip` entry that removes no meeting of the recurrence (a mistyped date?)."""
+    every = [m.when.first for m in _recurring(rule, first, until, ())]
+    capped = len(every) >= MAX_OCCURRENCES  # dates past the cap were never generated: say nothing of them
+    end = until or (first.replace(year=first.year + 3, day=min(first.day, 28)))
+    for where, w in entries:
+        i = bisect.bisect_left(every, w.first)
+        if i < len(every) and every[i] <= w.last:
+            continue
+        if capped and w.last > every[-1]:
+            continue
+        r.warn(
+            where,
+            "skip-matches-nothing",
+            f"body '{bid}': skip '{w.text}' matches no meeting of the recurrence "
+            f"({rule.strip()} from {first} until {end}); is the date right?",
+            bid,
+        )
+
+
 class _RuleError(ValueError):
     """A recurrence that cannot be expanded."""
 
@@ -597,7 +689,7 @@ def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[da
     return tuple(out)
 
 
-def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
+def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item | None:
     path: Path_ = ("items", iid)
     data = _entry(r, "items", "item", iid, raw, ITEM_KEYS)
     if data is None:
@@ -648,6 +740,15 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
         r.err(
             (*path, "done"), "done-before-started", f"item '{iid}' is done ({done}) before it started ({started})", iid
         )
+    _progress_fits_kind(r, iid, data, path, kind, at)
+    if done and as_of and done > as_of:
+        r.warn(
+            (*path, "done"),
+            "done-after-as-of",
+            f"item '{iid}': done {done} is after the file's as_of {as_of}; on that status date it is not "
+            "done yet (is a date mistyped, or as_of not moved on?)",
+            iid,
+        )
     return Item(
         key=sys.intern(f"{tid}:{iid}"),  # interned: dependencies name the same string object
         id=iid,
@@ -670,11 +771,33 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, start: date) -> Item | None:
     )
 
 
+def _progress_fits_kind(r: _Reader, iid: str, data: dict[str, Any], path: Path_, kind: Kind, at: str | None) -> None:
+    """`started` and `remaining` describe a task under way: not a milestone, meeting or event."""
+    if kind != "task":
+        what = {
+            "milestone": "a milestone (no duration): record 'done: <date>' when it is reached",
+            "meeting": f"a decision at a meeting of '{at}': record 'done: <date>' when the meeting has taken it",
+            "event": "a fixed event ('on'): it happens on its date; a 'forecast' moves it later",
+        }[kind]
+        for key in ("started", "remaining"):
+            if data.get(key) is not None:
+                r.err((*path, key), "not-a-task", f"item '{iid}': '{key}' is for tasks; this is {what}", iid)
+    elif data.get("remaining") is not None and data.get("started") is None:
+        r.err(
+            (*path, "remaining"),
+            "remaining-without-started",
+            f"item '{iid}': 'remaining' is the working days left of work under way; "
+            "add 'started: <date>' (the day work began)",
+            iid,
+        )
+
+
 def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[Dependency]:
     if value is None:
         return
     if not isinstance(value, list):
         value = [value]
+    seen: dict[str, int] = {}  # predecessor key -> index of its first entry
     for i, entry in enumerate(value):
         where = (*path, i)
         ref, typ, lag = None, "FS", 0
@@ -710,6 +833,22 @@ def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[
             r.err(where, "bad-dependency", f"item '{iid}': dependency type must be FS, SS or FF, got '{typ}'", iid)
             continue
         key = sys.intern(ref if ":" in ref else f"{tid}:{ref}")
+        if key in seen:
+            line = r.doc.line((*path, seen[key]))
+            here = r.doc.line(where)
+            first = (
+                f"first on line {line}" if line is not None and line != here else f"entries {seen[key] + 1} and {i + 1}"
+            )
+            name = key.split(":", 1)[1] if key.startswith(f"{tid}:") else key
+            r.err(
+                where,
+                "duplicate-dependency",
+                f"item '{iid}': '{name}' is in 'after' twice ({first}); keep one entry, with the type and lag "
+                "that apply",
+                iid,
+            )
+            continue
+        seen[key] = i
         yield Dependency(key, typ, lag)  # type: ignore[arg-type]
 
 
@@ -729,14 +868,22 @@ def _load_one(path: Path, problems: list[Problem]) -> tuple[Timeline | None, _Do
     return timeline, doc
 
 
-@gc_paused
 def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
     """Load timeline files as one programme; raise `InvalidTimeline` listing every problem.
 
     A reference to a timeline not given (`other:item`) is looked up as `other.yaml`,
     `other.yml` or `other.json` beside the files given, when `discover` is true.
+    Warnings are not returned: use `load_with_warnings` for them.
     """
+    return load_with_warnings(paths, discover)[0]
+
+
+@gc_paused
+def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tuple[Programme, tuple[Problem, ...]]:
+    """`load`, also returning the warnings: probable mistakes that do not stop loading
+    (`Problem`s with severity "warning", by file and line), e.g. `done-after-as-of`."""
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     timelines: list[Timeline] = []
     docs: dict[str, _Doc] = {}
     queue = [Path(p) for p in paths]
@@ -767,6 +914,7 @@ def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
             continue
         timelines.append(timeline)
         docs[timeline.id] = doc
+        warnings.extend(doc.warnings)
         if discover:
             known = {t.id for t in timelines}
             for item in timeline.items.values():
@@ -783,11 +931,16 @@ def load(paths: Sequence[str | Path], discover: bool = True) -> Programme:
     problems.extend(_resolve(programme, docs))
     if problems:
         raise InvalidTimeline(problems)
-    return _prepared(programme)
+    return _prepared(programme), _sorted(warnings)
 
 
 def load_text(text: str, name: str = "<input>.yaml") -> Programme:
     """Load one timeline from text (for tests and the API); same checks as `load`."""
+    return load_text_with_warnings(text, name)[0]
+
+
+def load_text_with_warnings(text: str, name: str = "<input>.yaml") -> tuple[Programme, tuple[Problem, ...]]:
+    """`load_text`, also returning the warnings (as `load_with_warnings` does)."""
     doc = _Doc(name, text)
     try:
         (_parse_json if name.endswith(".json") else _parse_yaml)(doc)
@@ -802,7 +955,11 @@ def load_text(text: str, name: str = "<input>.yaml") -> Programme:
     problems.extend(_resolve(programme, {timeline.id: doc}))
     if problems:
         raise InvalidTimeline(problems)
-    return _prepared(programme)
+    return _prepared(programme), _sorted(doc.warnings)
+
+
+def _sorted(warnings: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(warnings, key=lambda p: (p.file, p.line or 0, p.code)))
 
 
 def _prepared(programme: Programme) -> Programme:
