@@ -250,6 +250,10 @@ PRAGMA user_version = 1;
 """
 
 
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()  # NULL, as the first schema stored a missing date
+
+
 def make_v1_store(path: Path) -> None:
     """A store as the first schema wrote it: week 1 of the example, named 'agreed'."""
     s = sched(WEEKS / "week1.yaml")
@@ -259,12 +263,12 @@ def make_v1_store(path: Path) -> None:
         for k, r in s.items.items():
             c.execute(
                 "INSERT INTO items VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                (k, r.kind, r.status, str(r.early_start), str(r.early_finish), str(r.late_finish), r.float),
+                (k, r.kind, r.status, _iso(r.early_start), _iso(r.early_finish), _iso(r.late_finish), r.float),
             )
         for d in s.deadlines:
             c.execute(
                 "INSERT INTO deadlines VALUES (1, ?, ?, ?, ?, ?)",
-                (d.key, str(d.deadline), str(d.forecast), d.margin, int(d.met)),
+                (d.key, str(d.deadline), _iso(d.forecast), d.margin, int(d.met)),
             )
         c.execute("INSERT INTO baselines VALUES ('annual-plan-2019', 'agreed', 1)")
 

@@ -26,7 +26,9 @@ from typing import ParamSpec, TypeVar
 
 import holidays as holidays_lib
 
-__all__ = ["NATIONS", "WorkCalendar", "bank_holidays", "gc_paused"]
+from .dates import FIRST_YEAR, LAST_YEAR
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "NATIONS", "WorkCalendar", "bank_holidays", "gc_paused"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,11 +87,11 @@ class WorkCalendar:
         self._build(year - 3, year + 6)
 
     def _build(self, first_year: int, last_year: int) -> None:
-        first_year, last_year = max(first_year, 1900), min(last_year, 2300)
+        first_year, last_year = max(first_year, FIRST_YEAR), min(last_year, LAST_YEAR)
         off = {d.toordinal() for d in _holiday_set(self.nation, first_year, last_year) | self.closures}
         # from 1900 the arrays start on Sun 31 Dec 1899, a non-working day, so that "working days
         # before 1 Jan 1900" is a lookup like any other
-        lo = date(first_year, 1, 1).toordinal() - (first_year == 1900)
+        lo = date(first_year, 1, 1).toordinal() - (first_year == FIRST_YEAR)
         hi = date(last_year, 12, 31).toordinal()
         # date.fromordinal(o).weekday() == (o + 6) % 7
         working = [1 if (o + 6) % 7 < 5 and o not in off else 0 for o in range(lo, hi + 1)]
@@ -97,8 +99,8 @@ class WorkCalendar:
 
     def _ensure(self, o: int) -> None:
         year = date.fromordinal(max(1, min(o, date.max.toordinal()))).year
-        if not (1900 <= year <= 2300):
-            raise ValueError(f"date in {year} is outside the years govflow schedules (1900-2300)")
+        if not (FIRST_YEAR <= year <= LAST_YEAR):
+            raise ValueError(f"date in {year} is outside the years govflow schedules ({FIRST_YEAR}-{LAST_YEAR})")
         self._grow(year - 2, year + 5)
 
     def _grow(self, first_year: int, last_year: int) -> None:
@@ -111,7 +113,7 @@ class WorkCalendar:
         """Cover ordinals first..last with at least `margin` working days either side (capped at
         the years govflow schedules); False when the cap leaves less. The scheduler's passes index
         the arrays directly inside that guarantee."""
-        floor, ceil = date(1900, 1, 1).toordinal(), date(2300, 12, 31).toordinal()
+        floor, ceil = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
         pad = 2 * margin + 60
         while True:
             a, b = max(first - pad, floor), min(last + pad, ceil)
@@ -123,6 +125,11 @@ class WorkCalendar:
             if a == floor and b == ceil:
                 return False
             pad *= 2
+
+    def cover(self, first: int, last: int) -> None:
+        """Make the arrays cover ordinals first..last (within the years govflow schedules)."""
+        if first < self._lo or last >= self._lo + len(self._count):
+            self._grow(date.fromordinal(first).year, date.fromordinal(last).year)
 
     def arrays(self) -> tuple[int, list[int], list[int]]:
         """(first ordinal, working days on or before each day from it, ordinals of working days)."""
@@ -161,7 +168,7 @@ class WorkCalendar:
         self._ensure(o + 2 * n + (30 if n > 0 else -30))  # ValueError outside the years govflow schedules
         self._ensure(o)
         if (self._lo, len(self._count)) == size:  # could not grow: the answer is outside them
-            raise ValueError("a date outside the years govflow schedules (1900-2300)")
+            raise ValueError(f"a date outside the years govflow schedules ({FIRST_YEAR}-{LAST_YEAR})")
         return self.wd_ord(o, n)
 
     def on_or_after(self, d: date) -> date:

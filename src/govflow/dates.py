@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 __all__ = ["DateError", "Window", "parse_date", "parse_window"]
 
-MIN_YEAR, MAX_YEAR = 1900, 2200
+FIRST_YEAR, LAST_YEAR = 1900, 2300  # the years govflow reads and schedules
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -71,8 +71,8 @@ def _year(text: str | None) -> int | None:
 
 
 def _day(y: int, m: int, d: int) -> date:
-    if not MIN_YEAR <= y <= MAX_YEAR:
-        raise DateError(f"year {y} is outside {MIN_YEAR}-{MAX_YEAR}")
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise DateError(f"year {y} is outside {FIRST_YEAR}-{LAST_YEAR}")
     if not 1 <= m <= 12:
         raise DateError(f"no such month: {m}")
     try:
@@ -84,7 +84,7 @@ def _day(y: int, m: int, d: int) -> date:
 def _month(y: int, m: int, lo: int = 1, hi: int | None = None) -> tuple[date, date]:
     if not 1 <= m <= 12:
         raise DateError(f"no such month: {m}")
-    end = calendar.monthrange(y, m)[1] if MIN_YEAR <= y <= MAX_YEAR else 28
+    end = calendar.monthrange(y, m)[1] if FIRST_YEAR <= y <= LAST_YEAR else 28
     return _day(y, m, lo), _day(y, m, min(hi or end, end))
 
 

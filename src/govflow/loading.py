@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -25,10 +25,8 @@ from dateutil.rrule import rrule, rrulestr
 from .calendars import NATIONS, gc_paused
 from .dates import DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
+from .graph import dependency_graph, topological_order
 from .model import LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Timeline
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 __all__ = ["FORMAT_VERSION", "load", "load_text", "load_text_with_warnings", "load_with_warnings"]
 
@@ -931,7 +929,7 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
     problems.extend(_resolve(programme, docs))
     if problems:
         raise InvalidTimeline(problems)
-    return _prepared(programme), _sorted(warnings)
+    return programme, _sorted(warnings)
 
 
 def load_text(text: str, name: str = "<input>.yaml") -> Programme:
@@ -955,19 +953,11 @@ def load_text_with_warnings(text: str, name: str = "<input>.yaml") -> tuple[Prog
     problems.extend(_resolve(programme, {timeline.id: doc}))
     if problems:
         raise InvalidTimeline(problems)
-    return _prepared(programme), _sorted(doc.warnings)
+    return programme, _sorted(doc.warnings)
 
 
 def _sorted(warnings: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(warnings, key=lambda p: (p.file, p.line or 0, p.code)))
-
-
-def _prepared(programme: Programme) -> Programme:
-    """The programme compiled for scheduling (calendars, meeting indexes, the integer graph):
-    part of loading, so that every `schedule` of it, what-if runs included, starts from there."""
-    from .scheduling import prepare  # scheduling imports this module
-
-    return prepare(programme)
 
 
 def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
@@ -1031,41 +1021,3 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     names = " -> ".join(programme.label(k) for k in [*keys, keys[0]])
     at(timelines[first.timeline], ("items", first.id, "after"), "cycle", f"dependency cycle: {names}", first.id)
     return problems
-
-
-def topological_order(programme: Programme) -> list[str]:
-    """Item keys with every item after its predecessors (Kahn); items on a cycle are left out.
-
-    Kept in the programme's memo: loading (which checks for cycles) and scheduling share one sort.
-    """
-    order = programme.memo.get("order")
-    if order is None:
-        items = programme.items
-        keys = list(items)
-        pos = {k: i for i, k in enumerate(keys)}
-        waiting = [0] * len(keys)
-        succs: list[list[int]] = [[] for _ in keys]
-        for i, item in enumerate(items.values()):
-            for d in item.after:
-                p = pos.get(d.pred)
-                if p is not None:  # a reference to a missing item is reported elsewhere
-                    succs[p].append(i)
-                    waiting[i] += 1
-        ready = [i for i, w in enumerate(waiting) if w == 0]
-        for i in ready:  # the list grows while we walk it
-            for s in succs[i]:
-                waiting[s] -= 1
-                if waiting[s] == 0:
-                    ready.append(s)
-        order = programme.memo["order"] = [keys[i] for i in ready]
-    return list(order)
-
-
-def dependency_graph(programme: Programme) -> nx.DiGraph:
-    """Items as nodes, `after` entries as edges pred -> item (edge attribute `dep`)."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(programme.items)
-    graph.add_edges_from((dep.pred, item.key, {"dep": dep}) for item in programme.items.values() for dep in item.after)
-    return graph

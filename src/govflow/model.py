@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from .dates import Window
 
@@ -92,14 +92,15 @@ class Timeline:
     path: str = "<input>"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Programme:
-    """Timelines checked together; items are keyed 'timeline:item' across all of them."""
+    """Timelines checked together; items are keyed 'timeline:item' across all of them.
+
+    Compared and hashed by identity: the scheduler keeps what it derives from a programme (its
+    topological order, its compiled form) beside it, weakly keyed by it."""
 
     timelines: tuple[Timeline, ...]
     items: Mapping[str, Item]
-    # derived data (the scheduler's compiled graph), built on first use; not copied by replace()
-    memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def of(cls, timelines: tuple[Timeline, ...]) -> Programme:

@@ -1,0 +1,855 @@
+"""The scheduling kernel: one forward and one backward pass, written once per item kind, over
+a compiled programme and a leading *variant* axis.
+
+Every array of dates has shape ``(V, n)``: V variants of one plan (V = 1 for a plain schedule;
+sampled durations, a TBC meeting confirmed on each day of its window, an extra meeting or a
+slipped item for the what-ifs behind explanations and for Monte Carlo). Items are grouped by
+topological depth, and within a depth by kind, so each group is a handful of numpy operations
+whatever its size: predecessors gathered by index and reduced with ``maximum.reduceat``,
+working-day arithmetic through each calendar's cumulative counts, meeting choice by
+``searchsorted`` over each body's held and papers-due arrays.
+
+Dates are proleptic ordinals (int64). Two sentinels: ``NEVER`` as an early date means "cannot be
+scheduled" and propagates through ``max`` to everything after; as a latest date it means "no
+bound" (the item leads to no deadline). Each placement records what set it (`drv`, `why`, the
+meeting chosen) as it is computed.
+
+The working-day arithmetic has one closed form. With ``count[o]`` the working days on or before
+ordinal o and ``days[k]`` the (k+1)-th working day, ``wd(o, n)`` is ``days[count[o] - 1 + n]``
+for n > 0 and ``days[count[o - 1] + n]`` for n < 0; the next working day on or after o is
+``days[count[o - 1]]`` and the last on or before it ``days[count[o] - 1]``. Every dependency is
+reduced to constants ``(sub, add)`` of ``F(x) = days[count[x - sub] + add]`` (`edge_constants`),
+the earliest date it allows its successor; the backward pass inverts the very same F: the
+latest x with ``F(x) <= L`` is ``days[count[L] - 1 - add] - 1 + sub``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar
+
+__all__ = ["NEVER", "WHY", "Compiled", "KernelResult", "OutOfRange", "Variants", "edge_constants", "run"]
+
+I64 = npt.NDArray[np.int64]
+NEVER = 1 << 40  # early: cannot be scheduled; latest: no bound
+NONE = -(1 << 40)  # a bound that bounds nothing (no status date, no forecast)
+
+TASK, MILESTONE, MEETING, EVENT = 0, 1, 2, 3
+KINDS = {"task": TASK, "milestone": MILESTONE, "meeting": MEETING, "event": EVENT}
+# what set an item's early date
+WHY = ("deps", "start", "as_of", "done", "started", "remaining", "forecast", "fixed", "no-meeting", "blocked")
+DEPS, START, AS_OF, DONE, STARTED, REMAINING, FORECAST, FIXED, NO_MEETING, BLOCKED = range(10)
+
+_K = 1 << 20  # days per body segment in meeting search keys (more than 1900-2300)
+_MIN_ORD = date(FIRST_YEAR, 1, 1).toordinal()
+_MAX_ORD = date(LAST_YEAR, 12, 31).toordinal()
+
+
+class OutOfRange(Exception):
+    """An item's dates would leave the years govflow schedules; `item` is its kernel index (or
+    `body` a body whose papers would be due before them)."""
+
+    def __init__(self, item: int, body: int | None = None):
+        super().__init__(item, body)
+        self.item, self.body = item, body
+
+
+def edge_constants(kind: int, dep_type: str, lag: int) -> tuple[int, int | None, int]:
+    """(sub, add, ff) of a dependency into an item of `kind`: the earliest date it allows is
+    ``days[count[x - sub] + add + ff * (1 - duration)]`` in the successor's calendar, x being the
+    predecessor's start (SS) or finish, or x itself when add is None.
+
+    The rules (DESIGN.md): a task starts on wd(wd(f, lag), 1) after FS, on the next working day
+    on or after wd(s, lag) after SS, and finishes on or after wd(f, lag) after FF (so starts
+    duration - 1 working days before the next working day on or after it); milestones, events
+    and meetings take wd(x, lag).
+
+    >>> edge_constants(TASK, "FS", 0), edge_constants(TASK, "FS", -2), edge_constants(MILESTONE, "FS", 0)
+    ((0, 0, 0), (1, -1, 0), (0, None, 0))
+    """
+    sub, add, ff, ident = _edge_arrays(
+        np.asarray([kind]), np.asarray([("FS", "SS", "FF").index(dep_type)]), np.asarray([lag])
+    )
+    return int(sub[0]), None if ident[0] else int(add[0]), int(ff[0])
+
+
+def _edge_arrays(kind: I64, typ: I64, lag: I64) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
+    """`edge_constants` over arrays of links (typ 0 FS, 1 SS, 2 FF): (sub, add, ff, identity)."""
+    task = kind == TASK
+    fs, ff = typ == 0, typ == 2
+    sub = np.where(task & fs, (lag < 0).astype(np.int64), np.where(task, (lag <= 0).astype(np.int64), (lag < 0)))
+    add = np.where(task & fs, np.where(lag >= 0, lag, lag + 1), np.where(task, np.where(lag > 0, lag - 1, lag), 0))
+    add = np.where(~task & (lag != 0), np.where(lag > 0, lag - 1, lag), add)
+    return sub.astype(np.int64), add.astype(np.int64), (task & ff).astype(np.int64), ~task & (lag == 0)
+
+
+class Calendars:
+    """The working-day calendars of a programme stacked over one span of ordinals, for vectorised
+    lookups: ``count[c * width + o - lo]`` and ``days[c * depth + k]``."""
+
+    def __init__(self, cals: Sequence[WorkCalendar], lo: int, hi: int):
+        for cal in cals:
+            cal.cover(lo - 1, hi)
+        self.lo, self.hi = lo, hi
+        self.width = width = hi - lo + 2  # from lo - 1, so that count[o - 1] is a lookup for o = lo
+        counts, dayss = [], []
+        for cal in cals:
+            base, count, days = cal.arrays()
+            counts.append(np.asarray(count[lo - 1 - base : hi + 1 - base], dtype=np.int64))
+            dayss.append(np.asarray(days, dtype=np.int64))
+        # rebase the counts so that every calendar's days[] starts at index 0 for its own first day
+        firsts = [int(c[0]) for c in counts]
+        self.depth = depth = max(len(d) for d in dayss) + 2
+        self.count = np.concatenate([c - f for c, f in zip(counts, firsts, strict=True)])
+        table = np.full((len(cals), depth), hi + 1, dtype=np.int64)  # past the span: flagged as overflow
+        for j, (d, f) in enumerate(zip(dayss, firsts, strict=True)):
+            table[j, : len(d) - f] = d[f:]
+        self.days: I64 = table.ravel()
+        self.cbase = np.arange(len(cals), dtype=np.int64) * width - (lo - 1)
+        self.dbase = np.arange(len(cals), dtype=np.int64) * depth
+
+    def cnt(self, cb: I64, o: I64) -> I64:
+        """Working days on or before o (clipped to the span; callers check for overflow)."""
+        out: I64 = self.count[cb + np.clip(o, self.lo - 1, self.hi)]
+        return out
+
+    def day(self, db: I64, k: I64) -> I64:
+        """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
+        that runs out of the span is seen as such)."""
+        out: I64 = np.where(k < 0, self.lo - 2, self.days[db + np.clip(k, 0, self.depth - 1)])
+        return out
+
+    def nxt(self, cb: I64, db: I64, o: I64) -> I64:
+        """o if a working day, else the next working day."""
+        return self.day(db, self.cnt(cb, o - 1))
+
+    def prv(self, cb: I64, db: I64, o: I64) -> I64:
+        """o if a working day, else the last working day before it."""
+        return self.day(db, self.cnt(cb, o) - 1)
+
+    def wd(self, cb: I64, db: I64, o: I64, n: I64 | int) -> I64:
+        """The date n working days after o (before, for n < 0); o itself for n = 0."""
+        n = np.asarray(n, dtype=np.int64)
+        after = self.day(db, self.cnt(cb, o) - 1 + n)
+        before = self.day(db, self.cnt(cb, o - 1) + n)
+        return np.where(n > 0, after, np.where(n < 0, before, o))
+
+
+@dataclass(frozen=True, slots=True)
+class Variants:
+    """How V variants of a plan differ from it. Every field is optional; None keeps the plan.
+
+    - duration, remaining: (V, n) working days per item (tasks; `remaining` for tasks in progress);
+    - finish_floor: item -> (V,) ordinals the item may not finish before (a slip: a task finishes
+      no earlier than the last working day on or before it; a milestone, meeting or event is
+      held no earlier than it);
+    - on: item -> (V,) ordinal on which a fixed event with a window is confirmed;
+    - confirm: meeting slot -> (V,) ordinal on which a (TBC) meeting is held, NEVER = cancelled;
+    - extra: body -> (V,) ordinal of an extra meeting of that body, NEVER = none.
+    """
+
+    n: int = 1
+    duration: I64 | None = None
+    remaining: I64 | None = None
+    finish_floor: dict[int, I64] = field(default_factory=dict)
+    on: dict[int, I64] = field(default_factory=dict)
+    confirm: dict[int, I64] = field(default_factory=dict)
+    extra: dict[int, I64] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Progress:
+    """Per-item progress as known on the status date, and each item's status date (ordinals;
+    NONE where absent). Built by the caller (`scheduling`) for each run."""
+
+    done: I64
+    started: I64
+    remaining: I64  # -1: not given
+    forecast: I64
+    asof: I64
+
+
+@dataclass(slots=True)
+class KernelResult:
+    """What one run computed, per variant and item (kernel order)."""
+
+    es: I64
+    ef: I64
+    ls: I64
+    lf: I64
+    lready: I64  # meeting items: latest day the papers can be ready
+    bound: I64  # latest finish before snapping to a real meeting
+    ready: I64  # meeting items: day the papers are ready
+    hmin: I64  # meeting items: earliest day a meeting may be held
+    slot: I64  # meeting items: meeting chosen (index into the compiled meetings), -1 none
+    lslot: I64  # meeting items: latest meeting that still meets the deadlines, -1 none
+    drv: I64  # the predecessor (kernel index) whose link set the early date, -1 none
+    ddrv: I64  # the same before progress (done) overrides it: what a done item waited for
+    why: npt.NDArray[np.int8]
+    ties: npt.NDArray[np.bool_] | None  # per edge: the link gives the item's date (first variant)
+    conflict: I64  # fixed events: the first predecessor that finishes too late, -1 none
+    done: npt.NDArray[np.bool_]  # status done (done, or an event already past)
+    held: I64  # meetings as held in each variant (V or 1, M), for explanations
+    papers: I64
+    source: I64  # each sorted meeting's compiled index (>= the compiled count: an extra meeting)
+
+
+class Compiled:
+    """A programme reduced to arrays in kernel order (by depth, then kind). Built once per
+    programme by `scheduling.compiled`; the kernel reads nothing else."""
+
+    def __init__(
+        self,
+        kinds: Sequence[int],
+        levels: Sequence[int],
+        cal: Sequence[int],
+        calendars: Sequence[WorkCalendar],
+        duration: Sequence[int],
+        deadline: Sequence[int],
+        start: Sequence[int],
+        edges: Sequence[tuple[int, int, str, int]],
+        body: Sequence[int],
+        bodies: Sequence[tuple[int, int, Sequence[tuple[int, int]]]],
+        window: Sequence[tuple[int, int] | None],
+        dates: Sequence[int],
+    ):
+        """kinds..start, body, window: per item in the caller's order; edges: (pred, succ, type,
+        lag) in each successor's `after` order; bodies: (calendar, papers_due, meetings as
+        (first, last) ordinals of each meeting's window) per body; window: an event's (first,
+        last) ordinals; dates: every date the programme names (for the calendars' span)."""
+        n = len(kinds)
+        kinds_a = np.asarray(kinds, dtype=np.int64)
+        levels_a = np.asarray(levels, dtype=np.int64)
+        order_a = np.lexsort((np.arange(n), kinds_a, levels_a)) if n else np.zeros(0, dtype=np.int64)
+        self.order = order = order_a.tolist()  # kernel index -> caller index
+        pos_a = np.empty(n, dtype=np.int64)
+        pos_a[order_a] = np.arange(n)
+        self.pos = pos_a.tolist()
+
+        def arr(xs: Sequence[int]) -> I64:
+            return np.asarray(xs, dtype=np.int64)[order_a]
+
+        self.n = n
+        self.kind = kd_a = kinds_a[order_a]
+        self.cal = arr(cal)
+        self.calendars = list(calendars)
+        self.dur = arr(duration)
+        self.deadline = arr(deadline)
+        self.start = arr(start)
+        self.body = arr(body)
+        self.window = [window[i] for i in order]
+        self.wfirst = np.asarray([w[0] if w else 0 for w in self.window], dtype=np.int64)
+        self.wlast = np.asarray([w[1] if w else 0 for w in self.window], dtype=np.int64)
+        # groups: runs of one depth and kind, as (first, last + 1, kind)
+        lv = levels_a[order_a]
+        cut = np.flatnonzero((lv[1:] != lv[:-1]) | (kd_a[1:] != kd_a[:-1])) + 1 if n else np.zeros(0, np.int64)
+        bounds = [0, *cut.tolist(), n] if n else [0]
+        self.groups = [(bounds[g], bounds[g + 1], int(kd_a[bounds[g]])) for g in range(len(bounds) - 1)]
+        # edges sorted by successor, each successor's in its `after` order (forward), kernel indices
+        m = len(edges)
+        self.m = m
+        e_p = np.asarray([e[0] for e in edges], dtype=np.int64)
+        e_s = np.asarray([e[1] for e in edges], dtype=np.int64)
+        e_t = np.asarray([("FS", "SS", "FF").index(e[2]) for e in edges], dtype=np.int64)
+        e_l = np.asarray([e[3] for e in edges], dtype=np.int64)
+        succ_k = pos_a[e_s] if m else e_s
+        eo = np.lexsort((np.arange(m), succ_k)) if m else np.zeros(0, dtype=np.int64)
+        self.edge_rank = eo.tolist()  # kernel edge -> caller's edge number
+        self.e_succ = succ_k[eo]
+        self.e_pred = pos_a[e_p][eo] if m else e_p
+        typ, lag = e_t[eo], e_l[eo]
+        self.e_lag = lag
+        self.e_ss, self.e_fs = typ == 1, typ == 0
+        sk = kd_a[self.e_succ] if m else e_t
+        self.e_sub, self.e_add, self.e_ff, self.e_ident = _edge_arrays(sk, typ, lag)
+        # meeting items: SS/FF links bound the held date, FS links the papers
+        self.e_held = (sk == MEETING) & (typ != 0)
+        self.e_src = np.where(self.e_ss, 0, 1)  # 0: the predecessor's start, 1: its finish
+        # per group: its forward edges (main and held) as index arrays with reduceat starts
+        self.fwd = [self._segments(a, b, ~self.e_held) for a, b, _ in self.groups]
+        self.fwd_held = [self._segments(a, b, self.e_held) for a, b, _ in self.groups]
+        # backward: edges by predecessor
+        bo = np.lexsort((np.arange(m), self.e_pred)) if m else np.zeros(0, dtype=np.int64)
+        bp = self.e_pred[bo]
+        self.back = []
+        for a, b, _ in self.groups:
+            lo_, hi_ = np.searchsorted(bp, a), np.searchsorted(bp, b)
+            sel = bo[lo_:hi_]
+            items = bp[lo_:hi_]
+            starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]]) if len(items) else np.zeros(0, np.int64)
+            self.back.append((sel, starts, items[starts] - a if len(items) else items))
+        # meetings: every body's meetings in one array, each body's sorted by held date
+        self.papers_due = np.asarray([b[1] for b in bodies], dtype=np.int64)
+        self.body_cal = np.asarray([b[0] for b in bodies], dtype=np.int64)
+        self.body_off = np.zeros(len(bodies) + 1, dtype=np.int64)
+        first, last, mbody = [], [], []
+        for j, (_, _, ms) in enumerate(bodies):
+            for f, lst in ms:
+                first.append(f)
+                last.append(lst)
+                mbody.append(j)
+            self.body_off[j + 1] = len(first)
+        self.m_first = np.asarray(first, dtype=np.int64)
+        self.m_last = np.asarray(last, dtype=np.int64)
+        self.m_body = np.asarray(mbody, dtype=np.int64)
+        self.n_meetings = len(first)
+        self.span = (min(dates), max(dates))
+        reach = max([1, int(np.abs(e_l).max()) if m else 0, int(self.dur.max()) if n else 0, *(b[1] for b in bodies)])
+        self.guard = 3 * reach + 40  # calendar days: more than any one link can move a date
+        self.cals: Calendars | None = None
+        self.meeting_base: tuple[I64, I64] | None = None
+
+    def _segments(self, a: int, b: int, mask: npt.NDArray[np.bool_]) -> tuple[I64, I64, I64]:
+        lo_, hi_ = np.searchsorted(self.e_succ, a), np.searchsorted(self.e_succ, b)
+        idx = np.arange(lo_, hi_)[mask[lo_:hi_]]
+        succ = self.e_succ[idx]
+        starts = np.flatnonzero(np.r_[True, succ[1:] != succ[:-1]]) if len(idx) else np.zeros(0, np.int64)
+        return idx, starts, (succ[starts] - a) if len(idx) else succ
+
+    def calendars_for(self, lo: int, hi: int) -> Calendars:
+        """The stacked calendars, covering at least lo..hi (grown and rebuilt when asked for more)."""
+        c = self.cals
+        if c is None or lo < c.lo or hi > c.hi:
+            if c is not None:
+                lo, hi = min(lo, c.lo), max(hi, c.hi)
+            lo, hi = max(lo, _MIN_ORD), min(hi, _MAX_ORD)
+            c = self.cals = Calendars(self.calendars, lo, hi)
+            self.meeting_base = None
+        return c
+
+
+def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I64) -> tuple[I64, I64]:
+    """The held and papers-due dates of meetings given as windows: a window counts as held on its
+    last working day, its papers are due `papers_due` working days before its first working day;
+    an exact date is held on that day, papers due `papers_due` working days before it (on it, for
+    papers due 0). The one statement of the meeting rule."""
+    c = cp.body_cal[body]
+    cb, db = cals.cbase[c], cals.dbase[c]
+    exact = first == last
+    held = np.where(exact, first, cals.prv(cb, db, last))
+    held = np.where(held >= first, held, last)
+    day1 = np.where(exact, first, cals.nxt(cb, db, first))
+    day1 = np.where(day1 <= last, day1, first)
+    pd = cp.papers_due[body]
+    papers = np.where(pd > 0, cals.wd(cb, db, day1, -pd), day1)
+    never = first >= NEVER
+    return np.where(never, NEVER, held), np.where(never, NEVER, papers)
+
+
+class _Meetings:
+    """Every body's meetings in each variant, sorted by (body, held date, papers date), as flat
+    search keys: `first(...)` is the one place the meeting rule picks a meeting."""
+
+    def __init__(self, cp: Compiled, cals: Calendars, v: Variants):
+        if cp.meeting_base is None:
+            cp.meeting_base = _meeting_dates(cp, cals, cp.m_first, cp.m_last, cp.m_body)
+        held, papers = cp.meeting_base
+        body = cp.m_body
+        varies = bool(v.confirm or v.extra)
+        rows = v.n if varies else 1
+        held = np.broadcast_to(held, (rows, len(held))).copy()
+        papers = np.broadcast_to(papers, (rows, len(papers))).copy()
+        for slot, day in v.confirm.items():
+            h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), body[slot]))
+            held[:, slot], papers[:, slot] = h, p
+        for b, day in v.extra.items():
+            h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), b))
+            held = np.concatenate([held, h[:, None]], axis=1)
+            papers = np.concatenate([papers, p[:, None]], axis=1)
+            body = np.r_[body, b]
+        nb = len(cp.papers_due)
+        # sort each row by (body, held, papers); a cancelled meeting (NEVER) sorts last in its body
+        hk = np.minimum(held - cals.lo + 1, _K - 1)
+        pk = np.minimum(papers - cals.lo + 1, _K - 1)
+        key = (body[None, :] * _K + hk) * _K + pk
+        o = np.argsort(key, axis=1, kind="stable")
+        self.held = np.take_along_axis(held, o, axis=1)
+        self.papers = np.take_along_axis(papers, o, axis=1)
+        self.source = np.take_along_axis(np.broadcast_to(np.arange(held.shape[1]), held.shape), o, axis=1)
+        body_sorted = np.take_along_axis(np.broadcast_to(body, held.shape), o, axis=1)
+        self.rows, self.width, self.nb = rows, held.shape[1], nb
+        seg = np.arange(rows)[:, None] * nb + body_sorted
+        self.hkey = (seg * _K + np.take_along_axis(hk, o, axis=1)).ravel()
+        # papers as a running maximum within each body: the first meeting whose papers are due on or
+        # after a day is the first whose running maximum is (papers out of held order: TBC windows)
+        pks = np.take_along_axis(pk, o, axis=1)
+        # bodies are in increasing order along a row and keys below _K: offsetting each by its body
+        # keeps the running maximum from crossing into the next body
+        run = np.maximum.accumulate(pks + body_sorted * _K, axis=1) - body_sorted * _K
+        self.monotone = bool((run == pks).all())
+        self.pkey = (seg * _K + run).ravel()
+        self.pflat = self.papers.ravel()
+        self.hflat = self.held.ravel()
+        counts = np.bincount(body, minlength=nb)
+        self.seg_end_in_row = np.cumsum(counts)  # per body: end of its run in each sorted row
+        self.lo = cals.lo
+
+    def _seg(self, vrow: I64, body: I64) -> I64:
+        return vrow * self.nb + body
+
+    def first(self, vrow: I64, body: I64, hmin: I64, ready: I64) -> I64:
+        """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
+        or after ready; -1 where there is none. All arguments broadcast together."""
+        base = self._seg(vrow, body) * _K
+        kh = base + np.clip(hmin - self.lo + 1, 0, _K - 1)
+        kr = base + np.clip(ready - self.lo + 1, 0, _K - 1)
+        kh, kr = np.broadcast_arrays(kh, kr)
+        jh = np.searchsorted(self.hkey, kh.ravel(), "left").reshape(kh.shape)
+        jp = np.searchsorted(self.pkey, kr.ravel(), "left").reshape(kr.shape)
+        j = np.maximum(jh, jp)
+        end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
+        if not self.monotone:  # papers out of held order: from jh, the first with papers >= ready
+            slow = (jp < jh) & (jh < end)
+            if slow.any():
+                js, rs, es = jh[slow], np.broadcast_to(ready, j.shape)[slow], end[slow]
+                found = np.full(js.shape, -1, dtype=np.int64)
+                k = js.copy()
+                while True:
+                    live = (found < 0) & (k < es)
+                    if not live.any():
+                        break
+                    hit = live & (self.pflat[np.minimum(k, len(self.pflat) - 1)] >= rs)
+                    found = np.where(hit, k, found)
+                    k = k + 1
+                j = j.copy()
+                j[slow] = np.where(found >= 0, found, end[slow])
+        ok = (j < end) & (self.hflat[np.minimum(j, len(self.hflat) - 1)] < NEVER)
+        return np.where(ok, j, -1)
+
+    def last_by(self, vrow: I64, body: I64, lo: I64, bound: I64) -> tuple[I64, I64]:
+        """(first, end) flat indices of the meetings of `body` held from lo to bound."""
+        seg = self._seg(vrow, body) * _K
+        ka = seg + np.clip(lo - self.lo + 1, 0, _K - 1)
+        kb = seg + np.clip(bound - self.lo + 1, 0, _K - 2)
+        ka, kb = np.broadcast_arrays(ka, kb)
+        a = np.searchsorted(self.hkey, ka.ravel(), "left").reshape(ka.shape)
+        b = np.searchsorted(self.hkey, kb.ravel(), "right").reshape(kb.shape)
+        return a, b
+
+    def papers_max(self, a: I64, b: I64) -> I64:
+        """The latest papers-due date among flat indices a..b-1 (NONE where empty)."""
+        out = np.where(b > a, self.pflat[np.maximum(b - 1, 0)], NONE)
+        if not self.monotone:
+            k = a.copy()
+            best = np.full(a.shape, NONE, dtype=np.int64)
+            while True:
+                live = k < b
+                if not live.any():
+                    break
+                best = np.where(live, np.maximum(best, self.pflat[np.minimum(k, len(self.pflat) - 1)]), best)
+                k = k + 1
+            out = best
+        return out
+
+
+def run(
+    cp: Compiled, progress: Progress, variants: Variants | None = None, record: bool = True, backward: bool = True
+) -> KernelResult:
+    """Schedule V variants of a compiled programme: early dates forward, latest dates backward.
+
+    Grows the calendars and runs again when a date comes near the edge of their span; raises
+    OutOfRange when that would pass 1900 or 2300. `record=False` skips what only explanations
+    read (ties, conflicts); `backward=False` computes early dates only (Monte Carlo)."""
+    v = variants or Variants()
+    span_lo, span_hi = cp.span
+    pad = 2 * cp.guard + 400
+    lo, hi = span_lo - pad, span_hi + pad
+    while True:
+        cals = cp.calendars_for(lo, hi)
+        run_ = _Run(cp, cals, progress, v, record, backward)
+        res, near, out = run_.result()
+        papers = cp.meeting_base[1] if cp.meeting_base is not None else np.zeros(0, dtype=np.int64)
+        early = np.flatnonzero(papers < cals.lo)
+        if len(early):  # papers due before the calendars begin: grow them, else out of range
+            if cals.lo <= _MIN_ORD:
+                raise OutOfRange(-1, int(cp.m_body[early[0]]))
+            near = (0, near[1])
+        grow_lo = near[0] is not None and cals.lo > _MIN_ORD
+        grow_hi = near[1] is not None and cals.hi < _MAX_ORD
+        if not (grow_lo or grow_hi):
+            if out[0] is not None or out[1] is not None:
+                raise OutOfRange(out[0] if out[0] is not None else out[1])  # type: ignore[arg-type]
+            return res
+        width = cals.hi - cals.lo
+        lo = cals.lo - width if grow_lo else cals.lo
+        hi = cals.hi + width if grow_hi else cals.hi
+
+
+class _Run:
+    def __init__(self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool):
+        self.cp, self.cals, self.pr, self.v, self.record, self.backward = cp, cals, pr, v, record, backward
+
+    def result(self) -> tuple[KernelResult, tuple[int | None, int | None], tuple[int | None, int | None]]:
+        """Run both passes; (an item below, an item above) the calendars' safe span, if any."""
+        cp, cals, v = self.cp, self.cals, self.v
+        n, V = cp.n, v.n
+        self.cb, self.db = cals.cbase[cp.cal], cals.dbase[cp.cal]
+        self.meet = _Meetings(cp, cals, v)
+        dur = v.duration if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
+        self.durv = dur
+        # every group writes every cell of its items, so most arrays start empty
+        es = np.empty((V, n), dtype=np.int64)
+        ef = np.empty((V, n), dtype=np.int64)
+        self.es, self.ef = es, ef
+        self.drv = np.empty((V, n), dtype=np.int64)
+        self.ddrv = np.empty((V, n), dtype=np.int64)  # the driver before progress overrides it
+        self.why = np.zeros((V, n), dtype=np.int8)
+        self.ready = np.empty((V, n), dtype=np.int64)  # meeting items only
+        self.hmin = np.empty((V, n), dtype=np.int64)
+        self.slot = np.empty((V, n), dtype=np.int64)
+        self.conflict = np.full((V, n), -1, dtype=np.int64) if self.record else np.empty((V, n), dtype=np.int64)
+        self.ties = np.zeros(cp.m, dtype=bool) if self.record else None
+        # fixed events: first and last working day of each window, as confirmed in each variant
+        day1, dayz = self._window_days(self.cb, self.db, cp.wfirst, cp.wlast)
+        rows = V if v.on else 1
+        self.day1 = np.array(np.broadcast_to(day1, (rows, n)))
+        self.dayz = np.array(np.broadcast_to(dayz, (rows, n)))
+        for i, day in v.on.items():
+            self.day1[:, i] = self.dayz[:, i] = day
+        for g, (a, b, kind) in enumerate(cp.groups):
+            self._forward(g, a, b, kind)
+        done = np.broadcast_to(self.pr.done < NEVER, (V, n)) & (self.pr.done > NONE)
+        ev = cp.kind == EVENT
+        self.isdone = done | (ev & (ef < self.pr.asof) & (self.pr.asof > NONE))
+        rows = V if self.backward else 0
+        self.ls = np.empty((rows, n), dtype=np.int64)
+        self.lf = np.empty((rows, n), dtype=np.int64)
+        self.lr = np.empty((rows, n), dtype=np.int64)  # meeting items only
+        self.bnd = np.empty((rows, n), dtype=np.int64)
+        self.lslot = np.empty((rows, n), dtype=np.int64)  # meeting items only
+        for g in range(len(cp.groups) - 1 if self.backward else -1, -1, -1):
+            a, b, kind = cp.groups[g]
+            self._backward(g, a, b, kind)
+        # a date near the edge of the calendars' span (grow them), or past it (out of range): the
+        # item the pass reached first (forwards, the earliest in order; backwards, the latest)
+        meeting = cp.kind == MEETING
+        late = (self.ls, self.lf, np.where(meeting, self.lr, NEVER)) if self.backward else ()
+        found: dict[tuple[int, int], int] = {}
+        first_out: int | None = None  # out of range, in the first pass that went out
+        edges = (cals.lo + cp.guard, cals.hi - cp.guard, cals.lo, cals.hi)
+        for arrs, pick in (((es, ef), min), (late, max)):  # the forward pass first
+            in_pass: dict[tuple[int, int], int] = {}
+            for arr in arrs:
+                real = (arr < NEVER) & (arr > NONE)
+                for which, flag in enumerate((arr < edges[0], arr > edges[1], arr < edges[2], arr > edges[3])):
+                    cols = np.flatnonzero((real & flag).any(axis=0))
+                    if len(cols):
+                        k = int(pick(cols))
+                        key = (which // 2, which % 2)
+                        in_pass[key] = pick(in_pass[key], k) if key in in_pass else k
+            for key, k in in_pass.items():
+                found.setdefault(key, k)
+            if first_out is None:
+                first_out = in_pass.get((1, 0), in_pass.get((1, 1)))
+        near = (found.get((0, 0)), found.get((0, 1)))
+        out = (first_out, None)
+        res = KernelResult(
+            es,
+            ef,
+            self.ls,
+            self.lf,
+            self.lr,
+            self.bnd,
+            self.ready,
+            self.hmin,
+            self.slot,
+            self.lslot,
+            self.drv,
+            self.ddrv,
+            self.why,
+            self.ties,
+            self.conflict,
+            self.isdone,
+            self.meet.held,
+            self.meet.papers,
+            self.meet.source,
+        )
+        return res, near, out
+
+    # ---- forward ---------------------------------------------------------------------------
+    def _gather(self, idx: I64, a: int) -> tuple[I64, I64]:
+        """Each link's earliest date for its successor, and whether the predecessor is placed."""
+        cp, cals = self.cp, self.cals
+        src = cp.e_src[idx]
+        pred = cp.e_pred[idx]
+        x = np.where(src == 0, self.es[:, pred], self.ef[:, pred])
+        placed = x < NEVER
+        succ = cp.e_succ[idx]
+        cb, db = self.cb[succ], self.db[succ]
+        add = cp.e_add[idx] + cp.e_ff[idx] * (1 - self.durv[:, succ])
+        f = cals.day(db, cals.cnt(cb, x - cp.e_sub[idx]) + add)
+        cand = np.where(cp.e_ident[idx], x, f)
+        return np.where(placed, cand, NEVER), pred
+
+    def _reduce(self, seg: tuple[I64, I64, I64], a: int, b: int, init: I64) -> tuple[I64, I64, I64 | None, I64]:
+        """(best date, driving predecessor or -1, per-link dates, links' item positions)."""
+        idx, starts, where = seg
+        V = self.v.n
+        best = np.array(np.broadcast_to(init, (V, b - a)))
+        drv = np.full((V, b - a), -1, dtype=np.int64)
+        if len(idx) == 0:
+            return best, drv, None, where
+        cand, pred = self._gather(idx, a)
+        top = np.maximum.reduceat(cand, starts, axis=1)
+        local = self.cp.e_succ[idx] - a
+        # the first link (in `after` order) that gives the best date drives, if it beats init
+        hit = cand == top[:, np.searchsorted(where, local)]
+        first = np.minimum.reduceat(np.where(hit, np.arange(len(idx)), len(idx)), starts, axis=1)
+        beats = top > best[:, where]
+        best[:, where] = np.where(beats, top, best[:, where])
+        drv[:, where] = np.where(beats, pred[np.minimum(first, len(idx) - 1)], -1)
+        if self.ties is not None:
+            self.ties[idx] = hit[0]
+        return best, drv, cand, where
+
+    def _forward(self, g: int, a: int, b: int, kind: int) -> None:
+        cp, cals, pr = self.cp, self.cals, self.pr
+        sl = slice(a, b)
+        cb, db = self.cb[sl], self.db[sl]
+        s0 = cp.start[sl]
+        asof = pr.asof[sl]
+        has_asof = asof > NONE
+        done, started, fc = pr.done[sl], pr.started[sl], pr.forecast[sl]
+        is_done = done > NONE
+        if kind == EVENT:
+            day1, held = self.day1[:, sl], self.dayz[:, sl]
+            d = np.maximum(held, fc)
+            why = np.where(fc > held, FORECAST, FIXED)
+            d, why = self._floor(a, b, d, why)
+            drv = np.full((self.v.n, b - a), -1, dtype=np.int64)  # a fixed event is driven by nothing
+            idx, starts, where = cp.fwd[g]
+            if len(idx):
+                cand, pred = self._gather(idx, a)
+                local = cp.e_succ[idx] - a
+                # after an item that cannot be scheduled, the event cannot be either (unless done)
+                unplaced = cand >= NEVER
+                first = np.minimum.reduceat(np.where(unplaced, np.arange(len(idx)), len(idx)), starts, axis=1)
+                stop = np.where(first < len(idx), pred[np.minimum(first, len(idx) - 1)], -1)
+                drv[:, where] = stop
+                blocked = (drv >= 0) & ~is_done
+                d = np.where(blocked, NEVER, d)
+                why = np.where(blocked, BLOCKED, why)
+                drv = np.where(blocked, drv, -1)
+                # a predecessor that cannot finish in time for the event: a conflict to report
+                late = (cand > np.broadcast_to(day1, (self.v.n, b - a))[:, local]) & ~unplaced
+                first = np.minimum.reduceat(np.where(late, np.arange(len(idx)), len(idx)), starts, axis=1)
+                conf = np.where(first < len(idx), pred[np.minimum(first, len(idx) - 1)], -1)
+                self.conflict[:, a + where] = np.where(is_done[where], -1, conf)
+            d = np.where(is_done, done, d)
+            why = np.where(is_done, DONE, why)
+            self.es[:, sl] = self.ef[:, sl] = d
+            self.why[:, sl] = why
+            self.drv[:, sl] = drv
+            self.ddrv[:, sl] = -1
+            return
+        if kind == MEETING:
+            self._meeting(g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc)
+            return
+        best, drv, _, _ = self._reduce(cp.fwd[g], a, b, np.full(b - a, NONE, dtype=np.int64))
+        why = np.where(drv >= 0, DEPS, START)
+        blocked = best >= NEVER
+        if kind == TASK:
+            lo = cals.nxt(cb, db, s0)
+            low = best < lo
+            best, drv, why = np.where(low, lo, best), np.where(low, -1, drv), np.where(low, START, why)
+            self.ddrv[:, sl] = drv
+            na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
+            low = best < na
+            best, drv, why = np.where(low, na, best), np.where(low, -1, drv), np.where(low, AS_OF, why)
+            dur = self.durv[:, sl]
+            s = best
+            f = cals.day(db, cals.cnt(cb, s) - 1 + dur - 1)
+            # in progress: the finish comes from the status date, not the predecessors
+            is_started = (started > NONE) & ~is_done
+            if is_started.any():
+                rem = pr.remaining[sl] if self.v.remaining is None else self.v.remaining[:, sl]
+                na1 = cals.nxt(cb, db, asof)
+                f_rem = np.where(rem > 0, cals.day(db, cals.cnt(cb, na1) - 1 + rem - 1), asof)
+                f_dur = cals.day(db, cals.cnt(cb, cals.nxt(cb, db, started)) - 1 + dur - 1)
+                late = has_asof & (f_dur < na1)
+                f_st = np.where(late, na1, f_dur)
+                why_st = np.where(late, AS_OF, STARTED)
+                use_rem = (pr.remaining[sl] >= 0) & has_asof
+                f_st = np.where(use_rem, f_rem, f_st)
+                why_st = np.where(use_rem, REMAINING, why_st)
+                s = np.where(is_started, started, s)
+                f = np.where(is_started, f_st, f)
+                why = np.where(is_started, why_st, why)
+                drv = np.where(is_started, -1, drv)
+                blocked = blocked & ~is_started
+            fl = np.where(fc > NONE, cals.prv(cb, db, fc), NONE)
+            later = fl > f
+            f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
+            f, why, drv = self._floor(a, b, f, why, drv, task=True)
+            if is_done.any():
+                n1 = dur - 1
+                s_done = np.where(
+                    started > NONE,
+                    started,
+                    np.where(n1 > 0, cals.day(db, cals.cnt(cb, cals.nxt(cb, db, done) - 1) - n1), done),
+                )
+                s = np.where(is_done, s_done, s)
+                f = np.where(is_done, done, f)
+                why = np.where(is_done, DONE, why)
+                drv = np.where(is_done, -1, drv)
+                blocked = blocked & ~is_done
+        else:  # milestone
+            low = best < s0
+            best, drv, why = np.where(low, s0, best), np.where(low, -1, drv), np.where(low, START, why)
+            self.ddrv[:, sl] = drv
+            low = has_asof & (best < asof)
+            na = cals.nxt(cb, db, asof)
+            best, drv, why = np.where(low, na, best), np.where(low, -1, drv), np.where(low, AS_OF, why)
+            later = fc > best
+            best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
+            best, why, drv = self._floor(a, b, best, why, drv)
+            s = f = np.where(is_done, done, best)
+            why = np.where(is_done, DONE, why)
+            drv = np.where(is_done, -1, drv)
+            blocked = blocked & ~is_done
+        self.es[:, sl] = np.where(blocked, NEVER, s)
+        self.ef[:, sl] = np.where(blocked, NEVER, f)
+        self.why[:, sl] = np.where(blocked, BLOCKED, why)
+        self.drv[:, sl] = drv
+
+    def _floor(self, a: int, b: int, f: I64, why: I64, drv: I64 | None = None, task: bool = False):  # type: ignore[no-untyped-def]
+        """Apply the variants' finish floors (slips) to items a..b-1."""
+        floors = [(i, x) for i, x in self.v.finish_floor.items() if a <= i < b]
+        if not floors:
+            return (f, why) if drv is None else (f, why, drv)
+        f, why = np.array(np.broadcast_to(f, (self.v.n, b - a))), np.array(np.broadcast_to(why, (self.v.n, b - a)))
+        if drv is not None:
+            drv = np.array(np.broadcast_to(drv, (self.v.n, b - a)))
+        for i, x in floors:
+            k = i - a
+            if task:
+                x = self.cals.prv(self.cb[i], self.db[i], x)
+            later = x > f[:, k]
+            f[:, k] = np.where(later, x, f[:, k])
+            why[:, k] = np.where(later, FORECAST, why[:, k])
+            if drv is not None:
+                drv[:, k] = np.where(later, -1, drv[:, k])
+        return (f, why) if drv is None else (f, why, drv)
+
+    def _window_days(self, cb: I64, db: I64, first: I64, last: I64) -> tuple[I64, I64]:
+        """(first working day, last working day) of windows; exact dates as given."""
+        exact = first == last
+        a = np.where(exact, first, self.cals.nxt(cb, db, first))
+        z = np.where(exact, last, self.cals.prv(cb, db, last))
+        ok = a <= z
+        return np.where(ok, a, first), np.where(ok, z, last)
+
+    def _meeting(self, g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc) -> None:  # type: ignore[no-untyped-def]
+        cp, V = self.cp, self.v.n
+        sl = slice(a, b)
+        ready, rd, _, _ = self._reduce(cp.fwd[g], a, b, s0)
+        hmin, hd, _, _ = self._reduce(cp.fwd_held[g], a, b, s0)
+        hwhy = np.where(hd >= 0, DEPS, START)
+        blocked = (ready >= NEVER) | (hmin >= NEVER)
+        low = has_asof & (asof > hmin)
+        hmin, hd, hwhy = np.where(low, asof, hmin), np.where(low, -1, hd), np.where(low, AS_OF, hwhy)
+        later = fc > hmin
+        hmin, hd, hwhy = np.where(later, fc, hmin), np.where(later, -1, hd), np.where(later, FORECAST, hwhy)
+        hmin, hwhy, hd = self._floor(a, b, hmin, hwhy, hd)
+        body = cp.body[sl]
+        vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
+        j = self.meet.first(vrow, body, hmin, ready)
+        found = j >= 0
+        held = np.where(found, self.meet.hflat[np.maximum(j, 0)], NEVER)
+        # the papers' chain drives, unless the held-date bound alone forces a later meeting
+        j_ready = self.meet.first(vrow, body, s0, ready)
+        j_held = self.meet.first(vrow, body, hmin, s0)
+        held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
+        drv = np.where(held_drives, hd, rd)
+        why = np.where(held_drives, hwhy, DEPS)
+        why = np.where(found, why, NO_MEETING)
+        drv = np.where(found, drv, rd)
+        # blocked: the first predecessor that cannot be scheduled
+        why = np.where(blocked, BLOCKED, why)
+        drv = np.where(blocked, np.where(ready >= NEVER, rd, hd), drv)
+        held = np.where(blocked, NEVER, held)
+        j = np.where(blocked, -1, j)
+        self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
+        if is_done.any():
+            jd = self.meet.first(vrow, body, done, np.asarray(NONE))
+            exact = (jd >= 0) & (self.meet.hflat[np.maximum(jd, 0)] == done)
+            held = np.where(is_done, done, held)
+            j = np.where(is_done, np.where(exact, jd, -1), j)
+            why = np.where(is_done, DONE, why)
+            drv = np.where(is_done, -1, drv)
+        self.es[:, sl] = self.ef[:, sl] = held
+        self.ready[:, sl], self.hmin[:, sl] = ready, hmin
+        self.slot[:, sl] = j
+        self.why[:, sl] = why
+        self.drv[:, sl] = drv
+
+    # ---- backward --------------------------------------------------------------------------
+    def _backward(self, g: int, a: int, b: int, kind: int) -> None:
+        cp, cals, V = self.cp, self.cals, self.v.n
+        sl = slice(a, b)
+        bound = np.array(np.broadcast_to(cp.deadline[sl], (V, b - a)))
+        sel, starts, where = cp.back[g]
+        if len(sel):
+            succ, pred = cp.e_succ[sel], cp.e_pred[sel]
+            sk = cp.kind[succ]
+            fs = cp.e_fs[sel]
+            target = np.where(
+                sk == TASK,
+                self.ls[:, succ],
+                np.where(sk == MEETING, np.where(fs, self.lr[:, succ], self.lf[:, succ]), self.lf[:, succ]),
+            )
+            if (sk == EVENT).any():
+                # an event leading to a deadline asks for its predecessors by its window's first working day
+                day1 = (
+                    self.day1[:, succ] if self.day1.shape[0] == V else np.broadcast_to(self.day1[:, succ], target.shape)
+                )
+                target = np.where((sk == EVENT) & (target < NEVER), day1, target)
+            # successors that are done, and tasks once started, impose nothing
+            free = self.isdone[:, succ] | ((self.pr.started[succ] > NONE) & (sk == TASK)) | (target >= NEVER)
+            scb, sdb = self.cb[succ], self.db[succ]
+            add = cp.e_add[sel] + cp.e_ff[sel] * (1 - self.durv[:, succ])
+            x = cals.day(sdb, cals.cnt(scb, target) - 1 - add) - 1 + cp.e_sub[sel]
+            x = np.where(cp.e_ident[sel], target, x)
+            # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
+            pcb, pdb = self.cb[pred], self.db[pred]
+            pk = cp.kind[pred]
+            ss_task = cp.e_ss[sel] & (pk == TASK)
+            if ss_task.any():
+                xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, pred] - 1)
+                x = np.where(ss_task, xs, x)
+            x = np.where(free, NEVER, x)
+            low = np.minimum.reduceat(x, starts, axis=1)
+            bound[:, where] = np.minimum(bound[:, where], low)
+        self.bnd[:, sl] = bound
+        unbounded = bound >= NEVER
+        cb, db = self.cb[sl], self.db[sl]
+        if kind == TASK:
+            lf = cals.prv(cb, db, bound)
+            ls = cals.day(db, cals.cnt(cb, lf) - 1 - (self.durv[:, sl] - 1))
+            self.lf[:, sl] = np.where(unbounded, NEVER, lf)
+            self.ls[:, sl] = np.where(unbounded, NEVER, ls)
+        elif kind == MEETING:
+            body = cp.body[sl]
+            vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
+            lo = np.where(self.isdone[:, sl], NONE, self.pr.asof[sl])
+            ja, jb = self.meet.last_by(vrow, body, lo, bound)
+            r = self.meet.papers_max(ja, jb)
+            r = np.where(r >= cp.start[sl], r, NONE)  # papers due before the start are never taken
+            j = np.where(r > NONE, self.meet.first(vrow, body, lo, r), -1)
+            held = self.meet.hflat[np.maximum(j, 0)]
+            ok = (j >= 0) & (held <= bound)
+            pd = cp.papers_due[body]
+            lr_none = cals.day(db, cals.cnt(cb, bound) - 1 - pd)
+            lf = np.where(ok, held, bound)
+            lr = np.where(ok, r, lr_none)
+            self.lf[:, sl] = self.ls[:, sl] = np.where(unbounded, NEVER, lf)
+            self.lr[:, sl] = np.where(unbounded, NEVER, lr)
+            self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
+        else:
+            self.lf[:, sl] = self.ls[:, sl] = bound

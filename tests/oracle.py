@@ -1,0 +1,464 @@
+"""A test oracle for govflow's scheduler: DESIGN.md's rules applied one step at a time.
+
+Deliberately simple and slow, and independent of the engine in src/govflow/scheduling.py:
+
+- working days are found by stepping one calendar day at a time; the only thing borrowed from
+  govflow is `WorkCalendar.is_working` (which bank holidays and closures a timeline has);
+- the forward pass applies the rules item by item as the step-by-step engine did (`_Run.general`
+  and `_Run._meeting` in scheduling.py at commit 01f4329), with the changes below;
+- the backward pass finds every latest date by brute force: for each link into a successor it
+  tries one day after another, applying the link's *forward* rule to each candidate day, and
+  keeps the latest day whose result the successor can still accept ("Latest dates, precisely"
+  in DESIGN.md). No inverse arithmetic, so no off-by-one it could share with the engine.
+
+Forward rules changed from that engine:
+ 1. a task's `forecast` on a non-working day counts as the last working day on or before it
+    (a forecast only ever pushes a finish later);
+ 2. a `forecast` on a fixed event moves the event, later only: its date is max(held, forecast);
+ 3. a started (not done) task does not wait for its predecessors and is not blocked by one that
+    cannot be scheduled; a done item is never blocked;
+ 4. progress dated after the status date is not known on it (as `_Run._as_known_on`).
+
+Decisions where the rules leave room:
+ - a "done" successor imposes nothing backwards; done means the status is done: a `done` date
+   (known on the status date), or a fixed event scheduled before the status date
+   (`DONE_MEANS_STATUS = False` reads it as the `done` field only);
+ - backwards, the forward meeting rule keeps its floor on readiness at the timeline's start
+   (papers are never due before `start`); the status date is a floor on the held date for an
+   item not done, nothing for a done one; a meeting item's own `forecast` is not used backwards;
+ - a fixed event without a `done` date after an item that cannot be scheduled is itself
+   unschedulable ("everything after them", DESIGN.md; only started tasks and items with a `done`
+   date escape); `EVENTS_NEVER_BLOCKED = True` keeps every event on its date instead;
+ - a fixed event constrains its predecessors, through FS, SS and FF links alike, by the first
+   working day of its window (an exact date as given, even on a weekend), whatever its own
+   latest date; and only when it leads to a deadline itself (else it has no latest date, and
+   neither does anything that leads only to it).
+
+>>> from govflow import load_text
+>>> p = load_text('''
+... govflow: 1
+... id: d
+... start: 2020-08-03
+... bodies: {b: {papers_due: 0, meets: [2020-08-15]}}
+... items:
+...   t: {duration: 5}
+...   m: {at: b, after: ["t +1"], deadline: 2020-08-15}
+... ''')
+>>> r = oracle_schedule(p)["d:t"]
+>>> r["late_finish"], r["float"]
+(datetime.date(2020, 8, 13), 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from govflow.calendars import WorkCalendar
+from govflow.dates import Window
+from govflow.model import Body, Dependency, Item, Programme, Timeline
+
+__all__ = ["Days", "oracle_schedule"]
+
+ONE = timedelta(days=1)
+# Two readings the rules leave open, as switches (see the module docstring):
+DONE_MEANS_STATUS = True  # an event whose date is before the status date is done: it imposes nothing
+EVENTS_NEVER_BLOCKED = False  # True: a fixed event after an item that cannot be scheduled keeps its date
+
+
+class Days:
+    """The working days of one timeline, by stepping a day at a time."""
+
+    def __init__(self, timeline: Timeline):
+        self._cal = WorkCalendar(timeline.holidays, timeline.closures, around=timeline.start)
+        self._known: dict[date, bool] = {}
+
+    def working(self, d: date) -> bool:
+        w = self._known.get(d)
+        if w is None:
+            w = self._known[d] = self._cal.is_working(d)
+        return w
+
+    def nxt(self, d: date) -> date:
+        """d if it is a working day, else the next one."""
+        while not self.working(d):
+            d += ONE
+        return d
+
+    def prv(self, d: date) -> date:
+        """d if it is a working day, else the previous one."""
+        while not self.working(d):
+            d -= ONE
+        return d
+
+    def wd(self, d: date, n: int) -> date:
+        """The date n working days after d (before, n < 0); wd(d, 0) = d."""
+        step = ONE if n > 0 else -ONE
+        for _ in range(abs(n)):
+            d += step
+            while not self.working(d):
+                d += step
+        return d
+
+    def between(self, a: date, b: date) -> int:
+        """Signed working days from a to b: those in (a, b], negative when b < a."""
+        lo, hi, sign = (a, b, 1) if a <= b else (b, a, -1)
+        count, d = 0, lo + ONE
+        while d <= hi:
+            count += self.working(d)
+            d += ONE
+        return sign * count
+
+    def spare(self, finish: date, due: date) -> int:
+        """Working days from finish to due, counted like a margin: a finish after `due` on a
+        non-working day counts from the next working day (so a Saturday is 1 late for a Friday)."""
+        return self.between(finish if finish <= due else self.nxt(finish), due)
+
+
+def window_days(days: Days, w: Window) -> tuple[date, date]:
+    """(first, last) working day of a window; an exact date (one-day window) as given."""
+    if w.first == w.last:
+        return w.first, w.last
+    work = [w.first + ONE * i for i in range((w.last - w.first).days + 1) if days.working(w.first + ONE * i)]
+    return (work[0], work[-1]) if work else (w.first, w.last)
+
+
+def meetings_of(body: Body, days: Days) -> list[tuple[date, date]]:
+    """A body's meetings as (held, papers due), sorted by held date (then papers date).
+
+    A window counts as held on its last working day with papers due `papers_due` working days
+    before its first working day; an exact date (even TBC) is held that day, papers due
+    `papers_due` working days before it (the day itself when papers_due is 0)."""
+    out = []
+    for m in body.meetings:
+        first_day, held = window_days(days, m.when)
+        papers = days.wd(first_day, -body.papers_due)
+        assert papers <= held
+        out.append((held, papers))
+    return sorted(out)
+
+
+def pick(meetings: list[tuple[date, date]], ready: date, held_min: date | None) -> tuple[date, date] | None:
+    """The forward meeting rule: the first meeting (by held date) held on or after held_min
+    whose papers are due on or after `ready`."""
+    for held, papers in meetings:
+        if (held_min is None or held >= held_min) and papers >= ready:
+            return held, papers
+    return None
+
+
+def known_on(item: Item, sd: date | None) -> Item:
+    """Progress dated after the status date is not yet known (remaining goes with it)."""
+    if sd is None:
+        return item
+    done_later = item.done is not None and item.done > sd
+    started_later = item.started is not None and item.started > sd
+    if not (done_later or started_later):
+        return item
+    return replace(
+        item,
+        done=None if done_later else item.done,
+        started=None if started_later else item.started,
+        remaining=None if done_later or started_later else item.remaining,
+    )
+
+
+def topological(programme: Programme) -> list[str]:
+    order: list[str] = []
+    placed: set[str] = set()
+    left = list(programme.items)
+    while left:
+        rest = []
+        for key in left:
+            if all(d.pred in placed for d in programme.items[key].after):
+                order.append(key)
+                placed.add(key)
+            else:
+                rest.append(key)
+        assert len(rest) < len(left), "dependency cycle"
+        left = rest
+    return order
+
+
+def latest_day(f: Callable[[date], date], need: date) -> date:
+    """The latest day x with f(x) <= need, for f non-decreasing: step up until f(x) > need,
+    then down a day at a time until f(x) <= need."""
+    x = need + timedelta(days=60)
+    while f(x) <= need:
+        x += timedelta(days=60)
+    while f(x) > need:
+        x -= ONE
+    return x
+
+
+def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+    """Every item's dates by the rules: key -> early_start, early_finish, late_start,
+    late_finish, float, status (and latest_ready for meeting items), plus `deadline`:
+    {forecast, margin, met} for an item with a deadline (else None)."""
+    timelines = {t.id: t for t in programme.timelines}
+    days = {t.id: Days(t) for t in programme.timelines}
+    status = {t.id: as_of or t.as_of for t in programme.timelines}
+    items = {k: known_on(it, status[it.timeline]) for k, it in programme.items.items()}
+    meetings = {
+        (t.id, bid): meetings_of(body, days[t.id]) for t in programme.timelines for bid, body in t.bodies.items()
+    }
+    order = topological(programme)
+
+    # ---- forward: earliest dates ----------------------------------------------------------
+    es: dict[str, date | None] = {}
+    ef: dict[str, date | None] = {}
+    for key in order:
+        item = items[key]
+        es[key], ef[key] = _forward(
+            item,
+            timelines[item.timeline],
+            days[item.timeline],
+            status[item.timeline],
+            meetings.get((item.timeline, item.at or "")),
+            es,
+            ef,
+        )
+
+    # ---- backward: latest dates, by brute force --------------------------------------------
+    succs: dict[str, list[tuple[str, Dependency]]] = {k: [] for k in items}
+    for key, item in items.items():
+        for d in item.after:
+            succs[d.pred].append((key, d))
+    ls: dict[str, date | None] = {}
+    lf: dict[str, date | None] = {}
+    ready: dict[str, date | None] = {}  # meeting items: latest readiness
+    for key in reversed(order):
+        item = items[key]
+        cal = days[item.timeline]
+        bounds = [item.deadline.last] if item.deadline else []
+        for s, d in succs[key]:
+            s_item = items[s]
+            if lf[s] is None or _imposes_nothing(s_item, ef[s], status[s_item.timeline]):
+                continue
+            scal = days[s_item.timeline]
+            need, link = _need(s_item, d, scal, ls[s], lf[s], ready.get(s))  # type: ignore[arg-type]
+            as_pred = _as_pred_date(item, cal, d)
+            bounds.append(latest_day(_compose(link, as_pred), need))
+        ls[key] = lf[key] = ready[key] = None
+        if not bounds:
+            continue  # leads to no deadline
+        bound = min(bounds)
+        if item.kind == "task":
+            finish = lf[key] = cal.prv(bound)
+            ls[key] = cal.wd(finish, -(item.duration - 1))
+        elif item.kind == "meeting":
+            assert item.at is not None
+            body = timelines[item.timeline].bodies[item.at]
+            ls[key], lf[key], ready[key] = _latest_meeting(
+                meetings[(item.timeline, item.at)],
+                body.papers_due,
+                cal,
+                bound,
+                timelines[item.timeline].start,
+                None if item.done is not None else status[item.timeline],
+            )
+        else:
+            ls[key] = lf[key] = bound
+
+    # ---- results --------------------------------------------------------------------------
+    out: dict[str, dict[str, Any]] = {}
+    for key in order:
+        item = items[key]
+        cal, sd = days[item.timeline], status[item.timeline]
+        fin, late = ef[key], lf[key]
+        if fin is None:
+            state = "unschedulable"
+        elif item.done is not None or (item.kind == "event" and sd is not None and fin < sd):
+            state = "done"
+        elif item.started is not None:
+            state = "in-progress"
+        else:
+            state = "not-started"
+        r: dict[str, Any] = {
+            "early_start": es[key],
+            "early_finish": fin,
+            "late_start": ls[key],
+            "late_finish": late,
+            "float": _float(cal, fin, late),
+            "status": state,
+            "deadline": None,
+        }
+        if item.kind == "meeting":
+            r["latest_ready"] = ready[key]
+        if item.deadline is not None:
+            due = item.deadline.last
+            r["deadline"] = {
+                "forecast": fin,
+                "margin": None if fin is None else cal.spare(fin, due),
+                "met": fin is not None and fin <= due,
+            }
+        out[key] = r
+    return out
+
+
+def _float(cal: Days, early_finish: date | None, late_finish: date | None) -> int | None:
+    """Signed working days from early to latest finish, counted like a margin."""
+    if early_finish is None or late_finish is None:
+        return None
+    return cal.spare(early_finish, late_finish)
+
+
+# ---- forward rules, one item ------------------------------------------------------------------
+
+
+def _forward(
+    item: Item,
+    timeline: Timeline,
+    cal: Days,
+    sd: date | None,
+    body_meetings: list[tuple[date, date]] | None,
+    es: dict[str, date | None],
+    ef: dict[str, date | None],
+) -> tuple[date | None, date | None]:
+    start = timeline.start
+    n = item.duration
+    if item.done is not None:  # on its actual date, whatever came before
+        f = item.done
+        if item.kind == "task":
+            s = item.started or (cal.wd(cal.nxt(f), -(n - 1)) if n > 1 else f)
+            return s, f
+        return f, f
+    if item.kind == "task" and item.started is not None:  # no longer waits for its predecessors
+        s = item.started
+        if item.remaining is not None and sd is not None:
+            f = cal.wd(cal.nxt(sd), item.remaining - 1) if item.remaining > 0 else sd
+        else:
+            f = cal.wd(cal.nxt(s), n - 1)
+            if sd is not None and f < cal.nxt(sd):
+                f = cal.nxt(sd)
+        return s, _task_forecast(item, cal, f)
+    deps = [(d, es[d.pred], ef[d.pred]) for d in item.after]
+    if any(pf is None for _, _, pf in deps) and not (item.kind == "event" and EVENTS_NEVER_BLOCKED):
+        return None, None  # after an item that cannot be scheduled
+    if item.kind == "event":
+        held = window_days(cal, item.on)[1]
+        if item.forecast is not None and item.forecast > held:
+            held = item.forecast
+        return held, held
+    if item.kind == "meeting":
+        assert body_meetings is not None
+        ready, held_min = start, start
+        for d, pe, pf in deps:
+            if d.type == "FS":
+                ready = max(ready, cal.wd(pf, d.lag))  # type: ignore[arg-type]
+            else:
+                held_min = max(held_min, cal.wd(pe if d.type == "SS" else pf, d.lag))  # type: ignore[arg-type]
+        if sd is not None:
+            held_min = max(held_min, sd)
+        if item.forecast is not None:
+            held_min = max(held_min, item.forecast)
+        m = pick(body_meetings, ready, held_min)
+        return (None, None) if m is None else (m[0], m[0])
+    if item.kind == "task":
+        best = cal.nxt(start)
+        for d, pe, pf in deps:
+            best = max(best, _task_start_after(d, pe, pf, cal, n))  # type: ignore[arg-type]
+        if sd is not None:
+            best = max(best, cal.nxt(sd))
+        s = cal.nxt(best)
+        return s, _task_forecast(item, cal, cal.wd(s, n - 1))
+    # milestone
+    best = start
+    for d, pe, pf in deps:
+        best = max(best, cal.wd(pe if d.type == "SS" else pf, d.lag))  # type: ignore[arg-type]
+    if sd is not None and best < sd:
+        best = cal.nxt(sd)  # held to the status date, on a working day
+    if item.forecast is not None and item.forecast > best:
+        best = item.forecast
+    return best, best
+
+
+def _task_forecast(item: Item, cal: Days, f: date) -> date:
+    """A forecast only pushes a task's finish later; on a non-working day it counts as the last
+    working day on or before it."""
+    if item.forecast is not None and cal.prv(item.forecast) > f:
+        return cal.prv(item.forecast)
+    return f
+
+
+def _task_start_after(d: Dependency, pe: date, pf: date, cal: Days, n: int) -> date:
+    """The earliest start one dependency allows a task of n days (cal: the task's calendar)."""
+    if d.type == "FS":
+        return cal.wd(cal.wd(pf, d.lag), 1)  # the first working day after wd(finish, lag)
+    if d.type == "SS":
+        return cal.nxt(cal.wd(pe, d.lag))
+    return cal.wd(cal.nxt(cal.wd(pf, d.lag)), -(n - 1))  # FF: finish on/after wd(finish, lag)
+
+
+# ---- backward rules -----------------------------------------------------------------------------
+
+
+def _imposes_nothing(s_item: Item, s_early_finish: date | None, sd: date | None) -> bool:
+    """A done successor (an event whose date has passed counts as done), or a started task, no
+    longer waits for its predecessors."""
+    if s_item.done is not None:
+        return True
+    if DONE_MEANS_STATUS and s_item.kind == "event" and sd is not None and s_early_finish is not None:
+        return s_early_finish < sd
+    return s_item.kind == "task" and s_item.started is not None
+
+
+def _compose(link: Callable[[date], date], as_pred: Callable[[date], date]) -> Callable[[date], date]:
+    return lambda x: link(as_pred(x))
+
+
+def _as_pred_date(item: Item, cal: Days, d: Dependency) -> Callable[[date], date]:
+    """From a candidate finish x of the predecessor, the date the link reads: its start for SS
+    (a task starts duration - 1 working days before it finishes), its finish otherwise."""
+    if d.type == "SS" and item.kind == "task":
+        return lambda x: cal.wd(x, -(item.duration - 1))
+    return lambda x: x
+
+
+def _need(
+    s_item: Item, d: Dependency, scal: Days, s_ls: date, s_lf: date, s_ready: date | None
+) -> tuple[date, Callable[[date], date]]:
+    """What successor s needs, and the forward rule of link d (in s's calendar) that must
+    give a date no later than that, as a function of the date the link reads."""
+    lag = d.lag
+    if s_item.kind == "task":
+        n = s_item.duration
+        return s_ls, lambda x: _task_start_after(d, x, x, scal, n)
+    if s_item.kind == "meeting":
+        if d.type == "FS":
+            assert s_ready is not None
+            return s_ready, lambda x: scal.wd(x, lag)  # papers ready by its latest readiness
+        return s_lf, lambda x: scal.wd(x, lag)  # held no earlier than that: by its latest held date
+    if s_item.kind == "event":
+        return window_days(scal, s_item.on)[0], lambda x: scal.wd(x, lag)
+    return s_lf, lambda x: scal.wd(x, lag)  # milestone
+
+
+def _latest_meeting(
+    body_meetings: list[tuple[date, date]],
+    papers_due: int,
+    cal: Days,
+    bound: date,
+    start: date,
+    held_min: date | None,
+) -> tuple[date, date, date]:
+    """(latest start, latest finish, latest readiness) of a meeting item whose latest finish may
+    be no later than `bound`: the latest day r for which the forward rule (papers never before
+    `start`, held on/after held_min) gives a meeting held by `bound`; else a meeting would be
+    needed by the bound itself, papers due papers_due working days before its last working day
+    on or before it."""
+    # every qualifying r is at most the papers date of a meeting held by the bound, so at most the
+    # bound; below `start`, or below every papers date, the rule gives the same as at that floor
+    floor = max(start, min((p for _, p in body_meetings), default=start))
+    r = bound
+    while True:
+        m = pick(body_meetings, max(r, start), held_min)
+        if m is not None and m[0] <= bound:
+            return m[0], m[0], r
+        if r <= floor:
+            break
+        r -= ONE
+    late_ready = cal.wd(cal.prv(bound), -papers_due)
+    return bound, bound, late_ready
