@@ -1,30 +1,35 @@
 """Explanations a planning lead can act on: what broke, what breaks next, what would save it.
 
-Each answer is computed, not guessed: the engine is re-run on a changed copy of the
-programme (an item finishing later, an extra meeting, a TBC date confirmed) restricted to
-the deadline's ancestors, which are all that can move it.
+Each sentence is printed only when a run of the engine proves it. The deadline's ancestors (all
+that can move it) are scheduled as a programme of their own, with the other deadlines left out
+so that float is measured against this deadline, and the kernel runs variants of it in one call:
+the step that breaks next slipped by its float and by one working day more, every working day of
+a TBC window confirmed in turn, an extraordinary meeting on every candidate day, chair's action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
 
-from .dates import Window
-from .model import Dependency, Item, Meeting, Programme
-from .scheduling import DeadlineResult, Schedule, schedule
+import numpy as np
 
-__all__ = ["AT_RISK_MARGIN", "Explanation", "explain", "fmt", "span"]
+from . import kernel as K
+from .graph import ancestors
+from .model import Meeting, Programme
+from .scheduling import DeadlineResult, Plan, Schedule, compiled, run_variants, schedule
+
+__all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
 AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
-WHAT_IF_BUDGET = 200_000
-RUN_COST = 100
+WHAT_IF_BUDGET = 2_000_000  # item placements per `explain` call (variants x items); then what-ifs stop
+RUN_COST = 100  # a kernel call costs its placements plus a fixed set-up
+MAX_CANDIDATES = 130  # working days tried for an extraordinary meeting
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"
-)  # item re-schedules per `explain` call; beyond it what-ifs are skipped
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +45,13 @@ class Explanation:
     notes: tuple[str, ...] = field(default=())
 
 
+def count(n: int, unit: str) -> str:
+    """'1 working day', '3 working days', '-1 day'."""
+    return f"{n} {unit}{'' if abs(n) == 1 else 's'}"
+
+
 def _days(n: int) -> str:
-    return f"{n} working day{'' if n == 1 else 's'}"
+    return count(n, "working day")
 
 
 def fmt(d: date | None) -> str:
@@ -50,32 +60,43 @@ def fmt(d: date | None) -> str:
 
 
 def span(days: Iterable[date]) -> str:
-    """Working days as compact runs: '21-24 Oct, 28 Oct 2019'."""
+    """Working days as compact runs (a weekend does not break a run), each year named after its
+    last run: '21-24 Oct, 28 Oct 2019'.
+
+    >>> span([date(2019, 12, 30), date(2019, 12, 31), date(2020, 1, 2), date(2020, 1, 3)])
+    '30-31 Dec 2019, 2-3 Jan 2020'
+    >>> span([date(2020, 12, 31), date(2021, 1, 1)])
+    '31 Dec 2020-1 Jan 2021'
+    """
     runs: list[list[date]] = []
-    for d in sorted(days):
+    for d in sorted(set(days)):
         gap = (d - runs[-1][-1]).days if runs else 0
-        if runs and (gap == 1 or (gap <= 3 and d.weekday() == 0)):  # next day, or Friday -> Monday
+        if runs and (gap == 1 or (gap <= 3 and d.weekday() == 0)):  # the next day, or Friday -> Monday
             runs[-1].append(d)
         else:
             runs.append([d])
-    parts = []
+    parts: list[tuple[str, int]] = []
     for r in runs:
         a, b = r[0], r[-1]
         if a == b:
-            parts.append(f"{a.day} {a:%b}")
+            text = f"{a.day} {a:%b}"
+        elif a.year != b.year:
+            text = f"{a.day} {a:%b %Y}-{b.day} {b:%b}"  # the end's year follows
         elif a.month == b.month:
-            parts.append(f"{a.day}-{b.day} {a:%b}")
+            text = f"{a.day}-{b.day} {a:%b}"
         else:
-            parts.append(f"{a.day} {a:%b}-{b.day} {b:%b}")
-    year = max(days).year if runs else ""
-    return ", ".join(parts) + (f" {year}" if parts else "")
+            text = f"{a.day} {a:%b}-{b.day} {b:%b}"
+        parts.append((text, b.year))
+    out = []
+    for j, (text, year) in enumerate(parts):
+        last_of_year = j + 1 == len(parts) or parts[j + 1][1] != year
+        out.append(f"{text} {year}" if last_of_year else text)
+    return ", ".join(out)
 
 
-class _WhatIf:
-    """Re-runs the engine on the ancestors of one deadline with one change applied.
-
-    Other deadlines are left out, so latest dates and float are relative to this deadline.
-    """
+class _Lab:
+    """The ancestors of one deadline as a programme of their own (other deadlines left out, so
+    latest dates and float are relative to this deadline), and variants of it on the kernel."""
 
     def __init__(self, sched: Schedule, key: str, budget: list[int]):
         self.sched, self.key, self.budget = sched, key, budget
@@ -84,50 +105,44 @@ class _WhatIf:
             sched.programme.timelines,
             {
                 k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None)
-                for k in ancestors(sched.programme, key)
+                for k in items
+                if k in ancestors(sched.programme, key)
             },
         )
+        self.plan: Plan = compiled(self.base)
+        self.local = schedule(self.base, as_of=sched.status_override)
+        self.n = len(self.base.items)
+        self.due = sched.programme.items[key].deadline.last.toordinal()  # type: ignore[union-attr]
 
-    def schedule(self, change: Callable[[Programme], Programme] | None = None) -> Schedule | None:
-        cost = len(self.base.items) + RUN_COST  # a run costs its items plus a fixed set-up
+    def pos(self, key: str) -> int:
+        return self.plan.compiled.pos[self.plan.index[key]]
+
+    def body(self, key: str) -> int:
+        return self.plan.item_body[self.plan.index[key]]
+
+    def slot_of(self, key: str, meeting: Meeting) -> int:
+        """The compiled index of one of a meeting item's body meetings."""
+        b = self.body(key)
+        off = self.plan.compiled.body_off
+        for j in range(int(off[b]), int(off[b + 1])):
+            if self.plan.meetings[j] is meeting:
+                return j
+        raise KeyError(meeting)
+
+    def run(self, v: K.Variants) -> K.KernelResult | None:
+        cost = v.n * self.n + RUN_COST
         if self.budget[0] < cost:
             return None
         self.budget[0] -= cost
-        return schedule(change(self.base) if change else self.base, as_of=self.sched.status_override)
+        return run_variants(self.plan, self.sched.status_override, v)
 
-    def run(self, change: Callable[[Programme], Programme]) -> DeadlineResult | None:
-        result = self.schedule(change)
-        return None if result is None else next(d for d in result.deadlines if d.key == self.key)
+    def forecast(self, res: K.KernelResult, row: int) -> int | None:
+        f = int(res.ef[row, self.pos(self.key)])
+        return None if f >= K.NEVER else f
 
-
-def ancestors(programme: Programme, key: str) -> list[str]:
-    """The item and everything it depends on, directly or not (everything that can move it)."""
-    seen = {key}
-    stack = [key]
-    while stack:
-        for dep in programme.items[stack.pop()].after:
-            if dep.pred not in seen:
-                seen.add(dep.pred)
-                stack.append(dep.pred)
-    return list(seen)
-
-
-def _with_item(p: Programme, item: Item) -> Programme:
-    items = dict(p.items)
-    items[item.key] = item
-    return Programme(p.timelines, items)
-
-
-def _with_meetings(p: Programme, timeline_id: str, body_id: str, meetings: tuple[Meeting, ...]) -> Programme:
-    timelines = []
-    for t in p.timelines:
-        if t.id == timeline_id:
-            body = replace(
-                t.bodies[body_id], meetings=tuple(sorted(meetings, key=lambda m: (m.when.last, m.when.first)))
-            )
-            t = replace(t, bodies={**t.bodies, body_id: body})
-        timelines.append(t)
-    return Programme(tuple(timelines), p.items)
+    def met(self, res: K.KernelResult, row: int) -> bool:
+        f = self.forecast(res, row)
+        return f is not None and f <= self.due
 
 
 def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WHAT_IF_BUDGET) -> list[Explanation]:
@@ -151,56 +166,49 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanati
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))
-    what_if = _WhatIf(sched, d.key, budget)
-    local = what_if.schedule() or sched  # latest dates and float with respect to this deadline only
-    broke = tuple(_broke(local, d)) if not d.met else ()
-    nxt = _next_break(local, d, what_if) if d.met else None
-    windows = tuple(_windows(local, d, what_if))
-    recovery = tuple(_recovery(local, d, what_if)) if not d.met else ()
-    notes: tuple[str, ...] = ()
-    if budget[0] <= 0:
-        notes = (_SKIPPED,)
+    lab = _Lab(sched, d.key, budget)
+    broke = tuple(_broke(lab, d)) if not d.met else ()
+    nxt = _next_break(lab, d) if d.met else None
+    windows = tuple(_windows(lab, d))
+    recovery = tuple(_recovery(lab, d)) if not d.met else ()
+    notes = (_SKIPPED,) if budget[0] <= 0 else ()
     return Explanation(d.key, summary, broke, nxt, windows, recovery, notes)
 
 
-def _broke(sched: Schedule, d: DeadlineResult) -> Iterable[str]:
-    """Meetings on the driving path that the papers missed, and what the next one cost."""
-    p, label = sched.programme, sched.programme.label
+def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
+    """Meetings on the driving path that the papers missed, and what the next one cost: read from
+    the meeting each item was given and the one before it that its papers were too late for."""
+    sched = lab.local
+    label = sched.programme.label
     for key in d.driving_path:
         r = sched.items[key]
-        item = p.items[key]
         if r.status == "unschedulable" and r.why == "no-meeting":
             yield f"{label(key)}: {r.reason}"
             continue
-        if item.kind != "meeting" or r.meeting is None or r.status == "done" or r.ready is None:
+        if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
             continue
-        body = p.body(item)
-        meetings = list(body.meetings)
-        j = meetings.index(r.meeting)
+        meetings = sched.meetings(key)
+        j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
         if j == 0:
             continue
         prev = meetings[j - 1]
+        floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
+        if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
+            continue
         cal = sched.calendar(key)
-        prev_held = cal.on_or_before(prev.when.last) if not prev.when.exact else prev.when.first
-        if sched.as_of is not None and prev_held < sched.as_of:
-            continue
-        prev_papers = cal.wd(cal.on_or_after(prev.when.first), -body.papers_due)
-        if prev_papers >= r.ready:
-            continue
-        late = cal.between(prev_papers, r.ready)
-        src = label(r.driving[0]) if r.driving else "the papers"
-        assert r.early_finish is not None
+        late = cal.between(prev.papers_due, r.ready)
+        ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
+        body = sched.programme.body(sched.programme.items[key]).name
         yield (
-            f"{label(key)} missed the {body.name} meeting of {fmt(prev_held)}: papers were due "
-            f"{fmt(prev_papers)} but {src} is ready {fmt(r.ready)}, {late} working day"
-            f"{'s' if late != 1 else ''} late; the next meeting is {fmt(r.early_finish)}, "
-            f"{(r.early_finish - prev_held).days} days later"
+            f"{label(key)} missed the {body} meeting of {fmt(prev.held)}: papers were due "
+            f"{fmt(prev.papers_due)} but {ready} {fmt(r.ready)}, {_days(late)} late; the next meeting is "
+            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'day')} later"
         )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
         yield (
             f"the driving path reaches {label(d.key)} on {fmt(r.early_finish)}, "
-            f"{-d.margin} working days after the deadline {fmt(d.deadline)}"
+            f"{_days(-d.margin)} after the deadline {fmt(d.deadline)}"
         )
 
 
@@ -215,144 +223,192 @@ def _slippable(sched: Schedule, d: DeadlineResult) -> list[str]:
     ]
 
 
-def _next_break(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> str | None:
+def _slips(lab: _Lab, plan: Sequence[tuple[str, Sequence[int]]]) -> tuple[K.KernelResult, list[list[int]]] | None:
+    """One kernel call slipping each (item, slips) in turn; the rows of each item's slips."""
+    rows = sum(len(ks) for _, ks in plan)
+    delay: dict[int, K.I64] = {}
+    where: list[list[int]] = []
+    row = 0
+    for key, ks in plan:
+        arr = delay.setdefault(lab.pos(key), np.zeros(rows, dtype=np.int64))
+        arr[row : row + len(ks)] = ks
+        where.append(list(range(row, row + len(ks))))
+        row += len(ks)
+    res = lab.run(K.Variants(n=rows, delay=delay))
+    return None if res is None else (res, where)
+
+
+def _proven_float(lab: _Lab, key: str, flt: int) -> tuple[int, K.KernelResult, int, int] | None:
+    """The largest slip of `key` that still meets the deadline, proven by slipping it that much
+    and one working day more; with the rows of those two runs."""
+    for ks in ([flt, flt + 1], list(range(0, min(flt + 2, 60)))):
+        got = _slips(lab, [(key, ks)])
+        if got is None:
+            return None
+        res, (rows,) = got
+        met = [lab.met(res, r) for r in rows]
+        for j in range(len(ks) - 1):
+            if met[j] and not met[j + 1] and all(met[: j + 1]):
+                return ks[j], res, rows[j], rows[j + 1]
+    return None
+
+
+def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
     """The step on the driving path that breaks first, and what a one-day-too-many slip costs."""
+    sched = lab.local
     p, label = sched.programme, sched.programme.label
     candidates = [k for k in _slippable(sched, d) if k != d.key] or _slippable(sched, d)
     if not candidates:
         return "every step on the driving path is done, fixed or a meeting: nothing left can slip"
-    x = min(reversed(candidates), key=lambda k: sched.items[k].float)  # type: ignore[arg-type,return-value]
-    r = sched.items[x]
-    cal = sched.calendar(x)
-    flt = r.float or 0
-    text = f"{label(x)} has {flt} working day{'s' if flt != 1 else ''} of float; past {fmt(r.late_finish)}"
+    proven = []
+    for k in candidates:
+        got = _proven_float(lab, k, max(sched.items[k].float or 0, 0))
+        if got is not None:
+            proven.append((k, *got))
+    if not proven:
+        return None
+    x, flt, res, ok_row, bad_row = min(reversed(proven), key=lambda c: c[1])
     path = list(d.driving_path)
     nxt = path[path.index(x) + 1] if path.index(x) + 1 < len(path) else None
-    late = cal.wd(r.early_finish, flt + 1)  # type: ignore[arg-type]
-    moved = what_if.run(lambda q: _with_item(q, replace(q.items[x], forecast=late)))
-    nitem = p.items[nxt] if nxt else None
+    xi = lab.pos(x)
+    link = next((dep for dep in p.items[nxt].after if dep.pred == x), None) if nxt else None
+    if link is not None and link.type == "SS":
+        text = f"{label(x)} has {_days(flt)} of float; starting after {fmt(_day(res.es[ok_row, xi]))}"
+    else:
+        text = f"{label(x)} has {_days(flt)} of float; past {fmt(_day(res.ef[ok_row, xi]))}"
+    reader = lab.local.engine
+    assert reader is not None
     later: date | None = None
-    if nitem is not None and nitem.kind == "meeting":
-        nr = sched.items[nxt]  # type: ignore[index]
-        body = p.body(nitem)
-        text += f" it misses the {body.name} papers deadline ({fmt(nr.late_papers_due)})"
-        later = _meeting_after(sched, nitem, late)
-        text += f" and the next meeting is {fmt(later)}" if later else " and there is no later meeting"
+    nitem = p.items[nxt] if nxt else None
+    if nxt is not None and nitem is not None and nitem.kind == "meeting":
+        body = p.body(nitem).name
+        ni = lab.pos(nxt)
+        before, after = int(res.slot[ok_row, ni]), int(res.slot[bad_row, ni])
+        held_before = _day(res.held.ravel()[before]) if before >= 0 else None
+        if link is not None and link.type == "FS":
+            text += f" it misses the {body} papers deadline ({fmt(_day(res.papers.ravel()[before]))})"
+        else:
+            text += f" it misses the {body} meeting of {fmt(held_before)}"
+        if after >= 0 and after != before:
+            later = _day(res.held.ravel()[after])
+            text += f" and the next meeting is {fmt(later)}"
+        elif after < 0:
+            text += " and there is no later meeting"
     else:
         text += f" {label(d.key)} misses the deadline {fmt(d.deadline)}"
-    if moved is not None and moved.forecast is not None and not moved.met:
-        gap = (moved.forecast - d.deadline).days
-        if later is not None and later == moved.forecast:  # the next meeting is what reaches the deadline
-            text += f", {gap} days after the deadline"
-        else:
-            text += f"; the deadline forecast would become {fmt(moved.forecast)}, {gap} days after the deadline"
-    elif moved is not None and moved.forecast is None:
+    moved = lab.forecast(res, bad_row)
+    if moved is None:
         text += " (the deadline could then not be met at all)"
+    else:
+        fc = date.fromordinal(moved)
+        gap = count((fc - d.deadline).days, "day")
+        if later is not None and later == fc:  # the next meeting is what reaches the deadline
+            text += f", {gap} after the deadline"
+        else:
+            text += f"; the deadline forecast would become {fmt(fc)}, {gap} after the deadline"
     return text
 
 
-def _meeting_after(sched: Schedule, item: Item, ready: date) -> date | None:
-    body = sched.programme.body(item)
-    cal = sched.calendar(item.key)
-    for m in body.meetings:
-        papers = cal.wd(cal.on_or_after(m.when.first), -body.papers_due)
-        if papers >= ready:
-            return cal.on_or_before(m.when.last) if not m.when.exact else m.when.first
-    return None
+def _day(o: object) -> date:
+    return date.fromordinal(int(o))  # type: ignore[call-overload]
 
 
-def _windows(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[str]:
-    """For each TBC/window date bearing on the deadline: which confirmed days would save it."""
+def _windows(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
+    """For each TBC date bearing on the deadline (a window event, the meeting an item is planned at,
+    or one it skipped): which confirmed days would save it, from a run confirming each day."""
+    sched = lab.local
     p, label = sched.programme, sched.programme.label
-    for key in sorted(what_if.base.items):
+    trials: list[tuple[str, bool, list[date], dict[str, object]]] = []
+    seen: set[int] = set()
+    for key in sorted(lab.base.items):
         item, r = p.items[key], sched.items[key]
+        if item.done is not None:
+            continue
         cal = sched.calendar(key)
-        if item.on is not None and not item.on.exact and item.done is None:
+        if item.on is not None and not item.on.exact:
             days = list(cal.days(item.on.first, item.on.last)) or [item.on.last]
-
-            def fix_on(q: Programme, day: date, item: Item = item) -> Programme:
-                return _with_item(q, replace(item, on=Window(day, day, False, day.isoformat())))
-
-            yield from _confirm(what_if, days, fix_on, f"{label(key)} ({item.on.text})", key in d.driving_path)
-        elif item.kind == "meeting" and r.meeting is not None and not r.meeting.when.exact and item.done is None:
-            m = r.meeting
+            trials.append((f"{label(key)} ({item.on.text})", key in d.driving_path, days, {"on": lab.pos(key)}))
+        elif item.kind == "meeting" and r.meeting is not None:
             body = p.body(item)
-            days = list(cal.days(m.when.first, m.when.last)) or [m.when.last]
-
-            def fix_meeting(q: Programme, day: date, m: Meeting = m, item: Item = item) -> Programme:
-                body = q.body(item)
-                ms = tuple(
-                    Meeting(Window(day, day, False, day.isoformat()), x.note) if x == m else x for x in body.meetings
-                )
-                return _with_meetings(q, item.timeline, body.id, ms)
-
-            yield from _confirm(
-                what_if,
-                days,
-                fix_meeting,
-                f"the {body.name} meeting ({m.when.text or m.when}) for {label(key)}",
-                key in d.driving_path,
-            )
-
-
-def _confirm(
-    what_if: _WhatIf, days: list[date], change: Callable[[Programme, date], Programme], what: str, on_path: bool
-) -> Iterable[str]:
-    good = []
-    for day in days:
-        result = what_if.run(lambda q, day=day: change(q, day))  # type: ignore[misc]
-        if result is None:
+            meetings = sched.meetings(key)
+            chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
+            for m in meetings[: chosen + 1]:
+                if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
+                    continue
+                slot = lab.slot_of(key, m.meeting)
+                if slot in seen:
+                    continue
+                seen.add(slot)
+                when = m.meeting.when
+                days = list(cal.days(when.first, when.last)) or [when.last]
+                what = f"the {body.name} meeting ({when.text or when}) for {label(key)}"
+                trials.append((what, key in d.driving_path and m.meeting is r.meeting, days, {"confirm": slot}))
+    if not trials:
+        return
+    rows = sum(len(t[2]) for t in trials)
+    on: dict[int, K.I64] = {}
+    confirm: dict[int, K.I64] = {}
+    row = 0
+    spans = []
+    for _, _, days, change in trials:
+        target = on if "on" in change else confirm
+        index = int(change.get("on", change.get("confirm")))  # type: ignore[call-overload]
+        if index not in target:
+            target[index] = np.full(rows, -1, dtype=np.int64)  # -1: as planned, in other trials' rows
+        spans.append(range(row, row + len(days)))
+        target[index][row : row + len(days)] = [x.toordinal() for x in days]
+        row += len(days)
+    res = lab.run(K.Variants(n=rows, on=on, confirm=confirm))
+    name = label(d.key)
+    for (what, on_path, days, _), rws in zip(trials, spans, strict=True):
+        if res is None:
             yield f"{what}: not analysed (programme too large)"
             return
-        if result.met:
-            good.append(day)
-    name = what_if.sched.programme.label(what_if.key)
-    if len(good) == len(days):
-        if on_path:
-            yield f"{name} is met whichever day {what} is confirmed"
-    elif not good:
-        if on_path:
-            yield f"{name} is missed whichever day {what} is confirmed"
-    else:
-        yield f"{name} is met only if {what} is confirmed for {span(good)}"
+        good = [day for day, r in zip(days, rws, strict=True) if lab.met(res, r)]
+        if len(good) == len(days):
+            if on_path:
+                yield f"{name} is met whichever day {what} is confirmed"
+        elif not good:
+            if on_path:
+                yield f"{name} is missed whichever day {what} is confirmed"
+        else:
+            yield f"{name} is met only if {what} is confirmed for {span(good)}"
 
 
-def _recovery(sched: Schedule, d: DeadlineResult, what_if: _WhatIf) -> Iterable[str]:
-    """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline."""
+def _recovery(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
+    """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline:
+    each meeting option from a run with that meeting added."""
+    sched = lab.local
     p, label = sched.programme, sched.programme.label
     for key in d.driving_path:
         item, r = p.items[key], sched.items[key]
         cal = sched.calendar(key)
         if item.kind == "meeting" and r.status != "done" and r.ready is not None and r.bound is not None:
             body = p.body(item)
-            earliest = cal.wd(r.ready, body.papers_due) if body.papers_due else r.ready
-            if sched.as_of is not None and earliest < sched.as_of:
-                earliest = cal.on_or_after(sched.as_of)
-            latest = cal.on_or_before(r.bound)
-            if earliest <= latest:
-                extra = Meeting(Window(latest, latest, False, latest.isoformat()), "extraordinary", True)
-                result = what_if.run(
-                    partial(
-                        _with_meetings, timeline_id=item.timeline, body_id=body.id, meetings=(*body.meetings, extra)
-                    )
-                )
-                if result is not None and result.met:
-                    when = f"on {fmt(latest)}" if earliest == latest else f"between {fmt(earliest)} and {fmt(latest)}"
+            b = lab.body(key)
+            start = max(x for x in (r.ready, r.held_from, sched.as_of) if x is not None)
+            days = [x for x in cal.days(start, r.bound)][:MAX_CANDIDATES]
+            if days:
+                held = np.asarray([x.toordinal() for x in days], dtype=np.int64)
+                res = lab.run(K.Variants(n=len(days), extra={b: held}))
+                good = [x for j, x in enumerate(days) if res is not None and lab.met(res, j)]
+                if good:
+                    if len(good) == 1:
+                        when = f"on {fmt(good[0])}"
+                    elif good == days[days.index(good[0]) : days.index(good[-1]) + 1]:
+                        when = f"between {fmt(good[0])} and {fmt(good[-1])}"
+                    else:
+                        when = f"on {span(good)}"
                     yield f"an extraordinary {body.name} meeting for {label(key)}, held {when}, would save it"
             if body.chairs_action is not None:
-                lag = body.chairs_action
-                chair = replace(
-                    item,
-                    kind="milestone",
-                    at=None,
-                    after=tuple(Dependency(x.pred, x.type, x.lag + lag) for x in item.after),
-                )
-                result = what_if.run(partial(_with_item, item=chair))
-                if result is not None and result.met:
-                    by = cal.wd(r.ready, body.chairs_action)
+                by = cal.wd(cal.on_or_after(r.ready), body.chairs_action)
+                held = np.asarray([by.toordinal()], dtype=np.int64)
+                ready = np.asarray([r.ready.toordinal()], dtype=np.int64)
+                res = lab.run(K.Variants(n=1, extra={b: (held, ready)}))
+                if res is not None and lab.met(res, 0):
                     yield (
                         f"chair's action by the {body.name} chair for {label(key)} (by {fmt(by)}, within "
-                        f"{body.chairs_action} working days of the papers) would save it"
+                        f"{_days(body.chairs_action)} of the papers) would save it"
                     )
         elif (
             item.kind == "task"

@@ -146,21 +146,26 @@ class Variants:
     """How V variants of a plan differ from it. Every field is optional; None keeps the plan.
 
     - duration, remaining: (V, n) working days per item (tasks; `remaining` for tasks in progress);
-    - finish_floor: item -> (V,) ordinals the item may not finish before (a slip: a task finishes
-      no earlier than the last working day on or before it; a milestone, meeting or event is
-      held no earlier than it);
-    - on: item -> (V,) ordinal on which a fixed event with a window is confirmed;
-    - confirm: meeting slot -> (V,) ordinal on which a (TBC) meeting is held, NEVER = cancelled;
-    - extra: body -> (V,) ordinal of an extra meeting of that body, NEVER = none.
+    - finish_floor: item -> (V,) ordinals the item may not finish before (a task finishes no
+      earlier than the last working day on or before it; a milestone, meeting or event is held
+      no earlier than it);
+    - delay: item -> (V,) working days a task or milestone slips: its start and finish move that
+      many working days later than the rules give (0: as planned);
+    - on: item -> (V,) ordinal on which a fixed event with a window is confirmed (-1: as planned);
+    - confirm: meeting slot -> (V,) ordinal on which a (TBC) meeting is held, NEVER = cancelled,
+      -1 = as planned;
+    - extra: body -> (V,) ordinal of an extra meeting of that body, NEVER = none, or (held,
+      papers) to set its papers-due date too (chair's action: papers the day they are ready).
     """
 
     n: int = 1
     duration: I64 | None = None
     remaining: I64 | None = None
     finish_floor: dict[int, I64] = field(default_factory=dict)
+    delay: dict[int, I64] = field(default_factory=dict)
     on: dict[int, I64] = field(default_factory=dict)
     confirm: dict[int, I64] = field(default_factory=dict)
-    extra: dict[int, I64] = field(default_factory=dict)
+    extra: dict[int, I64 | tuple[I64, I64]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -198,6 +203,8 @@ class KernelResult:
     held: I64  # meetings as held in each variant (V or 1, M), for explanations
     papers: I64
     source: I64  # each sorted meeting's compiled index (>= the compiled count: an extra meeting)
+    window_first: I64  # fixed events: first and last working day of the window (rows 1 or V)
+    window_last: I64
 
 
 class Compiled:
@@ -356,10 +363,15 @@ class _Meetings:
         held = np.broadcast_to(held, (rows, len(held))).copy()
         papers = np.broadcast_to(papers, (rows, len(papers))).copy()
         for slot, day in v.confirm.items():
-            h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), body[slot]))
+            keep = day < 0
+            when = np.where(keep, cp.m_first[slot], day), np.where(keep, cp.m_last[slot], day)
+            h, p = _meeting_dates(cp, cals, when[0], when[1], np.full(len(day), body[slot]))
             held[:, slot], papers[:, slot] = h, p
-        for b, day in v.extra.items():
+        for b, extra in v.extra.items():
+            day = extra[0] if isinstance(extra, tuple) else extra
             h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), b))
+            if isinstance(extra, tuple):
+                p = np.where(h < NEVER, extra[1], NEVER)
             held = np.concatenate([held, h[:, None]], axis=1)
             papers = np.concatenate([papers, p[:, None]], axis=1)
             body = np.r_[body, b]
@@ -511,7 +523,8 @@ class _Run:
         self.day1 = np.array(np.broadcast_to(day1, (rows, n)))
         self.dayz = np.array(np.broadcast_to(dayz, (rows, n)))
         for i, day in v.on.items():
-            self.day1[:, i] = self.dayz[:, i] = day
+            self.day1[:, i] = np.where(day < 0, self.day1[:, i], day)
+            self.dayz[:, i] = np.where(day < 0, self.dayz[:, i], day)
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
         done = np.broadcast_to(self.pr.done < NEVER, (V, n)) & (self.pr.done > NONE)
@@ -569,6 +582,8 @@ class _Run:
             self.meet.held,
             self.meet.papers,
             self.meet.source,
+            self.day1,
+            self.dayz,
         )
         return res, near, out
 
@@ -687,6 +702,7 @@ class _Run:
             later = fl > f
             f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
             f, why, drv = self._floor(a, b, f, why, drv, task=True)
+            s, f = self._delay(a, b, s, f)
             if is_done.any():
                 n1 = dur - 1
                 s_done = np.where(
@@ -709,6 +725,7 @@ class _Run:
             later = fc > best
             best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
             best, why, drv = self._floor(a, b, best, why, drv)
+            best = self._delay(a, b, best, best)[0]
             s = f = np.where(is_done, done, best)
             why = np.where(is_done, DONE, why)
             drv = np.where(is_done, -1, drv)
@@ -736,6 +753,19 @@ class _Run:
             if drv is not None:
                 drv[:, k] = np.where(later, -1, drv[:, k])
         return (f, why) if drv is None else (f, why, drv)
+
+    def _delay(self, a: int, b: int, s: I64, f: I64) -> tuple[I64, I64]:
+        """Move items a..b-1 that the variants slip by their delay, in working days."""
+        slips = [(i, k) for i, k in self.v.delay.items() if a <= i < b]
+        if not slips:
+            return s, f
+        s, f = np.array(np.broadcast_to(s, (self.v.n, b - a))), np.array(np.broadcast_to(f, (self.v.n, b - a)))
+        for i, k in slips:
+            j = i - a
+            cb, db = self.cb[i], self.db[i]
+            s[:, j] = np.where(k > 0, self.cals.wd(cb, db, s[:, j], k), s[:, j])
+            f[:, j] = np.where(k > 0, self.cals.wd(cb, db, f[:, j], k), f[:, j])
+        return s, f
 
     def _window_days(self, cb: I64, db: I64, first: I64, last: I64) -> tuple[I64, I64]:
         """(first working day, last working day) of windows; exact dates as given."""

@@ -357,7 +357,6 @@ def weekly_report(
                     }
                 )
         elif c.kind == "event" and item.on is not None and item.on.tbc:
-            cal = sched.calendar(key)
             to_confirm.append(
                 {
                     "id": label(key),
@@ -365,7 +364,7 @@ def weekly_report(
                     "body": None,
                     "window": item.on.text or f"{item.on.first} to {item.on.last}",
                     "planned": _iso(c.early_finish),
-                    "confirm_by": _iso(cal.on_or_after(item.on.first)),
+                    "confirm_by": _iso(sched.window(key)[0]),  # what precedes it is due for its first working day
                 }
             )
         if item.deadline is not None and as_of <= item.deadline.last <= horizon:

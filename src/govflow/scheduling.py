@@ -41,6 +41,7 @@ from .model import Body, Meeting, Programme
 
 __all__ = [
     "DeadlineResult",
+    "HeldMeeting",
     "ItemSchedule",
     "Plan",
     "Schedule",
@@ -88,6 +89,7 @@ class ItemSchedule:
     why: str = ""  # what set the early date: deps | start | as_of | done | started | remaining | forecast | fixed
     papers_due: date | None = None  # meeting items: papers due for the chosen meeting
     ready: date | None = None  # meeting items: the day the papers are ready
+    held_from: date | None = None  # meeting items: the earliest day a meeting may be held (start, status date, SS/FF)
     meeting: Meeting | None = None  # meeting items: the meeting chosen
     late_meeting: Meeting | None = None  # meeting items: latest meeting that still meets the deadlines
     late_papers_due: date | None = None  # meeting items: the latest day the papers can be ready
@@ -106,6 +108,16 @@ class DeadlineResult:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldMeeting:
+    """A meeting as the engine holds it: the day it counts as held (a window's last working day)
+    and the day its papers are due (`papers_due` working days before its first working day)."""
+
+    meeting: Meeting
+    held: date
+    papers_due: date
+
+
+@dataclass(frozen=True, slots=True)
 class Schedule:
     """The computed schedule of a programme at a status date."""
 
@@ -116,6 +128,7 @@ class Schedule:
     warnings: tuple[Warning, ...] = field(default=())
     calendars: Mapping[str, WorkCalendar] = field(default_factory=dict, repr=False)
     status_override: date | None = None  # the `as_of` passed in, if any (else each timeline's own)
+    engine: _Reader | None = field(default=None, repr=False, compare=False)  # the kernel's arrays
 
     def item(self, key: str) -> ItemSchedule:
         """An item by key ('timeline:item'), or by bare id in a single-timeline programme."""
@@ -130,6 +143,21 @@ class Schedule:
     @property
     def all_met(self) -> bool:
         return all(d.met for d in self.deadlines)
+
+    def _key(self, key: str) -> str:
+        return key if ":" in key else f"{self.programme.timelines[0].id}:{key}"
+
+    def meetings(self, key: str) -> tuple[HeldMeeting, ...]:
+        """The meetings of a meeting item's body, in the order the meeting rule takes them, with
+        the held and papers-due dates the engine uses (the one statement of that rule)."""
+        assert self.engine is not None
+        return self.engine.meetings_of(self.engine.plan.index[self._key(key)])
+
+    def window(self, key: str) -> tuple[date, date]:
+        """A fixed event's window as the engine plans it: (first, last working day); an exact
+        date is both."""
+        assert self.engine is not None
+        return self.engine.window(self.engine.plan.index[self._key(key)])
 
 
 class _Results(Mapping[str, ItemSchedule]):
@@ -378,6 +406,26 @@ class _Reader:
     def papers(self, slot: int) -> date | None:
         return None if slot < 0 else self.day(int(self.res.papers.ravel()[slot]))
 
+    def meetings_of(self, i: int) -> tuple[HeldMeeting, ...]:
+        plan = self.plan
+        b = plan.item_body[i]
+        if b < 0:
+            return ()
+        cp = plan.compiled
+        held, papers = cp.meeting_base  # type: ignore[misc]
+        first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
+        order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
+        return tuple(
+            HeldMeeting(plan.meetings[j], date.fromordinal(int(held[j])), date.fromordinal(int(papers[j])))
+            for j in order
+        )
+
+    def window(self, i: int) -> tuple[date, date]:
+        res = self.res
+        k = self.plan.compiled.pos[i]
+        row = self.v if res.window_first.shape[0] > 1 else 0
+        return date.fromordinal(int(res.window_first[row, k])), date.fromordinal(int(res.window_last[row, k]))
+
     def driving(self, i: int) -> tuple[str, ...]:
         """The predecessors whose links gave item i its date (ties in `after` order)."""
         plan, res, cp = self.plan, self.res, self.plan.compiled
@@ -418,6 +466,7 @@ class _Reader:
             meeting = {
                 "papers_due": self.papers(slot) if item.at is not None else None,
                 "ready": self.day(self.at(res.ready, i)) if item.at is not None and why != K.BLOCKED else None,
+                "held_from": self.day(self.at(res.hmin, i)) if item.at is not None and why != K.BLOCKED else None,
                 "meeting": self.meeting(slot) if item.at is not None else None,
                 "late_meeting": self.meeting(lslot) if item.at is not None else None,
                 "late_papers_due": self.day(self.at(res.lready, i)) if item.at is not None else None,
@@ -450,20 +499,13 @@ class _Reader:
             return f"after {self.label(plan.keys[plan.compiled.order[drv]])}, which cannot be scheduled"
         if why != K.NO_MEETING:
             return ""
-        b = plan.item_body[i]
-        body = plan.body(b)
-        ms = plan.meetings_of(b)
-        cp = plan.compiled
-        last_papers = "-"
-        if ms:
-            held, papers = cp.meeting_base  # type: ignore[misc]
-            order = sorted(range(int(cp.body_off[b]), int(cp.body_off[b + 1])), key=lambda j: (held[j], papers[j]))
-            last = plan.meetings[order[-1]].when
-            last_papers = str(date.fromordinal(int(papers[order[-1]])))
+        body = plan.body(plan.item_body[i])
+        held = self.meetings_of(i)
+        last = f"{held[-1].meeting.when} (papers due {held[-1].papers_due})" if held else "None (papers due -)"
         return (
             f"no meeting of {body.name} ('{body.id}') is late enough: papers ready "
             f"{self.day(self.at(res.ready, i))}, meetings from {self.day(self.at(res.hmin, i))}; the last "
-            f"meeting is {last if ms else None} (papers due {last_papers})"
+            f"meeting is {last}"
         )
 
     def trace(self, i: int) -> tuple[str, ...]:
@@ -573,6 +615,7 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
         tuple(warnings),
         {t.id: plan.cals[plan.timeline_cal[j]] for j, t in enumerate(plan.timelines)},
         as_of,
+        reader,
     )
 
 
