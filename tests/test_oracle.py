@@ -9,7 +9,7 @@ step by step and finds latest dates by brute force ("Latest dates, precisely").
   links with lags -4..+6, progress (done, started, remaining, forecasts on weekends), status
   dates on weekends, deadlines, and two timelines of different nations linked together.
 
-GOVFLOW_ORACLE_EXAMPLES sets the number of random programmes (default 300), e.g.
+GOVFLOW_ORACLE_EXAMPLES sets the number of random programmes (default 1000), e.g.
     GOVFLOW_ORACLE_EXAMPLES=2000 .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_oracle.py
 """
 
@@ -34,7 +34,7 @@ from oracle import oracle_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "cases"
-EXAMPLES = int(os.environ.get("GOVFLOW_ORACLE_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("GOVFLOW_ORACLE_EXAMPLES", "1000"))
 FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "float", "status")
 
 

@@ -93,7 +93,7 @@ class Calendars:
     """The working-day calendars of a programme stacked over one span of ordinals, for vectorised
     lookups: ``count[c * width + o - lo]`` and ``days[c * depth + k]``."""
 
-    def __init__(self, cals: Sequence[WorkCalendar], lo: int, hi: int):
+    def __init__(self, cals: Sequence[WorkCalendar], lo: int, hi: int, pad: int = 64):
         for cal in cals:
             cal.cover(lo - 1, hi)
         self.lo, self.hi = lo, hi
@@ -107,12 +107,17 @@ class Calendars:
         firsts = [int(c[0]) for c in counts]
         self.depth = depth = max(len(d) for d in dayss) + 2
         self.count = np.concatenate([c - f for c, f in zip(counts, firsts, strict=True)])
-        table = np.full((len(cals), depth), hi + 1, dtype=np.int64)  # past the span: flagged as overflow
+        # before the span's first working day, lo - 2; past its last, hi + 1: a date that runs out of
+        # the span is seen as such
+        self.pad = pad  # more than any one link moves a date, so a lookup before the span stays in its row
+        table = np.full((len(cals), pad + depth), hi + 1, dtype=np.int64)
+        table[:, :pad] = lo - 2
         for j, (d, f) in enumerate(zip(dayss, firsts, strict=True)):
-            table[j, : len(d) - f] = d[f:]
+            table[j, pad : pad + len(d) - f] = d[f:]
+        self.depth = depth = pad + depth
         self.days: I64 = table.ravel()
         self.cbase = np.arange(len(cals), dtype=np.int64) * width - (lo - 1)
-        self.dbase = np.arange(len(cals), dtype=np.int64) * depth
+        self.dbase = np.arange(len(cals), dtype=np.int64) * depth + pad
 
     def cnt(self, cb: I64, o: I64) -> I64:
         """Working days on or before o (clipped to the span; callers check for overflow)."""
@@ -122,7 +127,7 @@ class Calendars:
     def day(self, db: I64, k: I64) -> I64:
         """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
         that runs out of the span is seen as such)."""
-        out: I64 = np.where(k < 0, self.lo - 2, self.days[db + np.clip(k, 0, self.depth - 1)])
+        out: I64 = self.days[np.clip(db + k, 0, len(self.days) - 1)]
         return out
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
@@ -326,7 +331,7 @@ class Compiled:
             if c is not None:
                 lo, hi = min(lo, c.lo), max(hi, c.hi)
             lo, hi = max(lo, _MIN_ORD), min(hi, _MAX_ORD)
-            c = self.cals = Calendars(self.calendars, lo, hi)
+            c = self.cals = Calendars(self.calendars, lo, hi, pad=self.guard)
             self.meeting_base = None
         return c
 
@@ -506,8 +511,9 @@ class _Run:
         dur = v.duration if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
         # every group writes every cell of its items, so most arrays start empty
-        es = np.empty((V, n), dtype=np.int64)
-        ef = np.empty((V, n), dtype=np.int64)
+        # early starts and finishes side by side, so one gather reads a link's start or finish
+        self.pt = np.empty((V, 2 * n), dtype=np.int64)
+        es, ef = self.pt[:, :n], self.pt[:, n:]
         self.es, self.ef = es, ef
         self.drv = np.empty((V, n), dtype=np.int64)
         self.ddrv = np.empty((V, n), dtype=np.int64)  # the driver before progress overrides it
@@ -549,9 +555,11 @@ class _Run:
         for arrs, pick in (((es, ef), min), (late, max)):  # the forward pass first
             in_pass: dict[tuple[int, int], int] = {}
             for arr in arrs:
-                real = (arr < NEVER) & (arr > NONE)
-                for which, flag in enumerate((arr < edges[0], arr > edges[1], arr < edges[2], arr > edges[3])):
-                    cols = np.flatnonzero((real & flag).any(axis=0))
+                # per item, its earliest and latest real date over the variants (NONE and NEVER are no dates)
+                low = np.where(arr > NONE, arr, NEVER).min(axis=0)
+                high = np.where(arr < NEVER, arr, NONE).max(axis=0)
+                for which, flag in enumerate((low < edges[0], high > edges[1], low < edges[2], high > edges[3])):
+                    cols = np.flatnonzero(flag)
                     if len(cols):
                         k = int(pick(cols))
                         key = (which // 2, which % 2)
@@ -591,9 +599,8 @@ class _Run:
     def _gather(self, idx: I64, a: int) -> tuple[I64, I64]:
         """Each link's earliest date for its successor, and whether the predecessor is placed."""
         cp, cals = self.cp, self.cals
-        src = cp.e_src[idx]
         pred = cp.e_pred[idx]
-        x = np.where(src == 0, self.es[:, pred], self.ef[:, pred])
+        x = self.pt[:, cp.e_src[idx] * cp.n + pred]
         placed = x < NEVER
         succ = cp.e_succ[idx]
         cb, db = self.cb[succ], self.db[succ]
