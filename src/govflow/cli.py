@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -273,7 +273,8 @@ def gantt_cmd(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f",
+            "--format",
+            "-f",
             help="json (frappe-gantt), csv (Excel, UTF-8 with BOM), mermaid (GitHub/GitLab), mspdi (MS Project XML), "
             "html or svg (the chart). Default: from OUT's suffix (.json .csv .mmd .xml .html .svg).",
             metavar="FORMAT",
@@ -563,6 +564,69 @@ def mta(
     key = timeline_key(sched)
     hist = _history_run(files, db, lambda store: store.snapshots(key))
     _write(render_mta(mta_series(sched, hist)) + "\n", out)
+
+
+@app.command()
+def risk(
+    files: Files,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.", min=1, max=10_000_000)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.")] = 0,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("-o", "--output", help="Also write a self-contained HTML report to this file.", metavar="OUT"),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes to spread the runs over.", min=1)] = 1,
+) -> None:
+    """How likely is each deadline? P(met), P50/P80/P90 dates and which meeting each decision goes to.
+
+    Durations vary within each task's `range`, TBC dates over their windows, meetings are cancelled
+    at their body's `cancel_rate`, and `risks:` occur with their probability (README: "Risk").
+    The same --seed gives the same answer whatever --workers.
+    """
+    from .risk import has_inputs, render_html, render_json, render_text, simulate
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    try:
+        programme = _load(files)
+        sched = schedule(programme, as_of=status)
+    except GovflowError as e:
+        _fail(e)
+        return
+    if not has_inputs(programme):
+        typer.echo(
+            "govflow: note: nothing in these files is uncertain (no range, TBC window, cancel_rate or risks), "
+            "so every run is the plan itself",
+            err=True,
+        )
+    result = _simulate_with_progress(simulate, sched, runs, seed, workers, quiet=as_json)
+    if out is not None:
+        title = programme.timelines[0].title if programme.single else "Programme"
+        out.write_text(render_html(result, title), encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+    typer.echo((render_json if as_json else render_text)(result).rstrip("\n"))
+
+
+def _simulate_with_progress(simulate: Any, sched: Any, runs: int, seed: int, workers: int, quiet: bool) -> Any:
+    """`simulate` with a progress bar on standard error when the runs take a while."""
+    from rich.progress import Progress
+
+    if quiet or runs * len(sched.items) < 20_000_000:
+        return simulate(sched, runs=runs, seed=seed, workers=workers)
+    with Progress(transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("simulating", total=runs)
+        return simulate(sched, runs=runs, seed=seed, workers=workers, progress=lambda n: bar.advance(task, n))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.callback()

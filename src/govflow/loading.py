@@ -26,7 +26,7 @@ from .calendars import NATIONS, gc_paused
 from .dates import DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
 from .graph import dependency_graph, topological_order
-from .model import LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Timeline
+from .model import DISTRIBUTIONS, LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Risk, RiskSettings, Timeline
 
 __all__ = ["FORMAT_VERSION", "load", "load_text", "load_text_with_warnings", "load_with_warnings"]
 
@@ -58,6 +58,8 @@ TOP_KEYS = (
     "closures",
     "bodies",
     "items",
+    "risk",
+    "risks",
 )
 BODY_KEYS = (
     "name",
@@ -73,6 +75,7 @@ BODY_KEYS = (
     "skip",
     "chairs_action",
     "attendees",
+    "cancel_rate",
 )
 ITEM_KEYS = (
     "title",
@@ -88,6 +91,7 @@ ITEM_KEYS = (
     "started",
     "remaining",
     "forecast",
+    "distribution",
 )
 ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 
@@ -403,6 +407,130 @@ class _Reader:
         return default
 
 
+# --- risk inputs (`govflow risk`) ------------------------------------------------------------
+
+
+def _range(
+    r: _Reader, data: dict[str, Any], path: Path_, iid: str, kind: str, duration: int
+) -> tuple[int, int, int] | None:
+    """`range: [optimistic, pessimistic]` (the duration most likely) or `[optimistic, likely,
+    pessimistic]`, in whole working days, on a task."""
+    v = data.get("range")
+    if v is None:
+        return None
+    whole = isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+    if not whole or len(v) not in (2, 3) or not all(0 <= x <= MAX_NUMBER for x in v) or v[0] > v[-1]:
+        r.err(
+            (*path, "range"),
+            "bad-range",
+            f"item '{iid}': range must be [optimistic, pessimistic] or [optimistic, likely, pessimistic] "
+            "whole working days with optimistic <= pessimistic",
+            iid,
+        )
+        return None
+    low, likely, high = (v[0], duration, v[1]) if len(v) == 2 else v
+    if kind != "task":
+        r.err((*path, "range"), "bad-range", f"item '{iid}': a range is for a task (an item with a duration)", iid)
+        return None
+    if not low <= likely <= high:
+        r.err(
+            (*path, "range"),
+            "bad-range",
+            f"item '{iid}': range {v} must hold the most likely duration ({likely}) between optimistic and pessimistic",
+            iid,
+        )
+        return None
+    if low < 1:
+        r.err((*path, "range"), "bad-range", f"item '{iid}': a task takes at least 1 working day, got {v}", iid)
+        return None
+    return (low, likely, high)
+
+
+def _distribution(r: _Reader, data: dict[str, Any], path: Path_, iid: str | None = None) -> str | None:
+    value = data.get("distribution")
+    if value is None:
+        return None
+    if value not in DISTRIBUTIONS:
+        r.err(
+            (*path, "distribution"),
+            "bad-value",
+            (f"item '{iid}': " if iid else "")
+            + f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got '{value}'"
+            f"{did_you_mean(str(value), DISTRIBUTIONS)}",
+            iid,
+        )
+        return None
+    return str(value)
+
+
+def _share(r: _Reader, data: dict[str, Any], key: str, path: Path_, what: str, top: float = 1.0) -> float | None:
+    """A probability-like number in [0, top]."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= top:
+        r.err((*path, key), "bad-value", f"{what}: '{key}' must be a number from 0 to {top:g}, got {value!r}")
+        return None
+    return float(value)
+
+
+def _risk_settings(r: _Reader, data: dict[str, Any]) -> RiskSettings:
+    raw = data.get("risk")
+    if raw is None:
+        return RiskSettings()
+    settings = r.mapping(raw, ("risk",), "'risk'") or {}
+    r.keys(settings, ("distribution", "correlation"), ("risk",), "'risk'")
+    return RiskSettings(
+        _distribution(r, settings, ("risk",)) or "triangular",
+        _share(r, settings, "correlation", ("risk",), "the timeline's risk settings") or 0.0,
+    )
+
+
+def _risks(r: _Reader, data: dict[str, Any], tid: str, items: dict[str, Item]) -> tuple[Risk, ...]:
+    """`risks:`: a list of {id, title, probability, delays: {item: [min, max]}}."""
+    raw = data.get("risks")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        r.err(("risks",), "wrong-type", f"'risks' must be a list of risks, got {_kind(raw)}")
+        return ()
+    out = []
+    for n, entry in enumerate(raw):
+        path: Path_ = ("risks", n)
+        e = r.mapping(entry, path, f"risk {n + 1}")
+        if e is None:
+            continue
+        rid = r.text(e, "id", path) or f"risk-{n + 1}"
+        r.keys(e, ("id", "title", "probability", "delays"), path, f"risk '{rid}'")
+        probability = _share(r, e, "probability", path, f"risk '{rid}'")
+        if probability is None:
+            r.err(path, "missing-key", f"risk '{rid}' needs a 'probability' from 0 to 1")
+            continue
+        delays = []
+        for iid, span in (r.mapping(e.get("delays") or {}, (*path, "delays"), f"risk '{rid}' delays") or {}).items():
+            where = (*path, "delays", iid)
+            item = items.get(iid)
+            if item is None:
+                r.err(
+                    where, "unknown-ref", f"risk '{rid}' delays '{iid}', which is not an item{did_you_mean(iid, items)}"
+                )
+                continue
+            if item.kind == "meeting":
+                r.err(where, "bad-value", f"risk '{rid}': a risk delays a task, milestone or fixed event, not '{iid}'")
+                continue
+            ok = (
+                isinstance(span, list)
+                and len(span) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+            )
+            if not ok or not 0 <= span[0] <= span[1] <= MAX_NUMBER:
+                r.err(where, "bad-range", f"risk '{rid}': the delay of '{iid}' must be [min, max] working days")
+                continue
+            delays.append((item.key, span[0], span[1]))
+        out.append(Risk(rid, r.text(e, "title", path) or rid, probability, tuple(delays), r.doc.known_line(path)))
+    return tuple(out)
+
+
 def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
         type(value), type(value).__name__
@@ -480,6 +608,8 @@ def _timeline(doc: _Doc) -> Timeline | None:
         if item:
             items[iid] = item
     return Timeline(
+        risk=_risk_settings(r, data),
+        risks=_risks(r, data, tid, items),
         id=tid,
         title=r.text(data, "title", (), tid) or tid,
         start=start,
@@ -602,6 +732,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         duration=duration,
         location=r.text(data, "location", path, "", bid) or "",
         chairs_action=r.number(data, "chairs_action", path, bid),
+        cancel_rate=_share(r, data, "cancel_rate", path, f"body '{bid}'", top=0.99) or 0.0,
         attendees=r.strings(data, "attendees", path, bid),
         line=r.doc.known_line(path),
     )
@@ -711,24 +842,8 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item 
     at = r.text(data, "at", path, item=iid)
     duration = r.number(data, "duration", path, iid) or 0
     kind: Kind = "event" if "on" in data else "meeting" if at else "task" if duration > 0 else "milestone"
-    rng = None
-    if data.get("range") is not None:
-        v = data["range"]
-        if (
-            isinstance(v, list)
-            and len(v) == 2
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-            and 0 <= v[0] <= v[1] <= MAX_NUMBER
-        ):
-            rng = (v[0], v[1])
-        else:
-            r.err(
-                (*path, "range"),
-                "bad-range",
-                f"item '{iid}': range must be [optimistic, pessimistic] "
-                "whole working days with optimistic <= pessimistic",
-                iid,
-            )
+    rng = _range(r, data, path, iid, kind, duration)
+    distribution = _distribution(r, data, path, iid)
     deadline = (
         r.window(data["deadline"], (*path, "deadline"), "deadline", iid) if data.get("deadline") is not None else None
     )
@@ -766,6 +881,7 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item 
         remaining=r.number(data, "remaining", path, iid),
         forecast=r.exact(data, "forecast", path, iid),
         line=r.doc.known_line(path),
+        distribution=distribution,
     )
 
 

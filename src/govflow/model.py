@@ -9,11 +9,24 @@ from typing import Literal
 
 from .dates import Window
 
-__all__ = ["LEVELS", "Body", "Dependency", "Item", "Kind", "Meeting", "Programme", "Timeline"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "LEVELS",
+    "Body",
+    "Dependency",
+    "Item",
+    "Kind",
+    "Meeting",
+    "Programme",
+    "Risk",
+    "RiskSettings",
+    "Timeline",
+]
 
 Kind = Literal["task", "milestone", "meeting", "event"]
 DepType = Literal["FS", "SS", "FF"]
 LEVELS = ("national", "regional", "local")
+DISTRIBUTIONS = ("triangular", "pert", "uniform")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +45,9 @@ class Meeting:
     when: Window
     note: str = ""
     extraordinary: bool = False
+    source: str = ""  # where the date came from: 'meets', 'recurrence', or a calendar file's name
+    time: time | None = None  # from a timed calendar event (else the body's `time`), for calendar exports
+    duration: timedelta | None = None  # from a timed calendar event
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +65,9 @@ class Body:
     chairs_action: int | None = None
     attendees: tuple[str, ...] = ()
     line: int | None = None
+    path: str = ""  # the file that defines the body (a timeline, or a body library brought in with `use:`)
+    nation: str | None = None  # a body library's `holidays`: the nation its meeting dates are checked against
+    cancel_rate: float = 0.0  # `risk`: the share of runs in which each meeting does not take place
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +83,7 @@ class Item:
     on: Window | None = None
     at: str | None = None  # body id, in the item's own timeline
     duration: int = 0
-    range: tuple[int, int] | None = None
+    range: tuple[int, int, int] | None = None  # `risk`: optimistic, most likely, pessimistic working days
     after: tuple[Dependency, ...] = ()
     deadline: Window | None = None
     owner: tuple[str, ...] = ()
@@ -72,6 +91,28 @@ class Item:
     started: date | None = None
     remaining: int | None = None
     forecast: date | None = None
+    line: int | None = None
+    distribution: str | None = None  # `risk`: triangular | pert | uniform (else the timeline's)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    """A timeline's `risk:` settings: the default distribution of its ranges, and the rank
+    correlation its duration samples share."""
+
+    distribution: str = "triangular"
+    correlation: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A `risks:` entry: with `probability` in each run, it delays each named item by a whole
+    number of working days uniform in [low, high] (keys 'timeline:item')."""
+
+    id: str
+    title: str
+    probability: float
+    delays: tuple[tuple[str, int, int], ...]
     line: int | None = None
 
 
@@ -90,6 +131,8 @@ class Timeline:
     holidays: str = "england"
     closures: frozenset[date] = frozenset()
     path: str = "<input>"
+    risk: RiskSettings = RiskSettings()
+    risks: tuple[Risk, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)

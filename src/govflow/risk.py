@@ -1,0 +1,758 @@
+"""`govflow risk`: how likely each deadline is, meeting by meeting.
+
+Monte Carlo on the engine's variant axis: each run is one variant of the plan, and a chunk of
+runs is one kernel call. What varies (DESIGN.md, README "Risk"):
+
+- a task with `range` takes a whole number of working days drawn from its distribution
+  (`uniform`: each whole number from optimistic to pessimistic equally likely; `triangular`
+  and `pert`: a continuous draw rounded to the nearest day, at least 1); a task in progress
+  takes its `remaining` days scaled by the same draw;
+- a meeting or fixed event in a window (TBC) is confirmed on a working day of the window,
+  uniformly; a body's `cancel_rate` is the share of runs in which each of its meetings does
+  not take place;
+- each `risks:` entry occurs with its probability and then delays the items it names;
+- with `risk: {correlation: r}` the duration draws of a timeline share one common factor
+  (a Gaussian copula): every pair has rank correlation r.
+
+Runs come in chunks of `CHUNK`, each from its own stream of a `numpy.random.SeedSequence` of the
+seed, so results are the same for a seed whatever the number of workers. Each duration is drawn
+by the inverse of its distribution function from one uniform number, so widening a bound never
+shortens a draw: a wider pessimistic bound cannot raise P(met).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from . import kernel as K
+from .explain import fmt
+from .model import Programme
+from .scheduling import Plan, Schedule, compiled, run_variants, schedule
+
+__all__ = [
+    "CHUNK",
+    "DeadlineRisk",
+    "MeetingRisk",
+    "RiskResult",
+    "render_html",
+    "render_json",
+    "render_text",
+    "simulate",
+]
+
+CHUNK = 1000  # runs per kernel call and per random stream
+_NORMAL_QUANTILE_975 = 1.959963984540054
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRisk:
+    key: str
+    title: str
+    deadline: date
+    p_met: float
+    p_met_low: float
+    p_met_high: float
+    p50: date | None  # None: not reached in that share of runs (the deadline cannot be scheduled)
+    p80: date | None
+    p90: date | None
+    forecast: date | None  # the plan's own (deterministic) forecast
+    forecast_percentile: float | None  # the share of runs finishing by the plan's forecast, in %
+    p_unscheduled: float
+    finishes: tuple[tuple[date, float], ...]  # each finish date and the share of runs on it
+    sensitivity: tuple[Sensitivity, ...] = ()
+    criticality: tuple[tuple[str, float], ...] = ()  # items on this deadline's driving path, share of runs
+
+
+@dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """How one uncertain input moves a deadline: rank correlation with its finish, and P(met) with
+    the input held at its optimistic and its pessimistic value."""
+
+    input: str
+    rank_correlation: float
+    p_met_optimistic: float | None
+    p_met_pessimistic: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRisk:
+    key: str
+    body: str
+    dates: tuple[tuple[date, float], ...]
+    p_unscheduled: float
+
+
+@dataclass(frozen=True, slots=True)
+class RiskResult:
+    runs: int
+    seed: int
+    as_of: date | None
+    deadlines: tuple[DeadlineRisk, ...]
+    meetings: tuple[MeetingRisk, ...]
+    criticality: dict[str, float] = field(default_factory=dict)
+    inputs: int = 0  # how many uncertain inputs the plan has
+
+
+# ---- the uncertain inputs of a plan ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Task:
+    k: int  # kernel position
+    name: str
+    low: int
+    likely: int
+    high: int
+    dist: str
+    timeline: int
+    duration: int
+    remaining: int  # -1 when not in progress with `remaining`
+
+
+@dataclass(slots=True)
+class _Inputs:
+    tasks: list[_Task]
+    events: list[tuple[int, str, np.ndarray]]  # kernel position, name, working days of the window
+    meetings: list[tuple[int, str, np.ndarray, float]]  # compiled slot, name, days (empty: exact), cancel rate
+    risks: list[tuple[str, float, list[tuple[str, int, int, int]]]]  # id, p, (kind, k, low, high)
+    correlation: list[float]  # per timeline
+    names: list[str]  # every sampled input, in the order of the samples' columns
+
+
+def _inputs(sched: Schedule, plan: Plan) -> _Inputs:
+    p = sched.programme
+    cp = plan.compiled
+    status = [sched.status_override or t.as_of for t in p.timelines]
+    tix = {t.id: j for j, t in enumerate(p.timelines)}
+    label = p.label
+    tasks, events, meetings = [], [], []
+    for i, key in enumerate(plan.keys):
+        item = plan.items[i]
+        k = cp.pos[i]
+        t = tix[item.timeline]
+        sd = status[t]
+        done = item.done is not None and (sd is None or item.done <= sd)
+        if done:
+            continue
+        if item.range is not None and item.kind == "task":
+            low, likely, high = item.range
+            dist = item.distribution or p.timelines[t].risk.distribution
+            started = item.started is not None and (sd is None or item.started <= sd)
+            rem = item.remaining if started and item.remaining is not None and sd is not None else -1
+            if high > low:
+                tasks.append(_Task(k, label(key), low, likely, high, dist, t, item.duration, rem))
+        if item.on is not None and not item.on.exact:
+            cal = sched.calendar(key)
+            days = np.asarray([d.toordinal() for d in cal.days(item.on.first, item.on.last)], dtype=np.int64)
+            if len(days) > 1:
+                events.append((k, f"{label(key)} ({item.on.text or item.on})", days))
+    for b, (ti, bid) in enumerate(plan.body_ids):
+        body = plan.body(b)
+        cal = plan.cals[plan.timeline_cal[ti]]
+        off = cp.body_off
+        for slot in range(int(off[b]), int(off[b + 1])):
+            m = plan.meetings[slot]
+            days = np.zeros(0, dtype=np.int64)
+            if not m.when.exact:
+                days = np.asarray([d.toordinal() for d in cal.days(m.when.first, m.when.last)], dtype=np.int64)
+            if len(days) > 1 or body.cancel_rate > 0:
+                name = f"{body.name} meeting {m.when.text or m.when}" + (
+                    "" if len(plan.timelines) == 1 else f" ({bid})"
+                )
+                meetings.append((slot, name, days if len(days) > 1 else np.zeros(0, dtype=np.int64), body.cancel_rate))
+    risks: list[tuple[str, float, list[tuple[str, int, int, int]]]] = []
+    for timeline in p.timelines:
+        for r in timeline.risks:
+            delays: list[tuple[str, int, int, int]] = []
+            for key, low, high in r.delays:
+                i = plan.index[key]
+                delays.append((plan.items[i].kind, cp.pos[i], low, high))
+            risks.append((r.id, r.probability, delays))
+    names = (
+        [x.name for x in tasks] + [e[1] for e in events] + [m[1] for m in meetings] + [f"risk {r[0]}" for r in risks]
+    )
+    return _Inputs(tasks, events, meetings, risks, [t.risk.correlation for t in p.timelines], names)
+
+
+def _triangular(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
+    """Inverse distribution function of the triangular distribution (a <= c <= b)."""
+    if b <= a:
+        return np.full(u.shape, a, dtype=float)
+    cut = (c - a) / (b - a)
+    left = a + np.sqrt(u * (b - a) * (c - a))
+    right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+    out: np.ndarray = np.where(u < cut, left, right)
+    return out
+
+
+def _pert(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
+    """Inverse distribution function of the PERT (beta) distribution, from its distribution
+    function tabulated on a fine grid (numerical integration of the density)."""
+    if b <= a:
+        return np.full(u.shape, a, dtype=float)
+    alpha = 1 + 4 * (c - a) / (b - a)
+    beta = 1 + 4 * (b - c) / (b - a)
+    x = np.linspace(0.0, 1.0, 4097)
+    mid = (x[1:] + x[:-1]) / 2
+    density = mid ** (alpha - 1) * (1 - mid) ** (beta - 1)
+    cdf = np.concatenate([[0.0], np.cumsum(density)])
+    cdf /= cdf[-1]
+    out: np.ndarray = a + (b - a) * np.interp(u, cdf, x)
+    return out
+
+
+def _draw(task: _Task, u: np.ndarray) -> np.ndarray:
+    """Whole working days for a task from uniform numbers u."""
+    a, c, b = task.low, task.likely, task.high
+    if task.dist == "uniform":
+        out: np.ndarray = np.minimum(a + np.floor(u * (b - a + 1)), b).astype(np.int64)
+        return out
+    x = _triangular(u, a, c, b) if task.dist == "triangular" else _pert(u, a, c, b)
+    return np.maximum(np.floor(x + 0.5), 1).astype(np.int64)
+
+
+def _uniforms(rng: np.random.Generator, n: int, inputs: _Inputs) -> np.ndarray:
+    """One uniform number per run and task; within a timeline with a correlation, from a Gaussian
+    copula with one common factor (turned into uniforms by rank, so no normal quantiles are
+    needed: the ranks carry the copula)."""
+    u = rng.random((n, len(inputs.tasks)))
+    timelines = sorted({t.timeline for t in inputs.tasks})
+    for t in timelines:
+        rho = inputs.correlation[t]
+        cols = [j for j, x in enumerate(inputs.tasks) if x.timeline == t]
+        if rho <= 0 or len(cols) < 2 or n < 2:
+            continue
+        c = 2 * math.sin(math.pi * rho / 6)  # the normal correlation that gives rank correlation rho
+        z = math.sqrt(c) * rng.standard_normal((n, 1)) + math.sqrt(1 - c) * rng.standard_normal((n, len(cols)))
+        ranks = np.argsort(np.argsort(z, axis=0), axis=0)
+        u[:, cols] = (ranks + 0.5) / n
+    return u
+
+
+def _variants(
+    sched: Schedule, plan: Plan, inputs: _Inputs, rng: np.random.Generator, n: int, hold: dict[str, float]
+) -> tuple[K.Variants, np.ndarray]:
+    """The variants of one chunk, and each run's value of each input (for sensitivity). `hold`
+    fixes inputs at a quantile (0: optimistic, 1: pessimistic)."""
+    cp = plan.compiled
+    samples = np.zeros((n, len(inputs.names)))
+    col = 0
+    duration: np.ndarray | None = None
+    remaining: np.ndarray | None = None
+    u = _uniforms(rng, n, inputs)
+    if inputs.tasks:
+        duration = np.array(np.broadcast_to(cp.dur, (n, cp.n)))
+        for j, task in enumerate(inputs.tasks):
+            uj = np.full(n, min(hold[task.name], 1 - 1e-12)) if task.name in hold else u[:, j]
+            d = _draw(task, uj)
+            duration[:, task.k] = d
+            if task.remaining >= 0:
+                if remaining is None:
+                    remaining = np.full((n, cp.n), -1, dtype=np.int64)
+                scaled = np.floor(task.remaining * d / max(task.duration, 1) + 0.5)
+                remaining[:, task.k] = np.maximum(scaled, 1 if task.remaining > 0 else 0)
+            samples[:, col] = d
+            col += 1
+    on: dict[int, np.ndarray] = {}
+    for k, name, days in inputs.events:
+        uu = rng.random(n)
+        if name in hold:
+            uu = np.full(n, min(hold[name], 1 - 1e-12))
+        pick = days[np.minimum((uu * len(days)).astype(np.int64), len(days) - 1)]
+        on[k] = pick
+        samples[:, col] = pick
+        col += 1
+    confirm: dict[int, np.ndarray] = {}
+    for slot, name, days, rate in inputs.meetings:
+        uu, cancel = rng.random(n), rng.random(n) < rate
+        held = np.full(n, -1, dtype=np.int64)
+        if len(days):
+            if name in hold:
+                uu = np.full(n, min(hold[name], 1 - 1e-12))
+            held = days[np.minimum((uu * len(days)).astype(np.int64), len(days) - 1)]
+        if name in hold:
+            cancel = np.full(n, hold[name] >= 1 and rate > 0) if not len(days) else cancel
+        held = np.where(cancel, K.NEVER, held)
+        confirm[slot] = held
+        samples[:, col] = np.where(cancel, np.inf, held)
+        col += 1
+    delay: dict[int, np.ndarray] = {}
+    for rid, prob, delays in inputs.risks:
+        occurs = rng.random(n) < prob
+        if f"risk {rid}" in hold:
+            occurs = np.full(n, hold[f"risk {rid}"] >= 1)
+        total = np.zeros(n)
+        for kind, k, low, high in delays:
+            extra = np.where(occurs, low + np.floor(rng.random(n) * (high - low + 1)), 0).astype(np.int64)
+            total += extra
+            if kind == "task":
+                if duration is None:
+                    duration = np.array(np.broadcast_to(cp.dur, (n, cp.n)))
+                duration[:, k] += extra
+                if remaining is not None and (remaining[:, k] >= 0).any():
+                    remaining[:, k] = np.where(remaining[:, k] >= 0, remaining[:, k] + extra, -1)
+            elif kind == "event":
+                base = on.get(k)
+                if base is None:
+                    base = np.full(n, _event_day(sched, plan, k), dtype=np.int64)
+                on[k] = _shift(plan, k, base, extra)
+            else:
+                delay[k] = delay.get(k, np.zeros(n, dtype=np.int64)) + extra
+        samples[:, col] = total
+        col += 1
+    return K.Variants(n=n, duration=duration, remaining=remaining, on=on, confirm=confirm, delay=delay), samples
+
+
+def _event_day(sched: Schedule, plan: Plan, k: int) -> int:
+    key = plan.keys[plan.compiled.order[k]]
+    return sched.window(key)[1].toordinal()
+
+
+def _shift(plan: Plan, k: int, days: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """Each day moved `by` working days later in the item's calendar."""
+    i = plan.compiled.order[k]
+    cal = plan.cals[plan.timeline_cal[plan.tl[i]]]
+    return np.asarray([cal.wd_ord(int(d), int(n)) if n else int(d) for d, n in zip(days, by, strict=True)])
+
+
+# ---- running ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Chunk:
+    finish: np.ndarray  # (runs, deadlines)
+    meeting: np.ndarray  # (runs, meeting items): held date or NEVER
+    path_count: np.ndarray  # (deadlines, items): runs in which the item is on the deadline's driving path
+    any_count: np.ndarray  # (items,): runs in which the item is on some deadline's driving path
+    samples: np.ndarray
+
+
+def _run_chunk(
+    sched: Schedule, plan: Plan, inputs: _Inputs, seed: int, chunk: int, n: int, hold: dict[str, float]
+) -> _Chunk:
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+    variants, samples = _variants(sched, plan, inputs, rng, n, hold)
+    res = run_variants(plan, sched.status_override, variants, record=False, backward=False)
+    cp = plan.compiled
+    dl = np.asarray([cp.pos[i] for i in plan.deadlines], dtype=np.int64)
+    mk = np.asarray([cp.pos[i] for i, it in enumerate(plan.items) if it.kind == "meeting"], dtype=np.int64)
+    finish = res.ef[:, dl]
+    meeting = res.ef[:, mk]
+    path_count = np.zeros((len(dl), cp.n), dtype=np.int64)
+    anywhere = np.zeros((n, cp.n), dtype=bool)
+    rows = np.arange(n)
+    for j, k in enumerate(dl):
+        at = np.full(n, k, dtype=np.int64)
+        live = np.ones(n, dtype=bool)
+        while live.any():
+            path_count[j] += np.bincount(at[live], minlength=cp.n)
+            anywhere[rows[live], at[live]] = True
+            at = np.where(live, res.drv[rows, np.maximum(at, 0)], -1)
+            live = at >= 0
+    return _Chunk(finish, meeting, path_count, anywhere.sum(axis=0), samples)
+
+
+def _chunks(runs: int) -> list[tuple[int, int]]:
+    return [(c, min(CHUNK, runs - c * CHUNK)) for c in range(math.ceil(runs / CHUNK))]
+
+
+def _worker(args: tuple[Programme, date | None, int, int, int, dict[str, float]]) -> _Chunk:
+    programme, as_of, seed, chunk, n, hold = args
+    sched = schedule(programme, as_of)
+    plan = compiled(programme)
+    return _run_chunk(sched, plan, _inputs(sched, plan), seed, chunk, n, hold)
+
+
+def _simulate_runs(
+    sched: Schedule,
+    runs: int,
+    seed: int,
+    hold: dict[str, float],
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> _Chunk:
+    plan = compiled(sched.programme)
+    inputs = _inputs(sched, plan)
+    parts: list[_Chunk] = []
+    jobs = _chunks(runs)
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        args = [(sched.programme, sched.status_override, seed, c, n, hold) for c, n in jobs]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_worker, args):
+                parts.append(part)
+                if progress:
+                    progress(part.finish.shape[0])
+    else:
+        for c, n in jobs:
+            parts.append(_run_chunk(sched, plan, inputs, seed, c, n, hold))
+            if progress:
+                progress(n)
+    return _Chunk(
+        np.concatenate([p.finish for p in parts]),
+        np.concatenate([p.meeting for p in parts]),
+        sum(p.path_count for p in parts),  # type: ignore[arg-type]
+        sum(p.any_count for p in parts),  # type: ignore[arg-type]
+        np.concatenate([p.samples for p in parts]),
+    )
+
+
+def simulate(
+    sched: Schedule,
+    runs: int = 10_000,
+    seed: int = 0,
+    workers: int = 1,
+    sensitivity: int = 5,
+    progress: Callable[[int], None] | None = None,
+) -> RiskResult:
+    """Run the plan `runs` times with its uncertain inputs drawn; see the module docstring.
+    `sensitivity`: how many of each deadline's strongest inputs get the optimistic/pessimistic runs."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    plan = compiled(sched.programme)
+    inputs = _inputs(sched, plan)
+    out = _simulate_runs(sched, runs, seed, {}, workers, progress)
+    label = sched.programme.label
+    deadlines = []
+    held_runs = min(runs, 2000)
+    cache: dict[tuple[str, float], np.ndarray] = {}
+
+    def held(name: str, q: float) -> np.ndarray:
+        if (name, q) not in cache:
+            cache[(name, q)] = _simulate_runs(sched, held_runs, seed, {name: q}, workers, None).finish
+        return cache[(name, q)]
+
+    for j, i in enumerate(plan.deadlines):
+        key = plan.keys[i]
+        item = plan.items[i]
+        assert item.deadline is not None
+        due = item.deadline.last.toordinal()
+        f = out.finish[:, j]
+        met = f <= due
+        p_met = float(met.mean())
+        low, high = _wilson(int(met.sum()), runs)
+        det = sched.item(key).early_finish
+        forecast_pct = float((f <= det.toordinal()).mean() * 100) if det is not None else None
+        sens = []
+        if inputs.names and sensitivity > 0:
+            rho = _spearman(out.samples, f)
+            order = [c for c in np.argsort(-np.abs(np.nan_to_num(rho))) if not math.isnan(rho[c]) and rho[c] != 0]
+            for c in order[: 2 * sensitivity]:
+                name = inputs.names[c]
+                opt = float((held(name, 0.0)[:, j] <= due).mean())
+                pes = float((held(name, 1.0)[:, j] <= due).mean())
+                if abs(opt - pes) >= 0.005 or abs(rho[c]) >= 0.1:  # an input that moves it
+                    sens.append(Sensitivity(name, float(rho[c]), opt, pes))
+                if len(sens) == sensitivity:
+                    break
+        crit = out.path_count[j] / runs
+        path_items = [
+            (label(plan.keys[plan.compiled.order[k]]), float(crit[k])) for k in np.argsort(-crit) if crit[k] > 0
+        ]
+        values, counts = np.unique(f[f < K.NEVER], return_counts=True)
+        deadlines.append(
+            DeadlineRisk(
+                key=label(key),
+                title=item.title,
+                deadline=item.deadline.last,
+                p_met=p_met,
+                p_met_low=low,
+                p_met_high=high,
+                p50=_quantile(f, 0.5),
+                p80=_quantile(f, 0.8),
+                p90=_quantile(f, 0.9),
+                forecast=det,
+                forecast_percentile=forecast_pct,
+                p_unscheduled=float((f >= K.NEVER).mean()),
+                finishes=tuple((date.fromordinal(int(v)), int(c) / runs) for v, c in zip(values, counts, strict=True)),
+                sensitivity=tuple(sens),
+                criticality=tuple(path_items),
+            )
+        )
+    deadlines.sort(key=lambda d: (d.deadline, d.key))
+    meetings = []
+    mitems = [i for i, it in enumerate(plan.items) if it.kind == "meeting"]
+    for j, i in enumerate(mitems):
+        h = out.meeting[:, j]
+        values, counts = np.unique(h[h < K.NEVER], return_counts=True)
+        meetings.append(
+            MeetingRisk(
+                label(plan.keys[i]),
+                sched.programme.body(plan.items[i]).name,
+                tuple((date.fromordinal(int(v)), int(c) / runs) for v, c in zip(values, counts, strict=True)),
+                float((h >= K.NEVER).mean()),
+            )
+        )
+    any_path = out.any_count / runs
+    criticality = {label(plan.keys[plan.compiled.order[k]]): float(any_path[k]) for k in range(plan.compiled.n)}
+    criticality = {k: criticality[k] for k in (label(x) for x in plan.keys)}  # in the plan's order
+    return RiskResult(runs, seed, sched.as_of, tuple(deadlines), tuple(meetings), criticality, len(inputs.names))
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion k/n."""
+    z = _NORMAL_QUANTILE_975
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _quantile(f: np.ndarray, q: float) -> date | None:
+    """The date by which a share q of runs finish (None: the deadline cannot be scheduled in more
+    than 1 - q of runs)."""
+    s = np.sort(f)
+    v = int(s[max(math.ceil(q * len(s)) - 1, 0)])
+    return None if v >= K.NEVER else date.fromordinal(v)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Rank correlation of each column of x with y (ties get their average rank)."""
+
+    def ranks(a: np.ndarray) -> np.ndarray:
+        order = np.argsort(a, kind="stable")
+        r = np.empty(len(a))
+        r[order] = np.arange(len(a))
+        _, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
+        sums = np.bincount(inv, weights=r)
+        return (sums / counts)[inv]
+
+    ry = ranks(y.astype(float))
+    out = np.full(x.shape[1], np.nan)
+    for c in range(x.shape[1]):
+        rx = ranks(x[:, c])
+        sx, sy = rx.std(), ry.std()
+        if sx > 0 and sy > 0:
+            out[c] = float(((rx - rx.mean()) * (ry - ry.mean())).mean() / (sx * sy))
+    return out
+
+
+# ---- what users read ----------------------------------------------------------------------------
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _date(d: date | None) -> str:
+    return fmt(d) if d is not None else "not reached"
+
+
+def render_text(result: RiskResult) -> str:
+    lines = [f"{result.runs} runs (seed {result.seed}), {result.inputs} uncertain inputs", ""]
+    for d in result.deadlines:
+        lines.append(f"{d.key}: {d.title}")
+        lines.append(
+            f"  due {fmt(d.deadline)}: P(met) {_pct(d.p_met)} (95% {_pct(d.p_met_low)}-{_pct(d.p_met_high)}); "
+            f"P50 {_date(d.p50)}, P80 {_date(d.p80)}, P90 {_date(d.p90)}"
+        )
+        if d.forecast is not None and d.forecast_percentile is not None:
+            lines.append(f"  the plan's forecast {fmt(d.forecast)} is a P{d.forecast_percentile:.0f} date")
+        if d.p_unscheduled:
+            lines.append(f"  cannot be scheduled in {_pct(d.p_unscheduled)} of runs")
+        for s in d.sensitivity:
+            lines.append(
+                f"  moved by {s.input}: rank correlation {s.rank_correlation:+.2f}; "
+                f"P(met) {_pct(s.p_met_optimistic or 0)} if optimistic, {_pct(s.p_met_pessimistic or 0)} if pessimistic"
+            )
+        lines.append("")
+    if result.meetings:
+        lines.append("Meetings each decision goes to:")
+        for m in result.meetings:
+            parts = [f"{fmt(day)}: {_pct(p)}" for day, p in m.dates if p >= 0.005]
+            if m.p_unscheduled:
+                parts.append(f"cannot be scheduled: {_pct(m.p_unscheduled)}")
+            lines.append(f"  {m.key} ({m.body}): " + "; ".join(parts))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_json(result: RiskResult) -> str:
+    def iso(d: date | None) -> str | None:
+        return None if d is None else d.isoformat()
+
+    data = {
+        "runs": result.runs,
+        "seed": result.seed,
+        "as_of": iso(result.as_of),
+        "deadlines": [
+            {
+                "id": d.key,
+                "title": d.title,
+                "deadline": iso(d.deadline),
+                "p_met": round(d.p_met, 6),
+                "p_met_low": round(d.p_met_low, 6),
+                "p_met_high": round(d.p_met_high, 6),
+                "p50": iso(d.p50),
+                "p80": iso(d.p80),
+                "p90": iso(d.p90),
+                "forecast": iso(d.forecast),
+                "forecast_percentile": None if d.forecast_percentile is None else round(d.forecast_percentile, 3),
+                "p_unscheduled": round(d.p_unscheduled, 6),
+                "sensitivity": [
+                    {
+                        "input": s.input,
+                        "rank_correlation": round(s.rank_correlation, 6),
+                        "p_met_optimistic": s.p_met_optimistic,
+                        "p_met_pessimistic": s.p_met_pessimistic,
+                    }
+                    for s in d.sensitivity
+                ],
+            }
+            for d in result.deadlines
+        ],
+        "meetings": [
+            {
+                "item": m.key,
+                "body": m.body,
+                "dates": [{"date": iso(day), "p": round(p, 6)} for day, p in m.dates],
+                "p_unscheduled": round(m.p_unscheduled, 6),
+            }
+            for m in result.meetings
+        ],
+        "criticality": {k: round(v, 6) for k, v in result.criticality.items()},
+    }
+    return json.dumps(data, indent=1) + "\n"
+
+
+def _scurve(d: DeadlineRisk, width: int = 640, height: int = 220) -> str:
+    """Cumulative probability against date, as steps (meetings make staircases)."""
+    if not d.finishes:
+        return "<p>The deadline cannot be scheduled in any run.</p>"
+    first = min(d.finishes[0][0], d.deadline).toordinal() - 3
+    last = max(d.finishes[-1][0], d.deadline).toordinal() + 3
+    pad_l, pad_b = 50, 30
+
+    def x(o: int) -> float:
+        return pad_l + (o - first) / max(last - first, 1) * (width - pad_l - 10)
+
+    def y(p: float) -> float:
+        return 10 + (1 - p) * (height - pad_b - 10)
+
+    pts, cum = [f"{x(first):.1f},{y(0):.1f}"], 0.0
+    for day, p in d.finishes:
+        pts.append(f"{x(day.toordinal()):.1f},{y(cum):.1f}")
+        cum += p
+        pts.append(f"{x(day.toordinal()):.1f},{y(cum):.1f}")
+    pts.append(f"{x(last):.1f},{y(cum):.1f}")
+    due = x(d.deadline.toordinal())
+    bars = []
+    top = max(p for _, p in d.finishes)
+    for day, p in d.finishes:
+        h = p / top * (height - pad_b - 10) * 0.35
+        bars.append(
+            f'<rect class="hist" x="{x(day.toordinal()) - 1.5:.1f}" y="{y(0) - h:.1f}" width="3" height="{h:.1f}">'
+            f"<title>{html.escape(fmt(day))}: {_pct(p)}</title></rect>"
+        )
+    ticks = "".join(
+        f'<text x="{pad_l - 6}" y="{y(p) + 4:.1f}" text-anchor="end">{int(p * 100)}%</text>' for p in (0, 0.5, 1)
+    )
+    return (
+        f'<svg class="scurve" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="Cumulative probability of finishing by each date">'
+        f'<line x1="{pad_l}" y1="{y(0)}" x2="{width - 10}" y2="{y(0)}" class="axis"/>{ticks}{"".join(bars)}'
+        f'<polyline class="cum" points="{" ".join(pts)}"/>'
+        f'<line x1="{due:.1f}" y1="10" x2="{due:.1f}" y2="{y(0)}" class="due"/>'
+        f'<text x="{due + 4:.1f}" y="22" class="due-label">due {html.escape(fmt(d.deadline))}</text>'
+        f'<text x="{pad_l}" y="{height - 8}">{html.escape(fmt(date.fromordinal(first)))}</text>'
+        f'<text x="{width - 10}" y="{height - 8}" text-anchor="end">{html.escape(fmt(date.fromordinal(last)))}</text>'
+        "</svg>"
+    )
+
+
+def _tornado(d: DeadlineRisk, width: int = 640) -> str:
+    if not d.sensitivity:
+        return ""
+    row, left, mid = 26, 260, 260 + (width - 270) / 2
+    half = (width - 270) / 2
+    out = []
+    for n, s in enumerate(d.sensitivity):
+        y0 = 10 + n * row
+        lo, hi = s.p_met_pessimistic or 0.0, s.p_met_optimistic or 0.0
+        a, b = mid + (lo - d.p_met) * half * 2, mid + (hi - d.p_met) * half * 2
+        out.append(
+            f'<text x="{left - 8}" y="{y0 + 15}" text-anchor="end">{html.escape(s.input[:40])}</text>'
+            f'<rect class="pess" x="{min(a, mid):.1f}" y="{y0 + 3}" width="{abs(mid - a):.1f}" height="16"/>'
+            f'<rect class="opt" x="{min(b, mid):.1f}" y="{y0 + 3}" width="{abs(b - mid):.1f}" height="16"/>'
+            f'<text x="{width - 4}" y="{y0 + 15}" text-anchor="end">{_pct(lo)}-{_pct(hi)}</text>'
+        )
+    height = 20 + row * len(d.sensitivity)
+    return (
+        f'<svg class="tornado" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="P(met) with each input at its pessimistic and optimistic value">'
+        f'<line x1="{mid:.1f}" y1="4" x2="{mid:.1f}" y2="{height - 4}" class="axis"/>{"".join(out)}</svg>'
+    )
+
+
+def render_html(result: RiskResult, title: str) -> str:
+    """A self-contained report: per deadline an S-curve with the histogram, the tornado; the
+    meetings each decision goes to; criticality."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)} - risk</title><style>",
+        "body{font:14px/1.4 system-ui,sans-serif;margin:24px;max-width:900px;color:#222}",
+        "h1{font-size:20px}h2{font-size:16px;margin-top:28px}table{border-collapse:collapse}",
+        "td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #ddd}",
+        "svg text{font-size:11px;fill:#333}.axis{stroke:#999}.cum{fill:none;stroke:#1f4e79;stroke-width:2}",
+        ".hist{fill:#9dc3e6}.due{stroke:#c00;stroke-dasharray:4 3}.due-label{fill:#c00}",
+        ".pess{fill:#c55a11}.opt{fill:#548235}",
+        "</style></head><body>",
+        f"<h1>{html.escape(title)}: how likely each deadline is</h1>",
+        f"<p>{result.runs} runs, seed {result.seed}, {result.inputs} uncertain inputs"
+        + (f", status date {html.escape(fmt(result.as_of))}" if result.as_of else "")
+        + ".</p>",
+    ]
+    for d in result.deadlines:
+        parts.append(f"<section class='deadline' data-id='{html.escape(d.key)}'>")
+        parts.append(f"<h2>{html.escape(d.title)} ({html.escape(d.key)}), due {html.escape(fmt(d.deadline))}</h2>")
+        parts.append(
+            f"<p>P(met) <b>{_pct(d.p_met)}</b> (95% interval {_pct(d.p_met_low)}-{_pct(d.p_met_high)}); "
+            f"P50 {html.escape(_date(d.p50))}, P80 {html.escape(_date(d.p80))}, P90 {html.escape(_date(d.p90))}."
+            + (
+                f" The plan's forecast, {html.escape(fmt(d.forecast))}, is a P{d.forecast_percentile:.0f} date."
+                if d.forecast and d.forecast_percentile is not None
+                else ""
+            )
+            + "</p>"
+        )
+        parts.append(_scurve(d))
+        if d.sensitivity:
+            parts.append("<p>What moves it most (P(met) with the input pessimistic | optimistic):</p>")
+            parts.append(_tornado(d))
+    if result.meetings:
+        parts.append("<h2>Which meeting each decision goes to</h2><table><tr><th>Decision</th><th>Meetings</th></tr>")
+        for m in result.meetings:
+            cells = "; ".join(f"{html.escape(fmt(day))}: {_pct(p)}" for day, p in m.dates if p >= 0.005)
+            if m.p_unscheduled:
+                cells += f"; cannot be scheduled: {_pct(m.p_unscheduled)}"
+            parts.append(f"<tr><td>{html.escape(m.key)} ({html.escape(m.body)})</td><td>{cells}</td></tr>")
+        parts.append("</table>")
+    parts.append("<h2>Criticality</h2><p>Share of runs in which each item is on a deadline's driving path.</p>")
+    parts.append("<table><tr><th>Item</th><th>Critical in</th></tr>")
+    for k, v in sorted(result.criticality.items(), key=lambda kv: -kv[1]):
+        if v > 0:
+            parts.append(f"<tr><td>{html.escape(k)}</td><td>{_pct(v)}</td></tr>")
+    parts.append("</table></body></html>\n")
+    return "\n".join(parts)
+
+
+def deadline_summary(result: RiskResult) -> dict[str, tuple[float, date | None]]:
+    """P(met) and P80 per deadline id (for `check --risk`)."""
+    return {d.key: (d.p_met, d.p80) for d in result.deadlines}
+
+
+def has_inputs(programme: Programme) -> bool:
+    """Whether a programme has anything uncertain to simulate."""
+    return any(
+        it.range is not None or (it.on is not None and not it.on.exact) for it in programme.items.values()
+    ) or any(
+        t.risks or any(b.cancel_rate or any(not m.when.exact for m in b.meetings) for b in t.bodies.values())
+        for t in programme.timelines
+    )
