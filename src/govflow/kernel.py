@@ -9,7 +9,7 @@ whatever its size: predecessors gathered by index and reduced with ``maximum.red
 working-day arithmetic through each calendar's cumulative counts, meeting choice by
 ``searchsorted`` over each body's held and papers-due arrays.
 
-Dates are proleptic ordinals (int64). Two sentinels: ``NEVER`` as an early date means "cannot be
+Dates are proleptic ordinals (int32). Two sentinels: ``NEVER`` as an early date means "cannot be
 scheduled" and propagates through ``max`` to everything after; as a latest date it means "no
 bound" (the item leads to no deadline). Each placement records what set it (`drv`, `why`, the
 meeting chosen) as it is computed.
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +37,10 @@ from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar
 
 __all__ = ["NEVER", "WHY", "Compiled", "KernelResult", "OutOfRange", "Variants", "edge_constants", "run"]
 
-I64 = npt.NDArray[np.int64]
-NEVER = 1 << 40  # early: cannot be scheduled; latest: no bound
-NONE = -(1 << 40)  # a bound that bounds nothing (no status date, no forecast)
+DT = np.int32  # dates (ordinals) and day counts: half the memory traffic of int64
+I64 = npt.NDArray[Any]  # integer arrays (dates as DT, indices as int64)
+NEVER = 1 << 30  # early: cannot be scheduled; latest: no bound (far past any ordinal, inside int32)
+NONE = -(1 << 30)  # a bound that bounds nothing (no status date, no forecast)
 
 TASK, MILESTONE, MEETING, EVENT = 0, 1, 2, 3
 KINDS = {"task": TASK, "milestone": MILESTONE, "meeting": MEETING, "event": EVENT}
@@ -86,7 +88,7 @@ def _edge_arrays(kind: I64, typ: I64, lag: I64) -> tuple[I64, I64, I64, npt.NDAr
     sub = np.where(task & fs, (lag < 0).astype(np.int64), np.where(task, (lag <= 0).astype(np.int64), (lag < 0)))
     add = np.where(task & fs, np.where(lag >= 0, lag, lag + 1), np.where(task, np.where(lag > 0, lag - 1, lag), 0))
     add = np.where(~task & (lag != 0), np.where(lag > 0, lag - 1, lag), add)
-    return sub.astype(np.int64), add.astype(np.int64), (task & ff).astype(np.int64), ~task & (lag == 0)
+    return sub.astype(DT), add.astype(DT), (task & ff).astype(DT), ~task & (lag == 0)
 
 
 class Calendars:
@@ -101,8 +103,8 @@ class Calendars:
         counts, dayss = [], []
         for cal in cals:
             base, count, days = cal.arrays()
-            counts.append(np.asarray(count[lo - 1 - base : hi + 1 - base], dtype=np.int64))
-            dayss.append(np.asarray(days, dtype=np.int64))
+            counts.append(np.asarray(count[lo - 1 - base : hi + 1 - base], dtype=DT))
+            dayss.append(np.asarray(days, dtype=DT))
         # rebase the counts so that every calendar's days[] starts at index 0 for its own first day
         firsts = [int(c[0]) for c in counts]
         self.depth = depth = max(len(d) for d in dayss) + 2
@@ -110,7 +112,7 @@ class Calendars:
         # before the span's first working day, lo - 2; past its last, hi + 1: a date that runs out of
         # the span is seen as such
         self.pad = pad  # more than any one link moves a date, so a lookup before the span stays in its row
-        table = np.full((len(cals), pad + depth), hi + 1, dtype=np.int64)
+        table = np.full((len(cals), pad + depth), hi + 1, dtype=DT)
         table[:, :pad] = lo - 2
         for j, (d, f) in enumerate(zip(dayss, firsts, strict=True)):
             table[j, pad : pad + len(d) - f] = d[f:]
@@ -140,7 +142,7 @@ class Calendars:
 
     def wd(self, cb: I64, db: I64, o: I64, n: I64 | int) -> I64:
         """The date n working days after o (before, for n < 0); o itself for n = 0."""
-        n = np.asarray(n, dtype=np.int64)
+        n = np.asarray(n, dtype=DT)
         after = self.day(db, self.cnt(cb, o) - 1 + n)
         before = self.day(db, self.cnt(cb, o - 1) + n)
         return np.where(n > 0, after, np.where(n < 0, before, o))
@@ -245,7 +247,7 @@ class Compiled:
         self.pos = pos_a.tolist()
 
         def arr(xs: Sequence[int]) -> I64:
-            return np.asarray(xs, dtype=np.int64)[order_a]
+            return np.asarray(xs, dtype=DT)[order_a]
 
         self.n = n
         self.kind = kd_a = kinds_a[order_a]
@@ -256,8 +258,8 @@ class Compiled:
         self.start = arr(start)
         self.body = arr(body)
         self.window = [window[i] for i in order]
-        self.wfirst = np.asarray([w[0] if w else 0 for w in self.window], dtype=np.int64)
-        self.wlast = np.asarray([w[1] if w else 0 for w in self.window], dtype=np.int64)
+        self.wfirst = np.asarray([w[0] if w else 0 for w in self.window], dtype=DT)
+        self.wlast = np.asarray([w[1] if w else 0 for w in self.window], dtype=DT)
         # groups: runs of one depth and kind, as (first, last + 1, kind)
         lv = levels_a[order_a]
         cut = np.flatnonzero((lv[1:] != lv[:-1]) | (kd_a[1:] != kd_a[:-1])) + 1 if n else np.zeros(0, np.int64)
@@ -297,7 +299,7 @@ class Compiled:
             starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]]) if len(items) else np.zeros(0, np.int64)
             self.back.append((sel, starts, items[starts] - a if len(items) else items))
         # meetings: every body's meetings in one array, each body's sorted by held date
-        self.papers_due = np.asarray([b[1] for b in bodies], dtype=np.int64)
+        self.papers_due = np.asarray([b[1] for b in bodies], dtype=DT)
         self.body_cal = np.asarray([b[0] for b in bodies], dtype=np.int64)
         self.body_off = np.zeros(len(bodies) + 1, dtype=np.int64)
         first, last, mbody = [], [], []
@@ -307,8 +309,8 @@ class Compiled:
                 last.append(lst)
                 mbody.append(j)
             self.body_off[j + 1] = len(first)
-        self.m_first = np.asarray(first, dtype=np.int64)
-        self.m_last = np.asarray(last, dtype=np.int64)
+        self.m_first = np.asarray(first, dtype=DT)
+        self.m_last = np.asarray(last, dtype=DT)
         self.m_body = np.asarray(mbody, dtype=np.int64)
         self.n_meetings = len(first)
         self.span = (min(dates), max(dates))
@@ -454,7 +456,7 @@ class _Meetings:
         out = np.where(b > a, self.pflat[np.maximum(b - 1, 0)], NONE)
         if not self.monotone:
             k = a.copy()
-            best = np.full(a.shape, NONE, dtype=np.int64)
+            best = np.full(a.shape, NONE, dtype=DT)
             while True:
                 live = k < b
                 if not live.any():
@@ -508,20 +510,20 @@ class _Run:
         n, V = cp.n, v.n
         self.cb, self.db = cals.cbase[cp.cal], cals.dbase[cp.cal]
         self.meet = _Meetings(cp, cals, v)
-        dur = v.duration if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
+        dur = v.duration.astype(DT) if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
         # every group writes every cell of its items, so most arrays start empty
         # early starts and finishes side by side, so one gather reads a link's start or finish
-        self.pt = np.empty((V, 2 * n), dtype=np.int64)
+        self.pt = np.empty((V, 2 * n), dtype=DT)
         es, ef = self.pt[:, :n], self.pt[:, n:]
         self.es, self.ef = es, ef
-        self.drv = np.empty((V, n), dtype=np.int64)
-        self.ddrv = np.empty((V, n), dtype=np.int64)  # the driver before progress overrides it
+        self.drv = np.empty((V, n), dtype=DT)
+        self.ddrv = np.empty((V, n), dtype=DT)  # the driver before progress overrides it
         self.why = np.zeros((V, n), dtype=np.int8)
-        self.ready = np.empty((V, n), dtype=np.int64)  # meeting items only
-        self.hmin = np.empty((V, n), dtype=np.int64)
-        self.slot = np.empty((V, n), dtype=np.int64)
-        self.conflict = np.full((V, n), -1, dtype=np.int64) if self.record else np.empty((V, n), dtype=np.int64)
+        self.ready = np.empty((V, n), dtype=DT)  # meeting items only
+        self.hmin = np.empty((V, n), dtype=DT)
+        self.slot = np.empty((V, n), dtype=DT)
+        self.conflict = np.full((V, n), -1, dtype=DT) if self.record else np.empty((V, n), dtype=DT)
         self.ties = np.zeros(cp.m, dtype=bool) if self.record else None
         # fixed events: first and last working day of each window, as confirmed in each variant
         day1, dayz = self._window_days(self.cb, self.db, cp.wfirst, cp.wlast)
@@ -537,11 +539,11 @@ class _Run:
         ev = cp.kind == EVENT
         self.isdone = done | (ev & (ef < self.pr.asof) & (self.pr.asof > NONE))
         rows = V if self.backward else 0
-        self.ls = np.empty((rows, n), dtype=np.int64)
-        self.lf = np.empty((rows, n), dtype=np.int64)
-        self.lr = np.empty((rows, n), dtype=np.int64)  # meeting items only
-        self.bnd = np.empty((rows, n), dtype=np.int64)
-        self.lslot = np.empty((rows, n), dtype=np.int64)  # meeting items only
+        self.ls = np.empty((rows, n), dtype=DT)
+        self.lf = np.empty((rows, n), dtype=DT)
+        self.lr = np.empty((rows, n), dtype=DT)  # meeting items only
+        self.bnd = np.empty((rows, n), dtype=DT)
+        self.lslot = np.empty((rows, n), dtype=DT)  # meeting items only
         for g in range(len(cp.groups) - 1 if self.backward else -1, -1, -1):
             a, b, kind = cp.groups[g]
             self._backward(g, a, b, kind)
@@ -614,7 +616,7 @@ class _Run:
         idx, starts, where = seg
         V = self.v.n
         best = np.array(np.broadcast_to(init, (V, b - a)))
-        drv = np.full((V, b - a), -1, dtype=np.int64)
+        drv = np.full((V, b - a), -1, dtype=DT)
         if len(idx) == 0:
             return best, drv, None, where
         cand, pred = self._gather(idx, a)
@@ -644,7 +646,7 @@ class _Run:
             d = np.maximum(held, fc)
             why = np.where(fc > held, FORECAST, FIXED)
             d, why = self._floor(a, b, d, why)
-            drv = np.full((self.v.n, b - a), -1, dtype=np.int64)  # a fixed event is driven by nothing
+            drv = np.full((self.v.n, b - a), -1, dtype=DT)  # a fixed event is driven by nothing
             idx, starts, where = cp.fwd[g]
             if len(idx):
                 cand, pred = self._gather(idx, a)
@@ -673,24 +675,26 @@ class _Run:
         if kind == MEETING:
             self._meeting(g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc)
             return
-        best, drv, _, _ = self._reduce(cp.fwd[g], a, b, np.full(b - a, NONE, dtype=np.int64))
-        why = np.where(drv >= 0, DEPS, START)
-        blocked = best >= NEVER
+        edge, drv, _, _ = self._reduce(cp.fwd[g], a, b, np.full(b - a, NONE, dtype=DT))
+        rec = self.record  # what set each date is kept for explanations only
+        blocked = edge >= NEVER
+        na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
+        why = np.zeros((), dtype=np.int8)
         if kind == TASK:
             lo = cals.nxt(cb, db, s0)
-            low = best < lo
-            best, drv, why = np.where(low, lo, best), np.where(low, -1, drv), np.where(low, START, why)
-            self.ddrv[:, sl] = drv
-            na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
-            low = best < na
-            best, drv, why = np.where(low, na, best), np.where(low, -1, drv), np.where(low, AS_OF, why)
+            floor = np.maximum(lo, na)  # no task starts before the start, or before the status date
+            use = edge < floor
+            s = np.where(use, floor, edge)
+            drv = np.where(use, -1, drv)
+            if rec:
+                self.ddrv[:, sl] = np.where(edge < lo, -1, drv)
+                why = np.where(use, np.where(na > lo, AS_OF, START), DEPS).astype(np.int8)
             dur = self.durv[:, sl]
-            s = best
             f = cals.day(db, cals.cnt(cb, s) - 1 + dur - 1)
             # in progress: the finish comes from the status date, not the predecessors
             is_started = (started > NONE) & ~is_done
             if is_started.any():
-                rem = pr.remaining[sl] if self.v.remaining is None else self.v.remaining[:, sl]
+                rem = pr.remaining[sl] if self.v.remaining is None else self.v.remaining[:, sl].astype(DT)
                 na1 = cals.nxt(cb, db, asof)
                 f_rem = np.where(rem > 0, cals.day(db, cals.cnt(cb, na1) - 1 + rem - 1), asof)
                 f_dur = cals.day(db, cals.cnt(cb, cals.nxt(cb, db, started)) - 1 + dur - 1)
@@ -705,9 +709,10 @@ class _Run:
                 why = np.where(is_started, why_st, why)
                 drv = np.where(is_started, -1, drv)
                 blocked = blocked & ~is_started
-            fl = np.where(fc > NONE, cals.prv(cb, db, fc), NONE)
-            later = fl > f
-            f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
+            if (fc > NONE).any():  # a forecast pushes the finish later, never earlier
+                fl = np.where(fc > NONE, cals.prv(cb, db, fc), NONE)
+                later = fl > f
+                f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
             f, why, drv = self._floor(a, b, f, why, drv, task=True)
             s, f = self._delay(a, b, s, f)
             if is_done.any():
@@ -722,24 +727,29 @@ class _Run:
                 why = np.where(is_done, DONE, why)
                 drv = np.where(is_done, -1, drv)
                 blocked = blocked & ~is_done
-        else:  # milestone
-            low = best < s0
-            best, drv, why = np.where(low, s0, best), np.where(low, -1, drv), np.where(low, START, why)
-            self.ddrv[:, sl] = drv
-            low = has_asof & (best < asof)
-            na = cals.nxt(cb, db, asof)
-            best, drv, why = np.where(low, na, best), np.where(low, -1, drv), np.where(low, AS_OF, why)
-            later = fc > best
-            best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
+        else:  # milestone: on the day its links give, not before the start; held back by the status date
+            t = np.maximum(edge, s0)
+            use = t < np.where(has_asof, asof, NONE)
+            best = np.where(use, na, t)
+            early = edge < s0
+            if rec:
+                self.ddrv[:, sl] = np.where(early, -1, drv)
+                why = np.where(use, AS_OF, np.where(early, START, DEPS)).astype(np.int8)
+            drv = np.where(use | early, -1, drv)
+            if (fc > NONE).any():
+                later = fc > best
+                best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
             best, why, drv = self._floor(a, b, best, why, drv)
             best = self._delay(a, b, best, best)[0]
-            s = f = np.where(is_done, done, best)
-            why = np.where(is_done, DONE, why)
-            drv = np.where(is_done, -1, drv)
-            blocked = blocked & ~is_done
+            s = f = np.where(is_done, done, best) if is_done.any() else best
+            if is_done.any():
+                why = np.where(is_done, DONE, why)
+                drv = np.where(is_done, -1, drv)
+                blocked = blocked & ~is_done
         self.es[:, sl] = np.where(blocked, NEVER, s)
         self.ef[:, sl] = np.where(blocked, NEVER, f)
-        self.why[:, sl] = np.where(blocked, BLOCKED, why)
+        if rec:
+            self.why[:, sl] = np.where(blocked, BLOCKED, why)
         self.drv[:, sl] = drv
 
     def _floor(self, a: int, b: int, f: I64, why: I64, drv: I64 | None = None, task: bool = False):  # type: ignore[no-untyped-def]

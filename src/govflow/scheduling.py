@@ -301,12 +301,12 @@ class Plan:
         the status date) as not yet reported."""
         cp, n = self.compiled, len(self.items)
         status = [as_of or t.as_of for t in self.timelines]
-        done = np.full(n, K.NONE, dtype=np.int64)
-        started = np.full(n, K.NONE, dtype=np.int64)
-        remaining = np.full(n, -1, dtype=np.int64)
-        forecast = np.full(n, K.NONE, dtype=np.int64)
+        done = np.full(n, K.NONE, dtype=K.DT)
+        started = np.full(n, K.NONE, dtype=K.DT)
+        remaining = np.full(n, -1, dtype=K.DT)
+        forecast = np.full(n, K.NONE, dtype=K.DT)
         asof = np.asarray(
-            [status[self.tl[i]].toordinal() if status[self.tl[i]] else K.NONE for i in cp.order], dtype=np.int64
+            [status[self.tl[i]].toordinal() if status[self.tl[i]] else K.NONE for i in cp.order], dtype=K.DT
         )
         pos = cp.pos
         for i in self.progress:
