@@ -535,9 +535,11 @@ class _Run:
             self.dayz[:, i] = np.where(day < 0, self.dayz[:, i], day)
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
-        done = np.broadcast_to(self.pr.done < NEVER, (V, n)) & (self.pr.done > NONE)
-        ev = cp.kind == EVENT
-        self.isdone = done | (ev & (ef < self.pr.asof) & (self.pr.asof > NONE))
+        # done: reported done, or a fixed event already past the status date
+        self.isdone = np.array(np.broadcast_to((self.pr.done < NEVER) & (self.pr.done > NONE), (V, n)))
+        ev = np.flatnonzero((cp.kind == EVENT) & (self.pr.asof > NONE))
+        if len(ev):
+            self.isdone[:, ev] |= ef[:, ev] < self.pr.asof[ev]
         rows = V if self.backward else 0
         self.ls = np.empty((rows, n), dtype=DT)
         self.lf = np.empty((rows, n), dtype=DT)
@@ -549,23 +551,26 @@ class _Run:
             self._backward(g, a, b, kind)
         # a date near the edge of the calendars' span (grow them), or past it (out of range): the
         # item the pass reached first (forwards, the earliest in order; backwards, the latest)
-        meeting = cp.kind == MEETING
-        late = (self.ls, self.lf, np.where(meeting, self.lr, NEVER)) if self.backward else ()
+        meeting = np.flatnonzero(cp.kind == MEETING)
         found: dict[tuple[int, int], int] = {}
         first_out: int | None = None  # out of range, in the first pass that went out
         edges = (cals.lo + cp.guard, cals.hi - cp.guard, cals.lo, cals.hi)
-        for arrs, pick in (((es, ef), min), (late, max)):  # the forward pass first
+        # per item, its earliest and latest real date over the variants (NEVER is no date): a start
+        # is never after its finish, nor latest papers after the latest finish
+        spans = [(es.min(axis=0), np.where(ef < NEVER, ef, NONE).max(axis=0), min)]
+        if self.backward:
+            low = self.ls.min(axis=0)
+            if len(meeting):
+                low[meeting] = np.minimum(low[meeting], self.lr[:, meeting].min(axis=0))
+            spans.append((low, np.where(self.lf < NEVER, self.lf, NONE).max(axis=0), max))
+        for low, high, pick in spans:  # the forward pass first
             in_pass: dict[tuple[int, int], int] = {}
-            for arr in arrs:
-                # per item, its earliest and latest real date over the variants (NONE and NEVER are no dates)
-                low = np.where(arr > NONE, arr, NEVER).min(axis=0)
-                high = np.where(arr < NEVER, arr, NONE).max(axis=0)
-                for which, flag in enumerate((low < edges[0], high > edges[1], low < edges[2], high > edges[3])):
-                    cols = np.flatnonzero(flag)
-                    if len(cols):
-                        k = int(pick(cols))
-                        key = (which // 2, which % 2)
-                        in_pass[key] = pick(in_pass[key], k) if key in in_pass else k
+            for which, flag in enumerate((low < edges[0], high > edges[1], low < edges[2], high > edges[3])):
+                cols = np.flatnonzero(flag)
+                if len(cols):
+                    k = int(pick(cols))
+                    key = (which // 2, which % 2)
+                    in_pass[key] = pick(in_pass[key], k) if key in in_pass else k
             for key, k in in_pass.items():
                 found.setdefault(key, k)
             if first_out is None:
