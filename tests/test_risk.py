@@ -227,3 +227,14 @@ def test_the_html_report_renders_without_console_errors(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.count('class="scurve"') == len(result.deadlines) - sum(not d.finishes for d in result.deadlines)
     assert "CONSOLE" not in out.stderr, out.stderr
+
+
+def test_check_risk_adds_p_met_and_p80(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(ONE_TASK.format(meets="2019-09-10, 2019-10-08", body=""), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path), "--json", "--risk", "--runs", "3000", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    (d,) = json.loads(result.stdout)["deadlines"]
+    assert abs(d["p_met"] - 0.7) < 4 * math.sqrt(0.21 / 3000) and d["p80"] == "2019-10-08"
+    text = CliRunner().invoke(app, ["check", str(path), "--risk", "--runs", "3000", "--seed", "4"]).stdout
+    assert "P(met)" in text.splitlines()[3] and "Tue 8 Oct 2019" in text.splitlines()[4]

@@ -80,6 +80,11 @@ def check(
         bool, typer.Option("--all", help="Also list every item's earliest and latest dates and float.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
+    with_risk: Annotated[
+        bool, typer.Option("--risk", help="Add P(met) and P80 columns from `govflow risk` (--runs, --seed).")
+    ] = False,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.")] = 0,
 ) -> None:
     """Can we still make the deadlines? Verdict, forecast, margin and driving path of each.
 
@@ -97,10 +102,15 @@ def check(
         _fail(e)
         return
     explanations = explain(sched)
+    risk = None
+    if with_risk:
+        from .risk import deadline_summary, simulate
+
+        risk = _risk_keys(sched, deadline_summary(simulate(sched, runs, seed, sensitivity=0)))
     if as_json:
-        sys.stdout.write(json.dumps(check_json(sched, explanations)) + "\n")
+        sys.stdout.write(json.dumps(check_json(sched, explanations, risk)) + "\n")
     else:
-        typer.echo(render_check(sched, explanations, show_all=show_all).rstrip("\n"))
+        typer.echo(render_check(sched, explanations, show_all=show_all, risk=risk).rstrip("\n"))
     code = 0 if sched.all_met else 1
     if _FAST_EXIT:  # `check` only reads: skip tearing down a large programme object by object
         sys.stdout.flush()
@@ -610,6 +620,12 @@ def risk(
         out.write_text(render_html(result, title), encoding="utf-8")
         typer.echo(f"wrote {out}", err=True)
     typer.echo((render_json if as_json else render_text)(result).rstrip("\n"))
+
+
+def _risk_keys(sched: Any, summary: dict[str, Any]) -> dict[str, Any]:
+    """Risk results by item key ('timeline:item'), from their labels."""
+    by_label = {sched.programme.label(k): k for k in sched.programme.items}
+    return {by_label[k]: v for k, v in summary.items()}
 
 
 def _simulate_with_progress(simulate: Any, sched: Any, runs: int, seed: int, workers: int, quiet: bool) -> Any:

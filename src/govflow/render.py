@@ -16,8 +16,12 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def check_json(sched: Schedule, explanations: list[Explanation]) -> dict[str, Any]:
-    """The machine form of `govflow check --json`; with several timelines item keys are 'timeline:item'."""
+Risk = dict[str, tuple[float, date | None]]  # deadline key -> (P(met), P80), from `govflow.risk`
+
+
+def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | None = None) -> dict[str, Any]:
+    """The machine form of `govflow check --json`; with several timelines item keys are 'timeline:item'.
+    With `risk` (`check --risk`) each deadline also has `p_met` and `p80`."""
     p, label = sched.programme, sched.programme.label
     items: dict[str, Any] = {}
     for key, r in sched.items.items():
@@ -60,6 +64,8 @@ def check_json(sched: Schedule, explanations: list[Explanation]) -> dict[str, An
             "met": d.met,
             "driving_path": [label(k) for k in d.driving_path],
         }
+        if risk is not None and d.key in risk:
+            out["p_met"], out["p80"] = round(risk[d.key][0], 6), _iso(risk[d.key][1])
         if e is not None:
             out["explanation"] = {
                 "summary": e.summary,
@@ -111,9 +117,14 @@ def _detail(sched: Schedule, key: str) -> str:
 
 
 def render_check(
-    sched: Schedule, explanations: list[Explanation], show_all: bool = False, width: int = 110, color: bool = False
+    sched: Schedule,
+    explanations: list[Explanation],
+    show_all: bool = False,
+    width: int = 110,
+    color: bool = False,
+    risk: Risk | None = None,
 ) -> str:
-    """The readable report of `govflow check`."""
+    """The readable report of `govflow check` (with `risk`: P(met) and P80 columns)."""
     from rich.console import Console  # not needed for --json: keep start-up fast
     from rich.table import Table
     from rich.text import Text
@@ -136,6 +147,7 @@ def render_check(
         ("Forecast", "left"),
         ("Margin", "right"),
         ("Verdict", "left"),
+        *((("P(met)", "right"), ("P80", "left")) if risk is not None else ()),
     ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for d in sched.deadlines:
@@ -150,6 +162,11 @@ def render_check(
             fmt(d.forecast) if d.forecast else "unschedulable",
             "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0",
             verdict,
+            *(
+                (f"{risk[d.key][0] * 100:.0f}%", fmt(risk[d.key][1]) if risk[d.key][1] else "not reached")
+                if risk is not None and d.key in risk
+                else ()
+            ),
         )
     if sched.deadlines:
         con.print(table)
