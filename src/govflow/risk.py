@@ -14,8 +14,9 @@ runs is one kernel call. What varies (DESIGN.md, README "Risk"):
 - with `risk: {correlation: r}` the duration draws of a timeline share one common factor
   (a Gaussian copula): every pair has rank correlation r.
 
-Runs come in chunks of `CHUNK`, each from its own stream of a `numpy.random.SeedSequence` of the
-seed, so results are the same for a seed whatever the number of workers. Each duration is drawn
+Runs come in chunks of `CHUNK` (fewer for a programme of more than 20,000 items), each from its
+own stream of a `numpy.random.SeedSequence` of the seed, so results are the same for a seed
+whatever the number of workers. Each duration is drawn
 by the inverse of its distribution function from one uniform number, so widening a bound never
 shortens a draw: a wider pessimistic bound cannot raise P(met).
 """
@@ -47,7 +48,8 @@ __all__ = [
     "simulate",
 ]
 
-CHUNK = 1000  # runs per kernel call and per random stream
+CHUNK = 1000  # runs per kernel call and per random stream (fewer for a large programme: `_chunk_size`)
+CELLS = 20_000_000  # runs x items per kernel call: bounds the memory a chunk takes (about 30 bytes each)
 _NORMAL_QUANTILE_975 = 1.959963984540054
 
 
@@ -359,8 +361,14 @@ def _run_chunk(
     return _Chunk(finish, meeting, path_count, anywhere.sum(axis=0), samples)
 
 
-def _chunks(runs: int) -> list[tuple[int, int]]:
-    return [(c, min(CHUNK, runs - c * CHUNK)) for c in range(math.ceil(runs / CHUNK))]
+def _chunk_size(items: int) -> int:
+    """Runs per chunk: `CHUNK`, or fewer so that a chunk of a large programme fits in memory. It
+    depends on the programme only, so a seed gives the same runs whatever the number of workers."""
+    return max(10, min(CHUNK, CELLS // max(items, 1)))
+
+
+def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
+    return [(c, min(size, runs - c * size)) for c in range(math.ceil(runs / size))]
 
 
 def _worker(args: tuple[Programme, date | None, int, int, int, dict[str, float]]) -> _Chunk:
@@ -381,7 +389,7 @@ def _simulate_runs(
     plan = compiled(sched.programme)
     inputs = _inputs(sched, plan)
     parts: list[_Chunk] = []
-    jobs = _chunks(runs)
+    jobs = _chunks(runs, _chunk_size(plan.compiled.n))
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
