@@ -149,7 +149,7 @@ def render_check(
         ("Verdict", "left"),
         *((("P(met)", "right"), ("P80", "left")) if risk is not None else ()),
     ):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+        table.add_column(col, justify=just)
     for d in sched.deadlines:
         verdict = Text("met", style="green") if d.met else Text("MISSED", style="bold red")
         if sched.items[d.key].status == "done":
