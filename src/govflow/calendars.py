@@ -67,10 +67,15 @@ def bank_holidays(nation: str, years: Iterable[int]) -> dict[date, str]:
     >>> bank_holidays("scotland", [2019])[date(2019, 12, 2)]
     "Saint Andrew's Day (observed)"
     """
+    return dict(_bank_holidays(nation, tuple(sorted(set(years)))))
+
+
+@cache
+def _bank_holidays(nation: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
     subdiv = NATIONS[nation]
     if subdiv is None:
-        return {}
-    return dict(holidays_lib.country_holidays("GB", subdiv=subdiv, years=list(years)).items())
+        return ()
+    return tuple(holidays_lib.country_holidays("GB", subdiv=subdiv, years=list(years)).items())
 
 
 class WorkCalendar:

@@ -9,7 +9,7 @@ a TBC window confirmed in turn, an extraordinary meeting on every candidate day,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -23,8 +23,8 @@ from .scheduling import DeadlineResult, Plan, Schedule, compiled, run_variants, 
 __all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
 AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
-WHAT_IF_BUDGET = 2_000_000  # item placements per `explain` call (variants x items); then what-ifs stop
-RUN_COST = 100  # a kernel call costs its placements plus a fixed set-up
+WHAT_IF_BUDGET = 3_000_000  # item placements per `explain` call (variants x items); then what-ifs stop
+RUN_COST = 10_000  # a kernel call costs its placements plus its set-up, worth about this many
 MAX_CANDIDATES = 130  # working days tried for an extraordinary meeting
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
@@ -98,17 +98,15 @@ class _Lab:
     """The ancestors of one deadline as a programme of their own (other deadlines left out, so
     latest dates and float are relative to this deadline), and variants of it on the kernel."""
 
-    def __init__(self, sched: Schedule, key: str, budget: list[int]):
+    def __init__(self, sched: Schedule, key: str, budget: list[int], order: dict[str, int]):
         self.sched, self.key, self.budget = sched, key, budget
         items = sched.programme.items
+        keys = sorted(ancestors(sched.programme, key), key=order.__getitem__)  # in the file's order
         self.base = Programme(
             sched.programme.timelines,
-            {
-                k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None)
-                for k in items
-                if k in ancestors(sched.programme, key)
-            },
+            {k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None) for k in keys},
         )
+        budget[0] -= len(keys) + RUN_COST  # the deadline's own schedule is a run too
         self.plan: Plan = compiled(self.base)
         self.local = schedule(self.base, as_of=sched.status_override)
         self.n = len(self.base.items)
@@ -134,7 +132,8 @@ class _Lab:
         if self.budget[0] < cost:
             return None
         self.budget[0] -= cost
-        return run_variants(self.plan, self.sched.status_override, v)
+        # what-ifs read early dates only: the deadline's forecast and the meetings chosen
+        return run_variants(self.plan, self.sched.status_override, v, record=False, backward=False)
 
     def forecast(self, res: K.KernelResult, row: int) -> int | None:
         f = int(res.ef[row, self.pos(self.key)])
@@ -149,10 +148,11 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
     """Explain each deadline (or those in `keys`): met or missed, why, and what would save it."""
     left = [budget]
     wanted = set(keys) if keys is not None else None
-    return [_explain(sched, d, left) for d in sched.deadlines if wanted is None or d.key in wanted]
+    order = {k: i for i, k in enumerate(sched.programme.items)}
+    return [_explain(sched, d, left, order) for d in sched.deadlines if wanted is None or d.key in wanted]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanation:
+def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int]) -> Explanation:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
         summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
@@ -166,13 +166,17 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int]) -> Explanati
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))
-    lab = _Lab(sched, d.key, budget)
+    lab = _Lab(sched, d.key, budget, order)
     broke = tuple(_broke(lab, d)) if not d.met else ()
     nxt = _next_break(lab, d) if d.met else None
-    windows = tuple(_windows(lab, d))
-    recovery = tuple(_recovery(lab, d)) if not d.met else ()
+    batch = _Batch()  # the TBC confirmations and the recovery options, in one kernel call
+    windows = _windows(lab, d, batch)
+    recovery = _recovery(lab, d, batch) if not d.met else None
+    res = batch.run(lab)
+    windows_text = tuple(windows(res)) if batch.rows else ()
+    recovery_text = tuple(recovery(res)) if recovery is not None else ()
     notes = (_SKIPPED,) if budget[0] <= 0 else ()
-    return Explanation(d.key, summary, broke, nxt, windows, recovery, notes)
+    return Explanation(d.key, summary, broke, nxt, windows_text, recovery_text, notes)
 
 
 def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
@@ -313,73 +317,101 @@ def _day(o: object) -> date:
     return date.fromordinal(int(o))  # type: ignore[call-overload]
 
 
-def _windows(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
+class _Batch:
+    """What-if rows from several questions, run in one kernel call: each row changes one thing
+    (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, int, int, int]] = []  # (what, index, day, papers)
+
+    def add(self, what: str, index: int, day: int, papers: int = -1) -> int:
+        self.rows.append((what, index, day, papers))
+        return len(self.rows) - 1
+
+    def run(self, lab: _Lab) -> K.KernelResult | None:
+        n = len(self.rows)
+        if not n:
+            return None
+        on: dict[int, K.I64] = {}
+        confirm: dict[int, K.I64] = {}
+        extra: dict[int, tuple[K.I64, K.I64]] = {}
+        for row, (what, index, day, papers) in enumerate(self.rows):
+            if what == "on":
+                on.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
+            elif what == "confirm":
+                confirm.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day
+            else:  # an extra meeting of body `index` (NEVER: none); papers -1: due by the body's rule
+                held, due = extra.setdefault(
+                    index, (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+                )
+                held[row], due[row] = day, papers
+        return lab.run(K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra)))
+
+
+Sentences = Callable[[K.KernelResult | None], list[str]]
+
+
+def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """For each TBC date bearing on the deadline (a window event, the meeting an item is planned at,
     or one it skipped): which confirmed days would save it, from a run confirming each day."""
     sched = lab.local
     p, label = sched.programme, sched.programme.label
-    trials: list[tuple[str, bool, list[date], dict[str, object]]] = []
+    trials: list[tuple[str, bool, list[date], list[int]]] = []
     seen: set[int] = set()
     for key in sorted(lab.base.items):
-        item, r = p.items[key], sched.items[key]
-        if item.done is not None:
+        item = p.items[key]
+        if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
             continue
         cal = sched.calendar(key)
-        if item.on is not None and not item.on.exact:
+        if item.on is not None:
             days = list(cal.days(item.on.first, item.on.last)) or [item.on.last]
-            trials.append((f"{label(key)} ({item.on.text})", key in d.driving_path, days, {"on": lab.pos(key)}))
-        elif item.kind == "meeting" and r.meeting is not None:
-            body = p.body(item)
-            meetings = sched.meetings(key)
-            chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-            for m in meetings[: chosen + 1]:
-                if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
-                    continue
-                slot = lab.slot_of(key, m.meeting)
-                if slot in seen:
-                    continue
-                seen.add(slot)
-                when = m.meeting.when
-                days = list(cal.days(when.first, when.last)) or [when.last]
-                what = f"the {body.name} meeting ({when.text or when}) for {label(key)}"
-                trials.append((what, key in d.driving_path and m.meeting is r.meeting, days, {"confirm": slot}))
-    if not trials:
-        return
-    rows = sum(len(t[2]) for t in trials)
-    on: dict[int, K.I64] = {}
-    confirm: dict[int, K.I64] = {}
-    row = 0
-    spans = []
-    for _, _, days, change in trials:
-        target = on if "on" in change else confirm
-        index = int(change.get("on", change.get("confirm")))  # type: ignore[call-overload]
-        if index not in target:
-            target[index] = np.full(rows, -1, dtype=np.int64)  # -1: as planned, in other trials' rows
-        spans.append(range(row, row + len(days)))
-        target[index][row : row + len(days)] = [x.toordinal() for x in days]
-        row += len(days)
-    res = lab.run(K.Variants(n=rows, on=on, confirm=confirm))
-    name = label(d.key)
-    for (what, on_path, days, _), rws in zip(trials, spans, strict=True):
-        if res is None:
-            yield f"{what}: not analysed (programme too large)"
-            return
-        good = [day for day, r in zip(days, rws, strict=True) if lab.met(res, r)]
-        if len(good) == len(days):
-            if on_path:
-                yield f"{name} is met whichever day {what} is confirmed"
-        elif not good:
-            if on_path:
-                yield f"{name} is missed whichever day {what} is confirmed"
-        else:
-            yield f"{name} is met only if {what} is confirmed for {span(good)}"
+            rows = [batch.add("on", lab.pos(key), x.toordinal()) for x in days]
+            trials.append((f"{label(key)} ({item.on.text})", key in d.driving_path, days, rows))
+            continue
+        r = sched.items[key]
+        if r.meeting is None:
+            continue
+        body = p.body(item)
+        meetings = sched.meetings(key)
+        chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
+        for m in meetings[: chosen + 1]:
+            if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
+                continue
+            slot = lab.slot_of(key, m.meeting)
+            if slot in seen:
+                continue
+            seen.add(slot)
+            when = m.meeting.when
+            days = list(cal.days(when.first, when.last)) or [when.last]
+            rows = [batch.add("confirm", slot, x.toordinal()) for x in days]
+            what = f"the {body.name} meeting ({when.text or when}) for {label(key)}"
+            trials.append((what, key in d.driving_path and m.meeting is r.meeting, days, rows))
+
+    def sentences(res: K.KernelResult | None) -> list[str]:
+        name, out = label(d.key), list[str]()
+        for what, on_path, days, rows in trials:
+            if res is None:
+                return [*out, f"{what}: not analysed (programme too large)"]
+            good = [day for day, r in zip(days, rows, strict=True) if lab.met(res, r)]
+            if len(good) == len(days):
+                if on_path:
+                    out.append(f"{name} is met whichever day {what} is confirmed")
+            elif not good:
+                if on_path:
+                    out.append(f"{name} is missed whichever day {what} is confirmed")
+            else:
+                out.append(f"{name} is met only if {what} is confirmed for {span(good)}")
+        return out
+
+    return sentences
 
 
-def _recovery(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
+def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline:
     each meeting option from a run with that meeting added."""
     sched = lab.local
     p, label = sched.programme, sched.programme.label
+    plans: list[Callable[[K.KernelResult | None], str | None]] = []
     for key in d.driving_path:
         item, r = p.items[key], sched.items[key]
         cal = sched.calendar(key)
@@ -387,29 +419,48 @@ def _recovery(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
             body = p.body(item)
             b = lab.body(key)
             start = max(x for x in (r.ready, r.held_from, sched.as_of) if x is not None)
-            days = [x for x in cal.days(start, r.bound)][:MAX_CANDIDATES]
-            if days:
-                held = np.asarray([x.toordinal() for x in days], dtype=np.int64)
-                res = lab.run(K.Variants(n=len(days), extra={b: held}))
-                good = [x for j, x in enumerate(days) if res is not None and lab.met(res, j)]
-                if good:
-                    if len(good) == 1:
-                        when = f"on {fmt(good[0])}"
-                    elif good == days[days.index(good[0]) : days.index(good[-1]) + 1]:
-                        when = f"between {fmt(good[0])} and {fmt(good[-1])}"
-                    else:
-                        when = f"on {span(good)}"
-                    yield f"an extraordinary {body.name} meeting for {label(key)}, held {when}, would save it"
+            days = list(cal.days(start, r.bound))[:MAX_CANDIDATES]
+            rows = [batch.add("extra", b, x.toordinal()) for x in days]
+
+            def extraordinary(
+                res: K.KernelResult | None,
+                days: list[date] = days,
+                rows: list[int] = rows,
+                who: str = key,
+                name: str = body.name,
+            ) -> str | None:
+                good = [x for x, row in zip(days, rows, strict=True) if res is not None and lab.met(res, row)]
+                if not good:
+                    return None
+                if len(good) == 1:
+                    when = f"on {fmt(good[0])}"
+                elif good == days[days.index(good[0]) : days.index(good[-1]) + 1]:
+                    when = f"between {fmt(good[0])} and {fmt(good[-1])}"
+                else:
+                    when = f"on {span(good)}"
+                return f"an extraordinary {name} meeting for {label(who)}, held {when}, would save it"
+
+            plans.append(extraordinary)
             if body.chairs_action is not None:
                 by = cal.wd(cal.on_or_after(r.ready), body.chairs_action)
-                held = np.asarray([by.toordinal()], dtype=np.int64)
-                ready = np.asarray([r.ready.toordinal()], dtype=np.int64)
-                res = lab.run(K.Variants(n=1, extra={b: (held, ready)}))
-                if res is not None and lab.met(res, 0):
-                    yield (
-                        f"chair's action by the {body.name} chair for {label(key)} (by {fmt(by)}, within "
-                        f"{_days(body.chairs_action)} of the papers) would save it"
+                row = batch.add("extra", b, by.toordinal(), r.ready.toordinal())  # papers the day they are ready
+
+                def chair(
+                    res: K.KernelResult | None,
+                    row: int = row,
+                    by: date = by,
+                    who: str = key,
+                    n: int = body.chairs_action,
+                    name: str = body.name,
+                ) -> str | None:
+                    if res is None or not lab.met(res, row):
+                        return None
+                    return (
+                        f"chair's action by the {name} chair for {label(who)} (by {fmt(by)}, within "
+                        f"{_days(n)} of the papers) would save it"
                     )
+
+                plans.append(chair)
         elif (
             item.kind == "task"
             and r.status != "done"
@@ -418,7 +469,13 @@ def _recovery(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
             and r.late_finish < r.early_finish
             and (sched.as_of is None or r.late_finish >= sched.as_of)
         ):
-            yield (
+            text = (
                 f"{label(key)} would have to finish by {fmt(r.late_finish)} (forecast {fmt(r.early_finish)}, "
                 f"{_days(-(r.float or 0))} sooner)"
             )
+            plans.append(lambda res, text=text: text)  # type: ignore[misc]  # from this deadline's latest dates
+
+    def sentences(res: K.KernelResult | None) -> list[str]:
+        return [text for plan in plans if (text := plan(res)) is not None]
+
+    return sentences

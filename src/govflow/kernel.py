@@ -91,6 +91,11 @@ def _edge_arrays(kind: I64, typ: I64, lag: I64) -> tuple[I64, I64, I64, npt.NDAr
     return sub.astype(DT), add.astype(DT), (task & ff).astype(DT), ~task & (lag == 0)
 
 
+def _clip(a: Any, lo: int, hi: int) -> Any:
+    """`np.clip` as two ufunc calls (np.clip's argument checks cost more than the work here)."""
+    return np.minimum(np.maximum(a, lo), hi)
+
+
 class Calendars:
     """The working-day calendars of a programme stacked over one span of ordinals, for vectorised
     lookups: ``count[c * width + o - lo]`` and ``days[c * depth + k]``."""
@@ -123,13 +128,13 @@ class Calendars:
 
     def cnt(self, cb: I64, o: I64) -> I64:
         """Working days on or before o (clipped to the span; callers check for overflow)."""
-        out: I64 = self.count[cb + np.clip(o, self.lo - 1, self.hi)]
+        out: I64 = self.count[cb + _clip(o, self.lo - 1, self.hi)]
         return out
 
     def day(self, db: I64, k: I64) -> I64:
         """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
         that runs out of the span is seen as such)."""
-        out: I64 = self.days[np.clip(db + k, 0, len(self.days) - 1)]
+        out: I64 = self.days[_clip(db + k, 0, len(self.days) - 1)]
         return out
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
@@ -162,7 +167,8 @@ class Variants:
     - confirm: meeting slot -> (V,) ordinal on which a (TBC) meeting is held, NEVER = cancelled,
       -1 = as planned;
     - extra: body -> (V,) ordinal of an extra meeting of that body, NEVER = none, or (held,
-      papers) to set its papers-due date too (chair's action: papers the day they are ready).
+      papers) to set its papers-due date too (chair's action: papers the day they are ready;
+      -1: by the body's rule).
     """
 
     n: int = 1
@@ -377,8 +383,8 @@ class _Meetings:
         for b, extra in v.extra.items():
             day = extra[0] if isinstance(extra, tuple) else extra
             h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), b))
-            if isinstance(extra, tuple):
-                p = np.where(h < NEVER, extra[1], NEVER)
+            if isinstance(extra, tuple):  # papers given (-1: due by the body's rule)
+                p = np.where(h < NEVER, np.where(extra[1] >= 0, extra[1], p), NEVER)
             held = np.concatenate([held, h[:, None]], axis=1)
             papers = np.concatenate([papers, p[:, None]], axis=1)
             body = np.r_[body, b]
@@ -416,8 +422,8 @@ class _Meetings:
         """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
         or after ready; -1 where there is none. All arguments broadcast together."""
         base = self._seg(vrow, body) * _K
-        kh = base + np.clip(hmin - self.lo + 1, 0, _K - 1)
-        kr = base + np.clip(ready - self.lo + 1, 0, _K - 1)
+        kh = base + _clip(hmin - self.lo + 1, 0, _K - 1)
+        kr = base + _clip(ready - self.lo + 1, 0, _K - 1)
         kh, kr = np.broadcast_arrays(kh, kr)
         jh = np.searchsorted(self.hkey, kh.ravel(), "left").reshape(kh.shape)
         jp = np.searchsorted(self.pkey, kr.ravel(), "left").reshape(kr.shape)
@@ -444,8 +450,8 @@ class _Meetings:
     def last_by(self, vrow: I64, body: I64, lo: I64, bound: I64) -> tuple[I64, I64]:
         """(first, end) flat indices of the meetings of `body` held from lo to bound."""
         seg = self._seg(vrow, body) * _K
-        ka = seg + np.clip(lo - self.lo + 1, 0, _K - 1)
-        kb = seg + np.clip(bound - self.lo + 1, 0, _K - 2)
+        ka = seg + _clip(lo - self.lo + 1, 0, _K - 1)
+        kb = seg + _clip(bound - self.lo + 1, 0, _K - 2)
         ka, kb = np.broadcast_arrays(ka, kb)
         a = np.searchsorted(self.hkey, ka.ravel(), "left").reshape(ka.shape)
         b = np.searchsorted(self.hkey, kb.ravel(), "right").reshape(kb.shape)

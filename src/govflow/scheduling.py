@@ -380,6 +380,10 @@ class _Reader:
         self.plan, self.res, self.status, self.v = plan, res, status, v
         self.days: dict[int, date] = {}
         self.label = plan.label
+        self.held: dict[int, tuple[HeldMeeting, ...]] = {}  # per body
+        self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
+        self.pos = plan.compiled.pos
+        self.links: tuple[list[int], list[int], list[bool], list[bool]] | None = None
 
     def day(self, o: int) -> date | None:
         if o >= K.NEVER or o <= K.NONE:
@@ -390,7 +394,12 @@ class _Reader:
         return d
 
     def at(self, arr: np.ndarray, i: int) -> int:
-        return int(arr[self.v if arr.shape[0] > 1 else 0, self.plan.compiled.pos[i]])
+        """One item's value in this variant (each array read into a list once: a `--json` check
+        reads every item of a large programme)."""
+        row = self.rows.get(id(arr))
+        if row is None:
+            row = self.rows[id(arr)] = arr[self.v if arr.shape[0] > 1 else 0].tolist()
+        return row[self.pos[i]]
 
     def meeting(self, slot: int) -> Meeting | None:
         if slot < 0:
@@ -411,14 +420,17 @@ class _Reader:
         b = plan.item_body[i]
         if b < 0:
             return ()
-        cp = plan.compiled
-        held, papers = cp.meeting_base  # type: ignore[misc]
-        first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
-        order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
-        return tuple(
-            HeldMeeting(plan.meetings[j], date.fromordinal(int(held[j])), date.fromordinal(int(papers[j])))
-            for j in order
-        )
+        found = self.held.get(b)
+        if found is None:
+            cp = plan.compiled
+            held, papers = cp.meeting_base  # type: ignore[misc]
+            first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
+            order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
+            found = self.held[b] = tuple(
+                HeldMeeting(plan.meetings[j], date.fromordinal(int(held[j])), date.fromordinal(int(papers[j])))
+                for j in order
+            )
+        return found
 
     def window(self, i: int) -> tuple[date, date]:
         res = self.res
@@ -437,17 +449,26 @@ class _Reader:
         keys = plan.keys
         if why in (K.BLOCKED,) or res.ties is None:
             return (keys[cp.order[drv]],)
-        a, b = np.searchsorted(cp.e_succ, k), np.searchsorted(cp.e_succ, k + 1)
-        edges = range(int(a), int(b))
-        cls = next(bool(cp.e_held[e]) for e in edges if res.ties[e] and cp.e_pred[e] == drv)
-        return tuple(keys[cp.order[int(cp.e_pred[e])]] for e in edges if res.ties[e] and bool(cp.e_held[e]) == cls)
+        if self.links is None:  # each item's links as lists, read once
+            self.links = (
+                np.searchsorted(cp.e_succ, np.arange(cp.n + 1)).tolist(),
+                cp.e_pred.tolist(),
+                cp.e_held.tolist(),
+                res.ties.tolist(),
+            )
+        starts, pred, held, ties = self.links
+        edges = range(starts[k], starts[k + 1])
+        cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)  # the papers' links or the others
+        order = cp.order
+        return tuple(keys[order[pred[e]]] for e in edges if ties[e] and held[e] == cls)
 
     def item(self, i: int) -> ItemSchedule:
         plan, res = self.plan, self.res
         item = plan.items[i]
         t = plan.tl[i]
         cal = plan.cals[plan.timeline_cal[t]]
-        es, ef, ls, lf = (self.at(a, i) for a in (res.es, res.ef, res.ls, res.lf))
+        at = self.at
+        es, ef, ls, lf = at(res.es, i), at(res.ef, i), at(res.ls, i), at(res.lf, i)
         why = self.at(res.why, i)
         flt = None
         if ef < K.NEVER and lf < K.NEVER:
