@@ -375,19 +375,29 @@ class _Meetings:
         rows = v.n if varies else 1
         held = np.broadcast_to(held, (rows, len(held))).copy()
         papers = np.broadcast_to(papers, (rows, len(papers))).copy()
-        for slot, day in v.confirm.items():
+        if v.confirm:  # every confirmed meeting at once: (rows, slots)
+            slots = np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))
+            day = np.stack([np.asarray(d, dtype=np.int64) for d in v.confirm.values()], axis=1)
             keep = day < 0
-            when = np.where(keep, cp.m_first[slot], day), np.where(keep, cp.m_last[slot], day)
-            h, p = _meeting_dates(cp, cals, when[0], when[1], np.full(len(day), body[slot]))
-            held[:, slot], papers[:, slot] = h, p
-        for b, extra in v.extra.items():
-            day = extra[0] if isinstance(extra, tuple) else extra
-            h, p = _meeting_dates(cp, cals, day, day, np.full(len(day), b))
-            if isinstance(extra, tuple):  # papers given (-1: due by the body's rule)
-                p = np.where(h < NEVER, np.where(extra[1] >= 0, extra[1], p), NEVER)
-            held = np.concatenate([held, h[:, None]], axis=1)
-            papers = np.concatenate([papers, p[:, None]], axis=1)
-            body = np.r_[body, b]
+            h, p = _meeting_dates(
+                cp,
+                cals,
+                np.where(keep, cp.m_first[slots], day),
+                np.where(keep, cp.m_last[slots], day),
+                np.broadcast_to(body[slots], day.shape),
+            )
+            held[:, slots], papers[:, slots] = h, p
+        if v.extra:  # extra meetings as more columns, one per body
+            bodies = np.fromiter(v.extra, dtype=np.int64, count=len(v.extra))
+            given = [e if isinstance(e, tuple) else (e, None) for e in v.extra.values()]
+            day = np.stack([np.asarray(g[0], dtype=np.int64) for g in given], axis=1)
+            h, p = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
+            for c, (_, due) in enumerate(given):
+                if due is not None:  # papers given (-1: due by the body's rule)
+                    p[:, c] = np.where(h[:, c] < NEVER, np.where(due >= 0, due, p[:, c]), NEVER)
+            held = np.concatenate([held, h], axis=1)
+            papers = np.concatenate([papers, p], axis=1)
+            body = np.r_[body, bodies]
         nb = len(cp.papers_due)
         # sort each row by (body, held, papers); a cancelled meeting (NEVER) sorts last in its body
         hk = np.minimum(held - cals.lo + 1, _K - 1)
