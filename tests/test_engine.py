@@ -354,3 +354,33 @@ def test_a_deadline_missed_by_a_weekend_is_missed_by_a_working_day() -> None:
     s = _check(load_text("govflow: 1\nid: t\nstart: 2019-02-09\nitems:\n  m: {deadline: 2019-02-08}\n"))
     d = s.deadlines[0]
     assert (d.forecast, d.met, d.margin) == (date(2019, 2, 9), False, -1)  # Sat; Mon is 1 working day late
+
+
+def test_many_variants_run_in_blocks_give_what_one_pass_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of variants run in blocks; stacked, they are the same as one pass over all of them
+    (dates, drivers and the meeting each variant chose, with TBC confirmations and cancellations)."""
+    import numpy as np
+
+    from govflow import kernel as K
+
+    p = load([ROOT / "timelines" / "north-cumbria-2019.yaml"])
+    plan = scheduling.compiled(p)
+    cp = plan.compiled
+    n = 2500
+    rng = np.random.default_rng(3)
+    dur = np.broadcast_to(cp.dur, (n, cp.n)).copy()
+    task = cp.kind == K.TASK
+    dur[:, task] = np.maximum(1, dur[:, task] + rng.integers(-3, 8, (n, int(task.sum()))))
+    slot = next(j for j, m in enumerate(plan.meetings) if not m.when.exact)
+    confirm = rng.choice([-1, plan.meetings[slot].when.first.toordinal() + 7, K.NEVER], n)
+    v = K.Variants(n=n, duration=dur, confirm={slot: confirm})
+    blocks = scheduling.run_variants(plan, None, v)
+    monkeypatch.setattr(K, "BLOCK", 10**9)
+    whole = scheduling.run_variants(plan, None, v)
+    meeting = cp.kind == K.MEETING
+    for name in ("es", "ef", "ls", "lf", "drv"):
+        assert (getattr(blocks, name) == getattr(whole, name)).all(), name
+    for res in (blocks, whole):
+        assert (res.slot[:, meeting] >= 0).any()
+    held = [res.held.ravel()[np.maximum(res.slot[:, meeting], 0)] for res in (blocks, whole)]
+    assert (held[0] == held[1]).all() and (blocks.slot[:, meeting] == whole.slot[:, meeting]).all()
