@@ -348,7 +348,9 @@ def _out_of_range(plan: Plan, k: int, body: int | None = None) -> InvalidTimelin
             f"body '{bid}': papers for its first meeting would be due before {FIRST_YEAR}, "
             "the first year govflow schedules"
         )
-        return InvalidTimeline([Problem("out-of-range", message, plan.timelines[t].path, plan.body(body).line)])
+        defined = plan.body(body)  # a body from a library file is reported where it is defined
+        path = defined.path or plan.timelines[t].path
+        return InvalidTimeline([Problem("out-of-range", message, path, defined.line)])
     i = plan.compiled.order[k]
     item = plan.items[i]
     path = plan.timelines[plan.tl[i]].path
