@@ -430,11 +430,16 @@ def simulate(
     out = _simulate_runs(sched, runs, seed, {}, workers, progress)
     label = sched.programme.label
     deadlines = []
-    held_runs = min(runs, 2000)
+    held_runs = min(runs, 500)  # runs for each input held at a bound (common random numbers)
     cache: dict[tuple[str, float], np.ndarray] = {}
+    ranked = _RankedInputs(out.samples) if inputs.names and sensitivity > 0 else None
+    budget = [2 * max(sensitivity, 1)]  # held-input simulations in all: the strongest inputs first
 
-    def held(name: str, q: float) -> np.ndarray:
+    def held(name: str, q: float) -> np.ndarray | None:
         if (name, q) not in cache:
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
             cache[(name, q)] = _simulate_runs(sched, held_runs, seed, {name: q}, workers, None).finish
         return cache[(name, q)]
 
@@ -450,14 +455,16 @@ def simulate(
         det = sched.item(key).early_finish
         forecast_pct = float((f <= det.toordinal()).mean() * 100) if det is not None else None
         sens = []
-        if inputs.names and sensitivity > 0:
-            rho = _spearman(out.samples, f)
+        if ranked is not None:
+            rho = ranked.spearman(f)
             order = [c for c in np.argsort(-np.abs(np.nan_to_num(rho))) if not math.isnan(rho[c]) and rho[c] != 0]
             for c in order[: 2 * sensitivity]:
                 name = inputs.names[c]
-                opt = float((held(name, 0.0)[:, j] <= due).mean())
-                pes = float((held(name, 1.0)[:, j] <= due).mean())
-                if abs(opt - pes) >= 0.005 or abs(rho[c]) >= 0.1:  # an input that moves it
+                lo_runs, hi_runs = held(name, 0.0), held(name, 1.0)
+                opt = None if lo_runs is None else float((lo_runs[:, j] <= due).mean())
+                pes = None if hi_runs is None else float((hi_runs[:, j] <= due).mean())
+                moves = opt is not None and pes is not None and abs(opt - pes) >= 0.005
+                if moves or abs(rho[c]) >= 0.1:  # an input that moves it
                     sens.append(Sensitivity(name, float(rho[c]), opt, pes))
                 if len(sens) == sensitivity:
                     break
@@ -522,25 +529,34 @@ def _quantile(f: np.ndarray, q: float) -> date | None:
     return None if v >= K.NEVER else date.fromordinal(v)
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Rank correlation of each column of x with y (ties get their average rank)."""
-
-    def ranks(a: np.ndarray) -> np.ndarray:
-        order = np.argsort(a, kind="stable")
-        r = np.empty(len(a))
-        r[order] = np.arange(len(a))
-        _, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
-        sums = np.bincount(inv, weights=r)
-        return (sums / counts)[inv]
-
-    ry = ranks(y.astype(float))
-    out = np.full(x.shape[1], np.nan)
-    for c in range(x.shape[1]):
-        rx = ranks(x[:, c])
-        sx, sy = rx.std(), ry.std()
-        if sx > 0 and sy > 0:
-            out[c] = float(((rx - rx.mean()) * (ry - ry.mean())).mean() / (sx * sy))
+def _ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks of a 1-D array, ties given their average rank."""
+    order = np.argsort(a, kind="stable")
+    r = np.empty(len(a))
+    r[order] = np.arange(len(a))
+    _, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
+    out: np.ndarray = (np.bincount(inv, weights=r) / counts)[inv]
     return out
+
+
+class _RankedInputs:
+    """The inputs' samples ranked once, standardised, so that each deadline's rank correlations are
+    one matrix product."""
+
+    def __init__(self, x: np.ndarray):
+        r = np.stack([_ranks(x[:, c]) for c in range(x.shape[1])], axis=1) if x.shape[1] else x
+        sd = r.std(axis=0)
+        self.z = np.where(sd > 0, (r - r.mean(axis=0)) / np.where(sd > 0, sd, 1), 0.0)
+        self.constant = sd == 0
+
+    def spearman(self, y: np.ndarray) -> np.ndarray:
+        """Rank correlation of each input with y (NaN for an input that never varied)."""
+        ry = _ranks(y.astype(float))
+        sy = ry.std()
+        if sy == 0:
+            return np.full(self.z.shape[1], np.nan)
+        rho: np.ndarray = self.z.T @ ((ry - ry.mean()) / sy) / len(ry)
+        return np.where(self.constant, np.nan, rho)
 
 
 # ---- what users read ----------------------------------------------------------------------------
@@ -567,10 +583,12 @@ def render_text(result: RiskResult) -> str:
         if d.p_unscheduled:
             lines.append(f"  cannot be scheduled in {_pct(d.p_unscheduled)} of runs")
         for s in d.sensitivity:
-            lines.append(
-                f"  moved by {s.input}: rank correlation {s.rank_correlation:+.2f}; "
-                f"P(met) {_pct(s.p_met_optimistic or 0)} if optimistic, {_pct(s.p_met_pessimistic or 0)} if pessimistic"
+            held = (
+                f"; P(met) {_pct(s.p_met_optimistic)} if optimistic, {_pct(s.p_met_pessimistic)} if pessimistic"
+                if s.p_met_optimistic is not None and s.p_met_pessimistic is not None
+                else ""
             )
+            lines.append(f"  moved by {s.input}: rank correlation {s.rank_correlation:+.2f}{held}")
         lines.append("")
     if result.meetings:
         lines.append("Meetings each decision goes to:")
@@ -676,12 +694,13 @@ def _scurve(d: DeadlineRisk, width: int = 640, height: int = 220) -> str:
 
 
 def _tornado(d: DeadlineRisk, width: int = 640) -> str:
-    if not d.sensitivity:
+    shown = [s for s in d.sensitivity if s.p_met_optimistic is not None and s.p_met_pessimistic is not None]
+    if not shown:
         return ""
     row, left, mid = 26, 260, 260 + (width - 270) / 2
     half = (width - 270) / 2
     out = []
-    for n, s in enumerate(d.sensitivity):
+    for n, s in enumerate(shown):
         y0 = 10 + n * row
         lo, hi = s.p_met_pessimistic or 0.0, s.p_met_optimistic or 0.0
         a, b = mid + (lo - d.p_met) * half * 2, mid + (hi - d.p_met) * half * 2
@@ -691,7 +710,7 @@ def _tornado(d: DeadlineRisk, width: int = 640) -> str:
             f'<rect class="opt" x="{min(b, mid):.1f}" y="{y0 + 3}" width="{abs(b - mid):.1f}" height="16"/>'
             f'<text x="{width - 4}" y="{y0 + 15}" text-anchor="end">{_pct(lo)}-{_pct(hi)}</text>'
         )
-    height = 20 + row * len(d.sensitivity)
+    height = 20 + row * len(shown)
     return (
         f'<svg class="tornado" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-label="P(met) with each input at its pessimistic and optimistic value">'
