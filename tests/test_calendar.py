@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -103,7 +104,6 @@ GOLDEN_CASES = {
     "north-cumbria-2019": ([NC], []),
     "lsc-ics-2019": ([ROOT / "timelines" / "lsc-ics-2019.yaml"], []),
     "morecambe-bay-bct2-2019": ([ROOT / "timelines" / "morecambe-bay-bct2-2019.yaml"], []),
-    "timed-request-tasks": ([TIMED], ["--method", "request", "--tasks"]),
 }
 
 
@@ -119,7 +119,30 @@ def test_golden_files_byte_for_byte(case: str, tmp_path: Path) -> None:
     assert not (GOLDEN / ".govflow").exists(), "--no-state writes no state"
 
 
-@pytest.mark.parametrize("golden", sorted(GOLDEN.glob("*.ics")), ids=lambda p: p.name)
+def invites(tmp_path: Path, *args: str | Path, name: str = "invites") -> dict[str, bytes]:
+    """`--method request -o FOLDER`: {file name: bytes}, each file one invitation that both parsers read."""
+    folder = tmp_path / name
+    run(*args, "--method", "request", "-o", folder, "--stamp", STAMP)
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    for data in files.values():
+        assert len(parse(data)) == 1, "one event per invitation"
+    return files
+
+
+def test_golden_invitations_folder_byte_for_byte(tmp_path: Path) -> None:
+    files = invites(tmp_path, TIMED, "--tasks", "--no-state")
+    golden = GOLDEN / "timed-request-tasks"
+    if os.environ.get("GOVFLOW_REGEN"):
+        shutil.rmtree(golden, ignore_errors=True)
+        golden.mkdir()
+        for name, data in files.items():
+            (golden / name).write_bytes(data)
+    assert sorted(files) == sorted(p.name for p in golden.iterdir())
+    for name, data in files.items():
+        assert data == (golden / name).read_bytes(), f"{name} differs; GOVFLOW_REGEN=1 regenerates it"
+
+
+@pytest.mark.parametrize("golden", sorted(GOLDEN.glob("**/*.ics")), ids=lambda p: p.name)
 def test_golden_files_are_crlf_folded_at_75_octets_and_utf8(golden: Path) -> None:
     data = golden.read_bytes()
     assert data.endswith(b"END:VCALENDAR\r\n")
@@ -251,13 +274,89 @@ def test_reexport_keeps_every_uid_and_raises_sequence_only_on_moved_entries(tmp_
     assert third["calendar-demo.submission.deadline@govflow"][2] == 0
 
 
+def test_sequence_rises_when_status_or_location_changes_and_the_file_counts_it(tmp_path: Path) -> None:
+    """RFC 5545 3.8.7.4: a TBC meeting confirmed (TENTATIVE -> CONFIRMED) on its planned day, or a
+    room change, is an update clients must apply: SEQUENCE rises, and the file says 'changed'."""
+    timeline = tmp_path / "timed.yaml"
+    text = TIMED.read_text()
+    timeline.write_text(text)
+    _, first = ics(tmp_path, timeline)
+    hwb, papers = "calendar-demo.hwb-review.meeting@govflow", "calendar-demo.hwb-review.papers@govflow"
+    assert first[hwb][2:4] == (0, "TENTATIVE")
+    timeline.write_text(text.replace("{date: late Oct 2019 TBC}", "2019-10-31"))  # confirmed, same day
+    result = run(timeline, "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    second = parse((tmp_path / "out.ics").read_bytes())
+    assert second[hwb][:4] == (first[hwb][0], first[hwb][1], 1, "CONFIRMED")
+    assert second[papers][2:4] == (1, "CONFIRMED")  # and moved: due 5 working days before the day, not the window
+    assert all(second[u][2] == 0 for u in second if ".hwb-review." not in u)
+    assert "0 new, 1 moved, 1 changed, 0 cancelled" in result.stdout
+    # the Board's room changes: its meetings rise, nothing else
+    timeline.write_text(timeline.read_text().replace("Board Room, Carlisle", "Room 2, Penrith"))
+    result = run(timeline, "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    third = parse((tmp_path / "out.ics").read_bytes())
+    rose = {u for u in third if third[u][2] != second[u][2]}
+    assert rose == {"calendar-demo.board-review.meeting@govflow", "calendar-demo.board-approval.meeting@govflow"}
+    assert "0 new, 0 moved, 2 changed, 0 cancelled" in result.stdout
+    # a longer meeting (same start) is a move: its end changed
+    timeline.write_text(timeline.read_text().replace("duration: 3h", "duration: 4h"))
+    result = run(timeline, "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    assert "0 new, 2 moved, 0 changed, 0 cancelled" in result.stdout
+    # unchanged: nothing rises
+    result = run(timeline, "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    assert "0 new, 0 moved, 0 changed, 0 cancelled" in result.stdout
+
+
+def test_counts_are_for_the_file_written(tmp_path: Path) -> None:
+    """A file's new/moved counts are what its own recipients see, whatever other files showed."""
+    timeline = tmp_path / "timed.yaml"
+    text = TIMED.read_text()
+    timeline.write_text(text)
+    run(timeline, "-o", tmp_path / "all.ics", "--stamp", STAMP)
+    people = tmp_path / "people"
+    result = run(timeline, "--per-attendee", people, "--stamp", STAMP)  # a new folder after all.ics
+    assert f"wrote {people / 'chair@example.nhs.uk.ics'} (4 entries: 4 new, 0 moved" in result.stdout
+    timeline.write_text(text.replace('"13:30"', '"14:00"'))
+    run(timeline, "-o", tmp_path / "all.ics", "--stamp", STAMP)  # all.ics first: the move is in the state
+    result = run(timeline, "--per-attendee", people, "--stamp", STAMP)
+    assert f"wrote {people / 'chair@example.nhs.uk.ics'} (4 entries: 0 new, 2 moved" in result.stdout
+    chair = parse((people / "chair@example.nhs.uk.ics").read_bytes())
+    assert chair["calendar-demo.board-review.meeting@govflow"][2] == 1  # one SEQUENCE per UID across files
+
+
+def test_state_file_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    db = sqlite3.connect(state)
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '1');"
+        "CREATE TABLE events (uid TEXT PRIMARY KEY, sequence INTEGER NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,"
+        " summary TEXT NOT NULL, attendees TEXT NOT NULL, organizer TEXT, stamp TEXT NOT NULL);"
+        "CREATE TABLE feed_events (feed TEXT NOT NULL, uid TEXT NOT NULL, status TEXT NOT NULL, sequence INTEGER"
+        " NOT NULL, PRIMARY KEY (feed, uid));"
+        "INSERT INTO events VALUES ('calendar-demo.guidance.event@govflow', 3, '2019-09-02', '2019-09-03', 'G', '',"
+        " NULL, 'x');"
+        "INSERT INTO feed_events VALUES ('out.ics', 'calendar-demo.guidance.event@govflow', 'active', 3);"
+    )
+    db.commit()
+    db.close()
+    result = run(TIMED, "--state", state, "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    entries = parse((tmp_path / "out.ics").read_bytes())
+    assert entries["calendar-demo.guidance.event@govflow"][2] == 3  # unknown status: not a change
+    assert "(10 entries: 9 new, 0 moved, 0 changed" in result.stdout
+    db = sqlite3.connect(state)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+    assert db.execute("SELECT status FROM events WHERE uid = 'calendar-demo.guidance.event@govflow'").fetchone() == (
+        "CONFIRMED",
+    )
+
+
 def test_as_of_later_moves_entries_without_changing_uids(tmp_path: Path) -> None:
     timeline = tmp_path / "nc.yaml"
     shutil.copy(NC, timeline)
+    shutil.copytree(NC.parent / "bodies", tmp_path / "bodies")  # the body library it uses
     _, first = ics(tmp_path, timeline, "--tasks")
     result = run(timeline, "--tasks", "--as-of", "2019-09-10", "-o", tmp_path / "out.ics", "--stamp", STAMP)
     later = parse((tmp_path / "out.ics").read_bytes())
-    assert set(later) < set(first)  # same UIDs; what can no longer be scheduled is left out and said so
+    assert set(later) <= set(first)  # same UIDs; what can no longer be scheduled is left out and said so
     for uid in set(first) - set(later):
         assert f"warning: {uid.split('.')[1]}: left out of the calendar: it cannot be scheduled" in result.stderr
     moved = {uid for uid in later if first[uid][:2] != later[uid][:2]}
@@ -267,6 +366,7 @@ def test_as_of_later_moves_entries_without_changing_uids(tmp_path: Path) -> None
 
 def test_cancel_removed_cancels_what_the_previous_export_had(tmp_path: Path) -> None:
     timeline = tmp_path / "nc.yaml"
+    shutil.copytree(NC.parent / "bodies", tmp_path / "bodies")  # the body library it uses
     text = NC.read_text()
     timeline.write_text(text)
     _, first = ics(tmp_path, timeline)
@@ -315,10 +415,30 @@ def test_state_file_tables_are_as_documented(tmp_path: Path) -> None:
 # ---- invitations, people ---------------------------------------------------------------------------
 
 
-def test_request_has_organizer_and_attendees_from_body_and_owner(tmp_path: Path) -> None:
-    data, _ = ics(tmp_path, TIMED, "--no-state", "--method", "request")
-    cal = icalendar.Calendar.from_ical(data)
-    assert cal["METHOD"] == "REQUEST"
+def test_request_is_one_invitation_per_event_each_with_organizer_and_attendees(tmp_path: Path) -> None:
+    """Outlook reads only the first VEVENT of an invitation; RFC 5546 wants an ATTENDEE in each REQUEST."""
+    result = run(TIMED, "--no-state", "--tasks", "--method", "request", "-o", tmp_path / "inv", "--stamp", STAMP)
+    files = {p.name: p.read_bytes() for p in sorted((tmp_path / "inv").iterdir())}
+    _, everything = ics(tmp_path, TIMED, "--no-state", "--tasks", name="all.ics")
+    uids = {}
+    for name, data in files.items():
+        cal = icalendar.Calendar.from_ical(data)
+        assert cal["METHOD"] == "REQUEST"
+        (ev,) = cal.walk("VEVENT")
+        assert ev["ORGANIZER"] == "mailto:planning.lead@example.nhs.uk" and ev.get("ATTENDEE"), name
+        uids[str(ev["UID"])] = name
+        assert parse(data)[str(ev["UID"])] == everything[str(ev["UID"])]  # the same entry as the publish file
+    assert uids["calendar-demo.board-review.meeting@govflow"] == "2019-09-26-meeting-board-review.ics"
+    assert uids["calendar-demo.board-review.papers@govflow"] == "2019-09-19-papers-board-review.ics"
+    # the national event nobody owns or attends is only in the publish calendar, and the user is told
+    unattended = set(everything) - set(uids)
+    assert unattended == {"calendar-demo.guidance.event@govflow", "calendar-demo.bank-holiday-papers.meeting@govflow",
+                          "calendar-demo.bank-holiday-papers.papers@govflow"}  # fmt: skip
+    assert "3 entries have no attendee and cannot be sent as invitations" in said(result)
+    assert f"wrote {tmp_path / 'inv'}/ (8 invitations; 8 entries: 8 new, 0 moved, 0 changed, 0 cancelled)" in (
+        result.stdout
+    )
+    cal = icalendar.Calendar.from_ical(files[uids["calendar-demo.board-review.meeting@govflow"]])
     ev = next(e for e in cal.walk("VEVENT") if e["UID"] == "calendar-demo.board-review.meeting@govflow")
     assert ev["ORGANIZER"] == "mailto:planning.lead@example.nhs.uk"
     assert sorted(str(a) for a in ev["ATTENDEE"]) == [
@@ -331,11 +451,12 @@ def test_request_has_organizer_and_attendees_from_body_and_owner(tmp_path: Path)
     assert b"METHOD:PUBLISH" in published and b"ATTENDEE" not in published and b"ORGANIZER" not in published
 
 
-def test_request_cancellations_go_to_a_separate_method_cancel_file(tmp_path: Path) -> None:
+def test_request_cancellations_are_method_cancel_files_one_per_event(tmp_path: Path) -> None:
     timeline = tmp_path / "timed.yaml"
     text = TIMED.read_text()
     timeline.write_text(text)
-    ics(tmp_path, timeline, "--method", "request")
+    first = invites(tmp_path, timeline)
+    assert "2019-10-31-meeting-hwb-review.ics" in first
     # hwb-review is dropped from the route: its meeting and papers invitations must be cancelled
     removed = text.replace("    after: [hwb-review]\n", "    after: [board-review]\n")
     removed = removed.replace(
@@ -343,32 +464,61 @@ def test_request_cancellations_go_to_a_separate_method_cancel_file(tmp_path: Pat
     )
     assert removed.count("hwb-review") == 0
     timeline.write_text(removed)
-    result = run(timeline, "--method", "request", "--cancel-removed", "-o", tmp_path / "out.ics", "--stamp", STAMP)
+    result = run(timeline, "--method", "request", "--cancel-removed", "-o", tmp_path / "invites", "--stamp", STAMP)
     assert "2 cancelled" in result.stdout
-    main = parse((tmp_path / "out.ics").read_bytes())
-    assert not any(e[3] == "CANCELLED" for e in main.values()), "a REQUEST file holds no cancellations"
-    cancel_bytes = (tmp_path / "out-cancel.ics").read_bytes()
-    cancel = parse(cancel_bytes)
-    assert set(cancel) == {"calendar-demo.hwb-review.meeting@govflow", "calendar-demo.hwb-review.papers@govflow"}
-    assert all(e[3] == "CANCELLED" for e in cancel.values())
-    cal = icalendar.Calendar.from_ical(cancel_bytes)
-    assert cal["METHOD"] == "CANCEL"
-    for ev in cal.walk("VEVENT"):
+    folder = tmp_path / "invites"
+    cancels = {"2019-10-31-cancelled-meeting-hwb-review.ics", "2019-10-14-cancelled-papers-hwb-review.ics"}
+    names = {p.name for p in folder.iterdir()}
+    assert cancels <= names and not names & {c.replace("cancelled-", "") for c in cancels}
+    # the Board's approval moves up to October: its file is renamed, the November one is gone
+    assert "2019-10-31-meeting-board-approval.ics" in names and "2019-11-28-meeting-board-approval.ics" not in names
+    assert len(names) == len(first), "one file per entry, nothing stale"
+    for name in cancels:
+        data = (folder / name).read_bytes()
+        ((uid, e),) = parse(data).items()
+        assert e[2:4] == (1, "CANCELLED") and ".hwb-review." in uid
+        cal = icalendar.Calendar.from_ical(data)
+        assert cal["METHOD"] == "CANCEL"
+        (ev,) = cal.walk("VEVENT")
         assert ev["ORGANIZER"] == "mailto:planning.lead@example.nhs.uk"
-        attendees = ev["ATTENDEE"] if isinstance(ev["ATTENDEE"], list) else [ev["ATTENDEE"]]
-        assert [str(a) for a in attendees] == ["mailto:hwb.clerk@example.nhs.uk"]
-    assert "out-cancel.ics (METHOD:CANCEL" in result.stdout
-    # without --cancel-removed nothing is cancelled, and the old cancel file is not left to be sent again
-    run(timeline, "--method", "request", "-o", tmp_path / "out.ics", "--stamp", STAMP)
-    assert not (tmp_path / "out-cancel.ics").exists()
+        assert str(ev["ATTENDEE"]) == "mailto:hwb.clerk@example.nhs.uk"
+    for name in {p.name for p in folder.iterdir()} - cancels:
+        assert icalendar.Calendar.from_ical((folder / name).read_bytes())["METHOD"] == "REQUEST"
+    # without --cancel-removed nothing is cancelled, and the old cancel files are not left to be sent again
+    run(timeline, "--method", "request", "-o", folder, "--stamp", STAMP)
+    assert not any("cancelled" in p.name for p in folder.iterdir())
+    (folder / "notes.ics").write_bytes(b"BEGIN:VCALENDAR\r\nPRODID:someone else\r\nEND:VCALENDAR\r\n")
+    run(timeline, "--method", "request", "-o", folder, "--stamp", STAMP)
+    assert (folder / "notes.ics").exists(), "files govflow did not write are left alone"
 
 
 def test_request_without_organizer_is_a_clear_error(tmp_path: Path) -> None:
     timeline = tmp_path / "t.yaml"
     timeline.write_text(TIMED.read_text().replace("organizer: planning.lead@example.nhs.uk\n", ""))
-    result = run(timeline, "--no-state", "--method", "request", "-o", tmp_path / "x.ics", code=2)
+    result = run(timeline, "--no-state", "--method", "request", "-o", tmp_path / "x", code=2)
     assert f"invitations need an organizer: add 'organizer: <address>' to {timeline}" in result.stderr
-    assert not (tmp_path / "x.ics").exists()
+    assert not (tmp_path / "x").exists()
+    result = run(TIMED, "--no-state", "--method", "request", "-o", tmp_path / "x.ics", code=2)
+    assert f"invitations are one file per event: give a folder, e.g. -o {tmp_path / 'x'}/" in said(result)
+
+
+def test_per_attendee_invitations_are_one_file_per_person_per_event(tmp_path: Path) -> None:
+    people = tmp_path / "people"
+    result = run(TIMED, "--no-state", "--tasks", "--method", "request", "--per-attendee", people, "--stamp", STAMP)
+    chair = people / "chair@example.nhs.uk"
+    assert sorted(p.name for p in chair.iterdir()) == [
+        "2019-09-19-papers-board-review.ics",
+        "2019-09-26-meeting-board-review.ics",
+        "2019-11-21-papers-board-approval.ics",
+        "2019-11-28-meeting-board-approval.ics",
+    ]
+    assert f"wrote {chair}/ (4 invitations; 4 entries: 4 new, 0 moved, 0 changed, 0 cancelled)" in result.stdout
+    for person in people.iterdir():
+        for f in person.iterdir():
+            cal = icalendar.Calendar.from_ical(f.read_bytes())
+            (ev,) = cal.walk("VEVENT")
+            attendees = ev["ATTENDEE"] if isinstance(ev["ATTENDEE"], list) else [ev["ATTENDEE"]]
+            assert cal["METHOD"] == "REQUEST" and f"mailto:{person.name}" in [str(a) for a in attendees]
 
 
 def test_per_attendee_writes_one_file_per_person_with_only_their_entries(tmp_path: Path) -> None:
@@ -572,6 +722,7 @@ def test_output_is_required_and_never_a_timeline(tmp_path: Path) -> None:
     assert "-o OUT.ics and/or --per-attendee DIR" in said(run(NC, code=2))
     timeline = tmp_path / "nc.yaml"
     shutil.copy(NC, timeline)
+    shutil.copytree(NC.parent / "bodies", tmp_path / "bodies")  # the body library it uses
     before = hashlib.sha256(timeline.read_bytes()).hexdigest()
     result = run(timeline, "-o", timeline, code=2)
     assert "is a timeline file; govflow never overwrites timelines" in said(result)
@@ -620,6 +771,7 @@ def test_readme_calendar_examples_are_real_output(tmp_path: Path, monkeypatch: p
     (tmp_path / "timelines").mkdir()
     for f in (ROOT / "timelines").glob("*.yaml"):
         shutil.copy(f, tmp_path / "timelines" / f.name)
+    shutil.copytree(ROOT / "timelines" / "bodies", tmp_path / "timelines" / "bodies")
     monkeypatch.chdir(tmp_path)
     nc = "timelines/north-cumbria-2019.yaml"
     for args in (
@@ -670,7 +822,7 @@ def test_per_attendee_cancels_for_a_person_who_no_longer_attends_anything(tmp_pa
     )
     timeline.write_text(removed)
     result = run(timeline, "--per-attendee", people, "--cancel-removed", "--stamp", STAMP)
-    assert f"wrote {clerk} (0 entries: 0 new, 0 moved, 2 cancelled)" in result.stdout
+    assert f"wrote {clerk} (0 entries: 0 new, 0 moved, 0 changed, 2 cancelled)" in result.stdout
     assert {e[2:4] for e in parse(clerk.read_bytes()).values()} == {(1, "CANCELLED")}
 
 
@@ -690,3 +842,26 @@ def test_bodies_in_a_programme_of_several_timelines(tmp_path: Path) -> None:
     assert set(parse(out.read_bytes())) == {"other.sign.meeting@govflow", "other.sign.papers@govflow"}
     cal = icalendar.Calendar.from_ical(out.read_bytes())
     assert str(cal["X-WR-CALNAME"]).endswith("(+ 1 other timeline)")
+
+
+def test_meetings_from_a_calendar_file_keep_their_own_time(tmp_path: Path) -> None:
+    """A meeting read from a timed calendar event is at that event's time and length; the body's
+    `time` is for the meetings that have none (an all-day TBC event, a `meets` date)."""
+    shutil.copy(ROOT / "tests" / "data" / "hwb-2019.ics", tmp_path / "hwb-2019.ics")
+    timeline = tmp_path / "t.yaml"
+    timeline.write_text(
+        "govflow: 1\nid: t\nstart: 2019-07-01\ntimezone: Europe/London\n"
+        "bodies:\n  hwb:\n    name: Health and Wellbeing Board\n    time: '09:00'\n    duration: 1h\n"
+        "    meets_from: {ics: hwb-2019.ics, match: 'health and wellbeing'}\n"
+        "items:\n  draft: {duration: 5}\n  review: {at: hwb, after: [draft]}\n"
+        "  long: {duration: 55}\n  later: {at: hwb, after: [long]}\n"
+        "  longer: {duration: 72}\n  moved: {at: hwb, after: [longer]}\n"
+    )
+    _, entries = ics(tmp_path, timeline, "--no-state")
+    london = ZoneInfo("Europe/London")
+    got = {uid.split(".")[1]: e[:2] for uid, e in entries.items() if uid.endswith(".meeting@govflow")}
+    assert got == {
+        "review": (datetime(2019, 7, 18, 14, tzinfo=london), datetime(2019, 7, 18, 16, tzinfo=london)),
+        "later": (datetime(2019, 10, 4, 9, tzinfo=london), datetime(2019, 10, 4, 10, tzinfo=london)),  # TBC
+        "moved": (datetime(2019, 10, 24, 10, tzinfo=london), datetime(2019, 10, 24, 12, 30, tzinfo=london)),
+    }

@@ -24,7 +24,7 @@ def test_help_lists_check_and_its_options() -> None:
 
 
 def test_missed_deadline_exits_1_and_explains_what_broke() -> None:
-    result = runner.invoke(app, ["check", str(QUICK)])
+    result = runner.invoke(app, ["check", "--width", "200", str(QUICK)])
     assert result.exit_code == 1
     out = result.stdout
     assert "MISSED" in out and "submission" in out

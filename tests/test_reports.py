@@ -25,6 +25,7 @@ from govflow.cli import app
 from govflow.reports import (
     MtaSeries,
     RagRules,
+    WeeklyReport,
     render_html,
     render_json,
     render_markdown,
@@ -99,15 +100,16 @@ def test_history_lists_four_weeks_and_the_default_baseline(scenario: Path) -> No
 
 def test_week3_names_the_board_meeting_the_slip_cost(scenario: Path) -> None:
     md = (scenario / "reports" / "week3.md").read_text()
-    assert "| RED   | submission | Fri 4 Oct 2019  | Thu 31 Oct 2019 | -19" in md
-    assert (
-        "board-approval missed the Trust Board meeting of Thu 26 Sep 2019 (papers due Thu 19 Sep 2019, "
-        "ready Tue 1 Oct 2019) and moves to Thu 31 Oct 2019" in md
+    assert "- **RED** Plan submitted to NHS England: due Fri 4 Oct, forecast Thu 31 Oct, 19 working days late" in md
+    why = (
+        "Trust Board approves the plan missed the Trust Board meeting of Thu 26 Sep (papers due Thu 19 Sep, "
+        "ready Tue 1 Oct) and moves to Thu 31 Oct"
     )
-    assert "draft-plan finishes Tue 24 Sep 2019, was Mon 16 Sep 2019 (3 working days still to do)" in md
-    overdue = md.split("## Overdue")[1].split("##")[0]
-    assert "**draft-plan**" in overdue and "**exec-review**" in overdue
-    assert "**finance-review**" in md.split("## Completed since last week")[1].split("##")[0]
+    assert md.count(why) == 1  # the root cause once, the deadlines it moves under it
+    assert "Draft the refreshed plan finishes Tue 24 Sep, was Mon 16 Sep (3 working days still to do)" in md
+    assert "  Deadlines it moves: Plan submitted to NHS England." in md
+    assert "**Done this week:** Finance and Performance Committee reviews the finance model (Wed 18 Sep)." in md
+    assert "**Biggest change this week:** Plan submitted to NHS England slipped 25 working days" in md
 
 
 def test_week4_json_shape_and_values(scenario: Path) -> None:
@@ -125,6 +127,7 @@ def test_week4_json_shape_and_values(scenario: Path) -> None:
         "completed",
         "lookahead",
         "to_confirm",
+        "since",
     ]
     assert data["timeline"] == "annual-plan-2019" and data["as_of"] == "2019-09-27"
     assert data["previous"] == {"as_of": "2019-09-20"}
@@ -138,7 +141,10 @@ def test_week4_json_shape_and_values(scenario: Path) -> None:
         "baseline_forecast": "2019-09-26",
     }
     assert (sub["margin"], sub["rag"], sub["since_previous"], sub["since_baseline"]) == (-10, "Red", -9, 16)
-    assert sub["cause"].startswith("gained 9 working days: board-approval now at the Trust Board meeting of Fri 18")
+    assert sub["cause"].startswith(
+        "gained 9 working days: Trust Board approves the plan now at the Trust Board meeting of Fri 18"
+    )
+    assert sub["root_cause"].startswith("Draft the refreshed plan finished Tue 24 Sep 2019")
     assert data["slipped"] == []
     slip = {s["id"]: s for s in data["slipped_since_baseline"]}
     assert slip["board-approval"]["from"] == "2019-09-26" and slip["board-approval"]["to"] == "2019-10-18"
@@ -152,6 +158,7 @@ def test_week4_json_shape_and_values(scenario: Path) -> None:
             "window": "mid Oct 2019 TBC",
             "planned": "2019-10-18",
             "confirm_by": "2019-10-04",
+            "overdue": False,
         }
     ]
     assert [(e["date"], e["type"], e["id"]) for e in data["lookahead"]] == [
@@ -165,16 +172,79 @@ def test_week4_json_shape_and_values(scenario: Path) -> None:
 
 def test_week1_has_no_previous_but_the_baseline(scenario: Path) -> None:
     md = (scenario / "reports" / "week1.md").read_text()
-    assert "**Compared with:** no earlier snapshot; baseline 'agreed' of Fri 6 Sep 2019" in md
-    assert "| GREEN | submission" in md
+    assert "Compared with no earlier snapshot and baseline 'agreed' (Fri 6 Sep)." in md
+    assert "- **GREEN** Plan submitted to NHS England: due Fri 4 Oct" in md
 
 
 def test_markdown_reads_as_plain_text(scenario: Path) -> None:
-    """Pasted into an email, the table stays aligned and no line carries HTML or tabs."""
-    md = (scenario / "reports" / "week3.md").read_text()
-    table = [line for line in md.splitlines() if line.startswith("|")]
-    assert len({len(line) for line in table}) == 1  # every row the same width
-    assert "<" not in md and "\t" not in md
+    """Pasted into an email: no tables, HTML, tabs, ids or 'None'; the summary in the first lines."""
+    for week in ("week1", "week2", "week3", "week4"):
+        md = (scenario / "reports" / f"{week}.md").read_text()
+        assert "<" not in md and "\t" not in md and "|" not in md and "None" not in md
+        assert not re.search(r"\b(draft-plan|exec-review|board-approval|submission|final-plan)\b", md)
+        lines = md.splitlines()
+        assert lines[2].startswith("**2 deadlines:**") and lines[3].startswith("**Biggest change ")
+        assert lines[4].startswith("**Decision needed:**")
+
+
+# The example reports as they were before the summary-first rewrite (issue 13), in bytes.
+OLD_LENGTH = {"week2.md": 2118, "week4.md": 4310}
+
+
+@pytest.mark.parametrize("name", sorted(OLD_LENGTH))
+def test_the_worked_example_reports_are_a_third_of_their_old_length(scenario: Path, name: str) -> None:
+    assert len((scenario / "reports" / name).read_bytes()) <= OLD_LENGTH[name] / 3
+
+
+WEEK4 = (EXAMPLE / "week4.yaml").read_text(encoding="utf-8")
+
+
+def _report_of(tmp_path: Path, text: str, as_of: date | None = None) -> WeeklyReport:
+    base = govflow.schedule(govflow.load([EXAMPLE / "week1.yaml"]))
+    path = tmp_path / "week.yaml"
+    path.write_text(text, encoding="utf-8")
+    sched = govflow.schedule(govflow.load([path]), as_of=as_of)
+    prev = snapshot_of(base)
+    return weekly_report(sched, prev, prev, "agreed")
+
+
+def test_a_deadline_that_cannot_be_scheduled_says_so_in_words(tmp_path: Path) -> None:
+    report = _report_of(tmp_path, WEEK4.replace("meets: [2019-11-14, 2019-12-12]", "meets: [2019-09-12]"))
+    final = next(d for d in report.data["deadlines"] if d["id"] == "final-plan")
+    assert final["forecast"] is None and "None" not in final["cause"]
+    for text in (render_markdown(report), render_html(report), render_json(report)):
+        assert "None" not in text
+    md = render_markdown(report)
+    assert "Final plan published: due Fri 29 Nov, can no longer be scheduled" in md
+
+
+def test_a_tbc_past_its_confirm_by_date_is_flagged_overdue(tmp_path: Path) -> None:
+    text = WEEK4.replace(
+        "    at: exec-team\n    after: [draft-plan]\n",
+        "    at: exec-team\n    after: [draft-plan]\n    done: 2019-10-01\n",
+    )
+    report = _report_of(tmp_path, text, as_of=date(2019, 10, 7))
+    (tbc,) = report.data["to_confirm"]
+    assert tbc["overdue"] is True
+    assert "was due by Fri 4 Oct (OVERDUE)" in render_markdown(report)
+
+
+def test_the_lookahead_includes_fixed_events(tmp_path: Path) -> None:
+    text = WEEK4 + "  nhse-letter:\n    title: NHS England planning letter\n    level: national\n    on: 2019-10-03\n"
+    report = _report_of(tmp_path, text)
+    assert ("2019-10-03", "event", "nhse-letter") in [(e["date"], e["type"], e["id"]) for e in report.data["lookahead"]]
+    assert "Thu 3 Oct NHS England planning letter (fixed)" in render_markdown(report)
+
+
+def test_since_says_since_the_date_not_this_week(scenario: Path) -> None:
+    old = Path.cwd()
+    os.chdir(scenario)
+    try:
+        result = runner.invoke(app, ["report", "week4.yaml", "--since", "2019-09-13"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    assert "**Biggest change since Fri 13 Sep:**" in result.stdout and "this week" not in result.stdout
 
 
 # -- golden files on a real timeline -----------------------------------------------------------
@@ -309,7 +379,7 @@ def test_html_report_renders_in_headless_chromium(scenario: Path, tmp_path: Path
     assert '<tr data-id="submission" data-rag="Red">' in html
     assert '<tr data-id="final-plan" data-rag="Green">' in html
     assert html.count('class="series"') == 2 and "<polyline" in html
-    assert "Milestone trend analysis" in html and "confirm by Fri 4 Oct 2019" in html
+    assert "Milestone trend analysis" in html and "confirm the Trust Board for Fri 18 Oct" in html
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "weekly-report-week4.png"
     shot.unlink(missing_ok=True)
@@ -340,10 +410,7 @@ def test_report_against_itself_shows_no_change_and_slips_are_signed(as_of: date,
         assert s["cause"]
     # progress reported between the two status dates may bring forecasts earlier; without it nothing can
     reported = [
-        d
-        for i in NC_PROGRAMME.items.values()
-        for d in (i.done, i.started)
-        if d is not None and as_of < d <= later
+        d for i in NC_PROGRAMME.items.values() for d in (i.done, i.started) if d is not None and as_of < d <= later
     ]
     if not reported:
         assert all(d["since_previous"] is None or d["since_previous"] >= 0 for d in nxt["deadlines"])

@@ -138,6 +138,7 @@ def test_snapshot_command_defaults_to_a_store_beside_the_file_and_says_when_it_r
 
 
 def test_baseline_and_history_commands(quick: Path, tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()  # --db never creates a directory (issue 13)
     db = str(tmp_path / "x" / "store.sqlite")
     r1 = runner.invoke(app, ["baseline", str(quick), "--db", db, "--as-of", "2019-09-02", "--name", "original"])
     assert r1.exit_code == 0 and "Named baseline 'original' to this snapshot (the default baseline)" in r1.stdout
@@ -284,7 +285,7 @@ def test_a_version_1_store_is_migrated_not_dropped(tmp_path: Path) -> None:
     assert data["previous"] == {"as_of": "2019-09-06"} and data["baseline"] == {"name": "agreed", "as_of": "2019-09-06"}
     sub = data["deadlines"][0]
     assert (sub["previous_forecast"], sub["baseline_forecast"], sub["since_baseline"]) == ("2019-09-26",) * 2 + (25,)
-    assert "board-approval missed the Trust Board meeting of Thu 26 Sep 2019" in sub["cause"]
+    assert "Trust Board approves the plan missed the Trust Board meeting of Thu 26 Sep 2019" in sub["cause"]
     with HistoryStore(db) as store:
         assert store.schema_version == SCHEMA_VERSION
         (snap,) = store.snapshots("annual-plan-2019")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -50,7 +51,8 @@ def _fail(error: GovflowError) -> None:
         n = len(error.problems)
         typer.echo(f"govflow: {n} error{'s' if n != 1 else ''}; nothing was scheduled", err=True)
     else:
-        typer.echo(f"govflow: error: {error}", err=True)
+        message = str(error)  # already 'where: error[code]: ...' when the error knows its place
+        typer.echo(message if re.search(r"(^|: )error\[", message) else f"govflow: error: {message}", err=True)
     raise typer.Exit(2)
 
 
@@ -65,7 +67,18 @@ def _load(files: list[Path]) -> Programme:
     return programme
 
 
-@app.command()
+CHECK_GLOSSARY = (
+    "Glossary:\n\n"
+    "Float: working days an item can slip without moving a deadline.\n\n"
+    "Driving path: the chain of items that sets a deadline's forecast; a slip anywhere on it moves the deadline.\n\n"
+    "Papers due: the last day papers can go to a meeting (the body's papers_due working days before it).\n\n"
+    'TBC window: a meeting or event whose date is not confirmed yet ("late Oct 2019 TBC"); '
+    "govflow plans it on the window's last day.\n\n"
+    "At risk: met, but with fewer than --at-risk working days to spare (default 5)."
+)
+
+
+@app.command(epilog=CHECK_GLOSSARY)
 def check(
     files: Files,
     as_of: Annotated[
@@ -85,6 +98,22 @@ def check(
     ] = False,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1)] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.")] = 0,
+    at_risk: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--at-risk",
+            help="A met deadline with fewer working days to spare than N is 'met, at risk' (default 5).",
+            min=0,
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
+    width: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--width", help="Lay out to N columns (default: the terminal's width, or 100).", min=40, metavar="N"
+        ),
+    ] = None,
 ) -> None:
     """Can we still make the deadlines? Verdict, forecast, margin and driving path of each.
 
@@ -95,28 +124,38 @@ def check(
     from .scheduling import schedule
 
     status = _as_of(as_of)
+    gc_was = gc.isenabled()
     gc.disable()  # the model is acyclic: cyclic GC passes over 100k items only cost time
     try:
-        sched = schedule(_load(files), as_of=status)
-    except GovflowError as e:
-        _fail(e)
-        return
-    explanations = explain(sched)
-    risk = None
-    if with_risk:
-        from .risk import deadline_summary, simulate
+        try:
+            sched = schedule(_load(files), as_of=status)
+        except GovflowError as e:
+            _fail(e)
+            return
+        explanations = explain(sched)
+        risk = None
+        if with_risk:
+            from .risk import deadline_summary, simulate
 
-        risk = _risk_keys(sched, deadline_summary(simulate(sched, runs, seed, sensitivity=0)))
-    if as_json:
-        sys.stdout.write(json.dumps(check_json(sched, explanations, risk)) + "\n")
-    else:
-        typer.echo(render_check(sched, explanations, show_all=show_all, risk=risk).rstrip("\n"))
-    code = 0 if sched.all_met else 1
-    if _FAST_EXIT:  # `check` only reads: skip tearing down a large programme object by object
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    raise typer.Exit(code)
+            risk = _risk_keys(sched, deadline_summary(simulate(sched, runs, seed, sensitivity=0)))
+        if as_json:
+            sys.stdout.write(json.dumps(check_json(sched, explanations, risk)) + "\n")
+        else:
+            if width is None:
+                import shutil
+
+                width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+            from .explain import AT_RISK_MARGIN
+
+            margin = AT_RISK_MARGIN if at_risk is None else at_risk
+            text = render_check(sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=margin)
+            typer.echo(text.rstrip("\n"))
+        if _FAST_EXIT:  # `check` only reads: `main` exits without tearing the programme down object by object
+            _KEPT_FOR_EXIT.append((sched, explanations))
+        raise typer.Exit(0 if sched.all_met else 1)
+    finally:
+        if gc_was and not _FAST_EXIT:  # in-process (tests, callers of `app`): leave the collector as it was
+            gc.enable()
 
 
 # --- calendar (issue 3) ---
@@ -157,13 +196,19 @@ def calendar_cmd(
         str,
         typer.Option(
             "--method",
-            help="publish: a file to import or subscribe to. request: invitations with ORGANIZER and ATTENDEEs.",
+            help="publish: a file to import or subscribe to. request: invitations, a folder (-o DIR) of one "
+            ".ics per event with ORGANIZER and ATTENDEEs.",
             metavar="publish|request",
         ),
     ] = "publish",
     per_attendee: Annotated[
         Path | None,
-        typer.Option("--per-attendee", help="Also write DIR/<address>.ics: each person's entries.", metavar="DIR"),
+        typer.Option(
+            "--per-attendee",
+            help="Also write DIR/<address>.ics: each person's entries (with --method request: DIR/<address>/, "
+            "one invitation per event).",
+            metavar="DIR",
+        ),
     ] = None,
     body: Annotated[
         list[str] | None, typer.Option("--body", help="Only this body's meetings and papers (repeatable).", metavar="B")
@@ -262,11 +307,12 @@ def calendar_cmd(
     for warning in warnings:
         typer.echo(f"govflow: warning: {warning}", err=True)
     for f in written:
-        counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved"
-        typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")
-        if f.cancelled and method == "request":
-            cancel = f.path.with_name(f.path.stem + "-cancel.ics")
-            typer.echo(f"wrote {cancel} (METHOD:CANCEL for the cancelled entries)")
+        counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved, {f.changed} changed"
+        if f.files is None:
+            typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")
+        else:  # invitations: a folder of one file per event
+            sent = f"{f.files} invitation{'' if f.files == 1 else 's'}"
+            typer.echo(f"wrote {f.path}/ ({sent}; {counts}, {f.cancelled} cancelled)")
     if per_attendee is not None and not any(f.path.parent == per_attendee for f in written):
         typer.echo(f"govflow: warning: no entry has an attendee; nothing written to {per_attendee}", err=True)
 
@@ -401,6 +447,12 @@ def _history_run(files: list[Path], db: Path | None, action, create: bool = True
     from .tracking import HistoryError, HistoryStore, default_db_path
 
     path = db or default_db_path(files[0])
+    if db is not None and not db.parent.is_dir():
+        typer.echo(
+            f"{db}: error[no-directory]: the directory {db.parent} does not exist; create it or choose another --db",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
         with HistoryStore(path, create=create) as store:
             return action(store)
@@ -483,9 +535,9 @@ def _write(text: str, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as e:
-        typer.echo(f"govflow: error: cannot write {out}: {e.strerror}", err=True)
+        typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"Wrote {out}", err=True)
+    typer.echo(f"wrote {out}", err=True)
 
 
 @app.command()
@@ -548,6 +600,7 @@ def report(
         base[0] if base else None,
         history=hist,
         rules=RagRules(green_margin=green_margin),
+        since=since_d,
     )
     render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt_]
     _write(render(rep), out)
@@ -645,15 +698,429 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
+# --- import (issue 15) ---
+
+
+def _print_problems(problems: Any) -> None:
+    for p in problems:
+        typer.echo(str(p), err=True)
+
+
+@app.command("import")
+def import_cmd(
+    table: Annotated[
+        Path,
+        typer.Argument(
+            help="A table (.csv, .xlsx) or an MS Project plan (.xml; .mpp, .xer and others with the mpxj extra).",
+            metavar="TABLE",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("-o", "--output", help="Timeline file to write (default: standard output).", metavar="OUT.yaml"),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--sheet", help="The sheet to read (default: the first with a table).", metavar="NAME"),
+    ] = None,
+    column: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--column",
+            help="Which column holds what, e.g. --column title=Milestone --column date=C (repeatable). Roles: "
+            "id level title date start end duration owner body after deadline status done forecast notes.",
+            metavar="ROLE=HEADER",
+        ),
+    ] = None,
+    chain: Annotated[
+        bool,
+        typer.Option("--chain", help="No 'Depends on' column: link rows in table order within each level."),
+    ] = False,
+    timeline_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--id", help="The new timeline's id (default: from the file name).", metavar="ID"),
+    ] = None,
+    title: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--title", help="Its title (default: a title row above the table, else the file name)."),
+    ] = None,
+    holidays: Annotated[
+        str,
+        typer.Option("--holidays", help="Bank holidays: england, wales, scotland, northern-ireland or none."),
+    ] = "england",
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--as-of", help="Status date to write into the timeline.", metavar="DATE"),
+    ] = None,
+    papers_due: Annotated[
+        int, typer.Option("--papers-due", help="Working days before a meeting that its papers are due.", min=0)
+    ] = 5,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+) -> None:
+    """Start from the spreadsheet you have: a timeline file from a Gantt table or an MS Project plan.
+
+    Columns are found by their headers: Level, Activity/Milestone/Task, Date or Start/End, Duration, Owner.
+
+    Also Body/Meeting, Depends on, Deadline, Status. Decisions at meetings become items at bodies that meet then.
+
+    Every assumption is marked '# check:' in the file; run `govflow check` on it next.
+
+    Exit status: 0 every row imported, 1 written but rows left out (listed by sheet and row), 2 nothing imported.
+    """
+    from .importing import ImportOptions, import_file
+    from .sheets import SheetError
+
+    status = _as_of(as_of)
+    columns: dict[str, str] = {}
+    for spec in column or []:
+        role, sep, header = spec.partition("=")
+        if not sep or not role.strip() or not header.strip():
+            raise typer.BadParameter(f"'{spec}' is not ROLE=HEADER (e.g. date=Due)", param_hint="--column")
+        columns[role.strip().lower()] = header.strip()
+    if out is not None and out.exists() and not force:
+        raise typer.BadParameter(f"{out} exists; give --force to overwrite it", param_hint="-o")
+    options = ImportOptions(
+        sheet=sheet,
+        columns=columns,
+        chain=chain,
+        id=timeline_id,
+        title=title,
+        holidays=holidays,
+        as_of=status,
+        papers_due=papers_due,
+    )
+    try:
+        result = import_file(table, options)
+    except SheetError as e:
+        _print_problems(e.problems)
+        typer.echo("govflow: nothing was imported", err=True)
+        raise typer.Exit(2) from None
+    except GovflowError as e:
+        _fail(e)
+        return
+    for note in result.notes:
+        typer.echo(f"govflow: note: {note}", err=True)
+    _print_problems(result.skipped)
+    if out is None or str(out) == "-":
+        sys.stdout.write(result.text)
+    else:
+        try:
+            out.write_text(result.text, encoding="utf-8")
+        except OSError as e:
+            typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
+            raise typer.Exit(2) from None
+    names = {"meeting": "decision at a meeting", "task": "task", "milestone": "milestone", "event": "fixed event"}
+    plural = {"decision at a meeting": "decisions at meetings"}
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word if n == 1 else plural.get(word, word + 's')}"
+
+    kinds = ", ".join(count(n, names.get(k, k)) for k, n in result.kinds.items() if n)
+    left = len(result.skipped)
+    typer.echo(
+        f"{'wrote ' + str(out) if out is not None else 'imported'}: {count(result.items, 'item')} ({kinds}), "
+        f"{result.bodies} bod{'y' if result.bodies == 1 else 'ies'}; "
+        f"{count(result.checks, 'assumption')} marked '# check:'"
+        + (f"; {left} row{'s' * (left != 1)} left out (listed above)" if left else ""),
+        err=True,
+    )
+    raise typer.Exit(1 if left else 0)
+
+
+# --- meetings and agenda (issue 11) ---
+
+_AGENDA_SUFFIX = {".txt": "text", ".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".ics": "ics"}
+
+
+@app.command("meetings")
+def meetings_cmd(
+    files: Files,
+    body: Annotated[
+        list[str] | None,
+        typer.Option("--body", help="Only this body (its id, or timeline:id; repeatable).", metavar="B"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
+) -> None:
+    """Each body's meetings: the date govflow counts it as held, its papers-due date, TBC window and source.
+
+    Source is 'meets', 'recurrence' or the calendar file (meets_from) the date came from.
+
+    Exit status: 0 listed, 2 invalid input or an unknown body.
+    """
+    from .agenda import meetings, meetings_json, render_meetings
+    from .scheduling import schedule
+
+    try:
+        found = meetings(schedule(_load(files)), body)
+    except GovflowError as e:
+        _fail(e)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(meetings_json(found)) + "\n")
+    else:
+        typer.echo(render_meetings(found).rstrip("\n"))
+
+
+@app.command("agenda")
+def agenda_cmd(
+    files: Files,
+    body: Annotated[
+        list[str] | None,
+        typer.Option("--body", help="Only this body (its id, or timeline:id; repeatable).", metavar="B"),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Meetings held on or after DATE (default: the status date).")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Meetings held on or before DATE (default: each body's last busy meeting)."),
+    ] = None,
+    fmt_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, md, html, json or ics (default: from OUT's suffix, else text).",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).", metavar="OUT")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
+    ] = None,
+    stamp: Annotated[
+        str | None,
+        typer.Option(
+            "--stamp", help="DTSTAMP of an .ics agenda, e.g. 2019-09-05T09:00:00Z (default: now).", metavar="DATETIME"
+        ),
+    ] = None,
+) -> None:
+    """Each board's forward agenda across every plan given: what comes to each meeting, and what is at risk.
+
+    For each meeting: the items planned for it (timeline, owner, float, deadline, RAG), those at risk of
+    missing it (float under 5 working days) with the meeting they would go to and what that does to their
+    deadlines, and the items that could come to it if they were ready earlier.
+
+    Exit status: 0 written, 2 invalid input or options.
+    """
+    from datetime import UTC, datetime
+
+    from .agenda import FORMATS, agenda, render
+    from .dates import parse_window
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    if fmt_ is None:
+        fmt_ = _AGENDA_SUFFIX.get(out.suffix.lower(), "text") if out is not None else "text"
+    if fmt_ not in FORMATS:
+        raise typer.BadParameter(f"'{fmt_}' is not one of {', '.join(FORMATS)}", param_hint="--format")
+    bounds = []
+    for flag, text in (("--from", start), ("--to", end)):
+        try:
+            w = parse_window(text) if text else None
+        except DateError as e:
+            raise typer.BadParameter(str(e), param_hint=flag) from None
+        bounds.append(None if w is None else w.first if flag == "--from" else w.last)
+    try:
+        when = datetime.now(UTC) if stamp is None else datetime.fromisoformat(stamp.replace("z", "Z"))
+    except ValueError:
+        hint = f"cannot read '{stamp}'; write e.g. 2019-09-05T09:00:00Z"
+        raise typer.BadParameter(hint, param_hint="--stamp") from None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if out is not None and out.resolve() in {f.resolve() for f in files}:
+        raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
+    try:
+        sched = schedule(_load(files), as_of=status)
+        result = render(agenda(sched, body, bounds[0], bounds[1]), fmt_, when, sched.programme.timelines[0].timezone)
+    except GovflowError as e:
+        _fail(e)
+        return
+    data = result.encode("utf-8") if isinstance(result, str) else result
+    if out is None or str(out) == "-":
+        sys.stdout.buffer.write(data) if fmt_ == "ics" else sys.stdout.write(str(result))
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        typer.echo(f"govflow: error: cannot write {out}: {e.strerror or e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {out} ({fmt_})")
+
+
+# --- progress export | import (issue 15) ---
+
+progress_app = typer.Typer(
+    help="The owners' weekly progress sheet: export it (XLSX or CSV), then import what they filled in.",
+    no_args_is_help=True,
+)
+app.add_typer(progress_app, name="progress")
+
+
+@progress_app.command("export")
+def progress_export(
+    files: Files,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The sheet to write: .xlsx (validated) or .csv.", metavar="OUT"),
+    ],
+    owner: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--owner", help="Only the items this address owns (repeatable).", metavar="EMAIL"),
+    ] = None,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE"),
+    ] = None,
+) -> None:
+    """Write the progress sheet: one row per open item, with empty columns done, started, remaining, forecast, note.
+
+    In .xlsx the input columns are validated (dates; remaining a whole number >= 0; started and remaining for tasks).
+
+    Exit status: 0 written, 2 invalid input or options.
+    """
+    from .progress import export_rows, render_csv, write_xlsx
+    from .scheduling import schedule
+
+    status = _as_of(as_of)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise typer.BadParameter(f"'{out.name}': give a .xlsx or .csv file", param_hint="-o")
+    if out.resolve() in {f.resolve() for f in files}:
+        raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
+    try:
+        sched = schedule(_load(files), as_of=status)
+    except GovflowError as e:
+        _fail(e)
+        return
+    rows = export_rows(sched, owner or ())
+    when = sched.as_of or status
+    try:
+        if suffix == ".csv":
+            out.write_text(render_csv(rows, when), encoding="utf-8", newline="")
+        else:
+            write_xlsx(rows, out, when, [str(f) for f in files])
+    except OSError as e:
+        typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
+        raise typer.Exit(2) from None
+    if owner and not rows:
+        typer.echo(f"govflow: warning: no open item is owned by {', '.join(owner)}", err=True)
+    typer.echo(f"wrote {out} ({len(rows)} open item{'s' * (len(rows) != 1)})")
+
+
+@progress_app.command("import")
+def progress_import(
+    sheet: Annotated[
+        Path, typer.Argument(help="The filled-in progress sheet (.xlsx or .csv).", metavar="SHEET", show_default=False)
+    ],
+    files: Files,
+    write: Annotated[bool, typer.Option("--write", help="Change the timeline files (default: only show the diff).")] = (
+        False
+    ),
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--as-of", help="Status date the progress is true on, written as as_of (default: today).", metavar="DATE"
+        ),
+    ] = None,
+) -> None:
+    """Apply a filled-in progress sheet to the timeline files, keeping their comments, key order and layout.
+
+    Every value is checked (dates, remaining >= 0, done not before started, known items).
+
+    Each problem names the sheet and row; nothing is changed while there is one.
+
+    Prints the change as a diff; the files change only with --write.
+
+    Exit status: 0 applied (or shown), 2 a problem in the sheet or the files (nothing written).
+    """
+    from .progress import apply_progress, check_changes, read_progress, sheet_status_date
+    from .scheduling import schedule
+    from .sheets import SheetError
+
+    when = _as_of(as_of) or date.today()
+    try:
+        sched = schedule(_load(files))
+        exported = sheet_status_date(sheet)
+        if exported is not None and when < exported:
+            typer.echo(
+                f"{sheet}: error[status-date]: the status date {when} is before the sheet's own ({exported}); "
+                "give --as-of",
+                err=True,
+            )
+            raise typer.Exit(2)
+        updates = read_progress(sheet, sched, when)
+        changes = apply_progress(sched, updates, when) if updates else []
+    except SheetError as e:
+        _print_problems(e.problems)
+        n = len(e.problems)
+        typer.echo(f"govflow: {n} problem{'s' * (n != 1)} in {sheet}; nothing was changed", err=True)
+        raise typer.Exit(2) from None
+    except GovflowError as e:
+        _fail(e)
+        return
+    if not changes:
+        typer.echo("no changes: the sheet reports nothing new", err=True)
+        return
+    try:
+        check_changes(sched, changes)  # the edited files must still load, together
+    except OSError as e:
+        typer.echo(f"govflow: error: cannot check the edited files: {e.strerror or e}; nothing was changed", err=True)
+        raise typer.Exit(2) from None
+    except GovflowError as e:  # pragma: no cover - every value was checked first
+        typer.echo("govflow: error: the edited files would not load; nothing was changed", err=True)
+        _fail(e)
+    sys.stdout.write("".join(c.diff for c in changes))
+    for c in changes:
+        n = len(c.items)
+        what = f"{n} item{'s' * (n != 1)}" + (", as_of" if "as_of:" in c.diff else "")
+        if write:
+            try:
+                c.path.write_text(c.new, encoding="utf-8")
+            except OSError as e:
+                typer.echo(f"{c.path}: error[cannot-write]: {e.strerror or e}", err=True)
+                raise typer.Exit(2) from None
+            typer.echo(f"wrote {c.path} ({what})", err=True)
+        else:
+            typer.echo(f"would change {c.path} ({what})", err=True)
+    if not write:
+        typer.echo("nothing written: add --write to apply these changes", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"govflow {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _main() -> None:
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print govflow's version and exit.", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
     """Governance timelines: board sign-offs, meeting dates and national deadlines."""
 
 
 _FAST_EXIT = False  # set by the console script; tests call `app` in-process and keep it off
+_KEPT_FOR_EXIT: list[object] = []  # what `check` built, alive until `main` exits (only when _FAST_EXIT)
 
 
 def main() -> None:
+    """The console script. After `check` it exits at once (`os._exit`, the collector still off):
+    freeing a large programme object by object would only cost time. Only here, never in-process."""
     global _FAST_EXIT
     _FAST_EXIT = True
-    app()
+    try:
+        app()
+    except SystemExit as e:
+        if not _KEPT_FOR_EXIT:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(e.code if isinstance(e.code, int) else 0 if e.code is None else 1)

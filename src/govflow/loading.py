@@ -14,6 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import yaml
 from dateutil.rrule import rrule, rrulestr
 
 from .calendars import NATIONS, gc_paused
-from .dates import DateError, Window, parse_window
+from .dates import FIRST_YEAR, DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
 from .graph import dependency_graph, topological_order
 from .model import DISTRIBUTIONS, LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Risk, RiskSettings, Timeline
@@ -58,6 +59,7 @@ TOP_KEYS = (
     "closures",
     "bodies",
     "items",
+    "use",
     "risk",
     "risks",
 )
@@ -76,6 +78,7 @@ BODY_KEYS = (
     "chairs_action",
     "attendees",
     "cancel_rate",
+    "meets_from",
 )
 ITEM_KEYS = (
     "title",
@@ -227,7 +230,16 @@ def _read(path: Path) -> _Doc:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise _Stop("not-text", f"not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        hint = "save the file as UTF-8"
+        try:
+            char = raw[e.start : e.start + 1].decode("cp1252")
+            raw.decode("cp1252")
+            hint = f"looks like Windows-1252, as Excel saves it ('{char}'): save as UTF-8"
+        except UnicodeDecodeError:
+            pass
+        raise _Stop("not-text", f"not UTF-8 text (byte 0x{raw[e.start]:02X}, column {column}); {hint}", line) from None
     doc = _Doc(name, text)
     if path.suffix.lower() == ".json":
         _parse_json(doc)
@@ -244,6 +256,10 @@ def _parse_yaml(doc: _Doc) -> None:
         problem = getattr(e, "problem", None) or str(e)
         context = getattr(e, "context", None)
         msg = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        text_line = doc.text.splitlines()[mark.line] if mark and mark.line < len(doc.text.splitlines()) else ""
+        indent = text_line[: len(text_line) - len(text_line.lstrip())]
+        if "\t" in indent:
+            msg = "a tab in the indentation: YAML indents with spaces only; replace the tab with spaces"
         raise _Stop("yaml-syntax", msg, mark.line + 1 if mark else None) from None
     except RecursionError:
         raise _Stop("too-large", "the file is nested too deeply") from None
@@ -537,7 +553,7 @@ def _kind(value: Any) -> str:
     )
 
 
-def _timeline(doc: _Doc) -> Timeline | None:
+def _timeline(doc: _Doc, libraries: _Libraries | None = None) -> Timeline | None:
     r = _Reader(doc)
     data = r.mapping(doc.data, (), "a timeline file")
     if data is None:
@@ -552,6 +568,9 @@ def _timeline(doc: _Doc) -> Timeline | None:
             "unsupported-version",
             f"format version {version!r} is not supported; this govflow reads version {FORMAT_VERSION}",
         )
+        return None
+    if _is_library(data):
+        r.err((), "body-library", _LIBRARY_GIVEN)
         return None
     r.keys(data, TOP_KEYS, (), "the timeline")
     for key in ("id", "start", "items"):
@@ -598,9 +617,10 @@ def _timeline(doc: _Doc) -> Timeline | None:
     bodies_data = r.mapping(data.get("bodies", {}) or {}, ("bodies",), "'bodies'") or {}
     bodies = {}
     for bid, bdata in bodies_data.items():
-        body = _body(r, bid, bdata, start)
+        body = _body(r, bid, bdata, start, tz)
         if body:
             bodies[bid] = body
+    bodies = _use(r, data, bodies, libraries)
     items_data = r.mapping(data.get("items", {}) or {}, ("items",), "'items'") or {}
     items = {}
     for iid, idata in items_data.items():
@@ -644,7 +664,7 @@ def _entry(r: _Reader, section: str, what: str, key: str, raw: Any, allowed: Seq
     return data
 
 
-def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
+def _body(r: _Reader, bid: str, raw: Any, start: date, zone: str = "Europe/London") -> Body | None:
     path: Path_ = ("bodies", bid)
     data = _entry(r, "bodies", "body", bid, raw, BODY_KEYS)
     if data is None:
@@ -663,7 +683,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
             m = m.get("date")
         w = r.window(m, (*path, "meets", i), "meets", bid)
         if w:
-            when.append(Meeting(w, note, "extraordinary" in note.lower()))
+            when.append(Meeting(w, note, "extraordinary" in note.lower(), "meets"))
     first = r.exact(data, "from", path, bid)
     until = r.exact(data, "until", path, bid)
     if first and until and until < first:
@@ -676,11 +696,11 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         try:
             shared = _recurring(rule, first or start, until, skips)
             when.extend(shared)
-            if skips:
+            if skips and "meets_from" not in data:  # else: `_calendar_meetings` says
                 _unused_skips(r, bid, rule, first or start, until, skip_entries)
         except _RuleError as e:
             r.err((*path, "recurrence"), "bad-rrule", f"body '{bid}': {e}", bid)
-    elif r.windows(data, "skip", path):
+    elif "meets_from" not in data and r.windows(data, "skip", path):
         r.warn(
             (*path, "skip"),
             "skip-matches-nothing",
@@ -688,11 +708,13 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
             "not 'meets' dates)",
             bid,
         )
+    when.extend(_calendar_meetings(r, bid, data, zone, first, until, rule, start, when))
     if not when and len(r.doc.problems) == known:
         r.err(
             path,
             "body-no-meetings",
-            f"body '{bid}' has no meetings: give 'meets' dates or a 'recurrence' (all may have been skipped)",
+            f"body '{bid}' has no meetings: give 'meets' dates, a 'recurrence' or 'meets_from' "
+            "(all may have been skipped)",
             bid,
         )
     when.sort(key=lambda m: (m.when.last, m.when.first))
@@ -735,6 +757,7 @@ def _body(r: _Reader, bid: str, raw: Any, start: date) -> Body | None:
         cancel_rate=_share(r, data, "cancel_rate", path, f"body '{bid}'", top=0.99) or 0.0,
         attendees=r.strings(data, "attendees", path, bid),
         line=r.doc.known_line(path),
+        path=r.doc.file,
     )
 
 
@@ -814,8 +837,313 @@ def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[da
             break
         d = dt.date()
         if not any(a <= d <= b for a, b in skips):
-            out.append(Meeting(Window(d, d, False, d.isoformat())))
+            out.append(Meeting(Window(d, d, False, d.isoformat()), source="recurrence"))
     return tuple(out)
+
+
+# --- body libraries (`use:`) and meeting dates from calendar files (`meets_from:`) -------------
+
+LIBRARY_KEYS = ("govflow", "title", "holidays", "timezone", "bodies")
+_LIBRARY_GIVEN = (
+    "this file has 'bodies:' and no 'items:', so it is a body library, not a timeline: timelines bring "
+    "its bodies in with 'use: [<this file>]' (to check it as a timeline, give it 'id', 'start' and 'items')"
+)
+
+
+def _is_library(data: dict[str, Any]) -> bool:
+    """A body library: `govflow: 1` and `bodies:`, with no `items:` (nor a timeline's `id` or `start`)."""
+    return "bodies" in data and not any(k in data for k in ("items", "id", "start"))
+
+
+class _Libraries:
+    """The body library files read while loading one programme: each is read once, so every
+    timeline that uses it gets the same `Body` objects (the same meetings, the same papers rule)."""
+
+    def __init__(self) -> None:
+        self.read: dict[Path, tuple[dict[str, Body], _Doc] | str | None] = {}
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.docs: dict[str, _Doc] = {}
+
+    def get(self, path: Path) -> tuple[dict[str, Body], _Doc] | str | None:
+        """The bodies of a library file and its document; a text saying why the file is not a
+        library; or None when it has problems of its own (reported in `problems`, once)."""
+        key = path.resolve()
+        if key not in self.read:
+            self.read[key] = self._load(path)
+        return self.read[key]
+
+    def _load(self, path: Path) -> tuple[dict[str, Body], _Doc] | str | None:
+        try:
+            doc = _read(path)
+        except _Stop as stop:
+            code, message, *line = stop.args
+            self.problems.append(Problem(code, message, str(path), line[0] if line else None))
+            return None
+        r = _Reader(doc)
+        data = r.mapping(doc.data, (), "a body library")
+        if data is None:
+            self.problems.extend(doc.problems)
+            return None
+        if "items" in data or "id" in data:
+            return "it is a timeline, not a body library (a body library has 'govflow: 1' and 'bodies:' only)"
+        if data.get("govflow") != FORMAT_VERSION:
+            r.err(
+                ("govflow",),
+                "unsupported-version",
+                f"a body library starts with 'govflow: {FORMAT_VERSION}', got {data.get('govflow')!r}",
+            )
+        r.keys(data, LIBRARY_KEYS, (), "a body library")
+        nation = r.text(data, "holidays", ()) or None
+        if nation is not None and nation not in NATIONS:
+            r.err(("holidays",), "unknown-nation", f"unknown nation '{nation}'{did_you_mean(nation, NATIONS)}")
+            nation = None
+        zone = r.text(data, "timezone", (), "Europe/London") or "Europe/London"
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.err(("timezone",), "unknown-timezone", f"unknown time zone '{zone}' (e.g. Europe/London)")
+            zone = "Europe/London"
+        bodies: dict[str, Body] = {}
+        raw = r.mapping(data.get("bodies") or {}, ("bodies",), "'bodies'") or {}
+        for bid, bdata in raw.items():
+            body = _body(r, bid, bdata, date(FIRST_YEAR, 1, 1), zone)
+            if body is not None:
+                bodies[bid] = replace(body, nation=nation)
+        self.problems.extend(doc.problems)
+        self.warnings.extend(doc.warnings)
+        self.docs[doc.file] = doc
+        return None if doc.problems else (bodies, doc)
+
+
+def _use(r: _Reader, data: dict[str, Any], own: dict[str, Body], libraries: _Libraries | None) -> dict[str, Body]:
+    """The timeline's bodies with those of the library files in `use:` (paths relative to the
+    timeline file). A used body may not be defined again, here or in a second library."""
+    value = data.get("use")
+    if value is None:
+        return own
+    if libraries is None:
+        libraries = _Libraries()
+    entries = [value] if isinstance(value, str) else value
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        r.err(("use",), "wrong-type", "'use' must be a list of body library files, e.g. use: [../bodies/cumbria.yaml]")
+        return own
+    used: dict[str, Body] = {}
+    base = Path(r.doc.file).parent
+    for i, entry in enumerate(entries):
+        where: Path_ = ("use", i) if isinstance(value, list) else ("use",)
+        path = base / entry
+        if not path.is_file():
+            r.err(where, "no-file", f"use: '{entry}': no such file ({path})")
+            continue
+        got = libraries.get(path)
+        if isinstance(got, str):
+            r.err(where, "not-a-library", f"use: '{entry}': {got}")
+            continue
+        if got is None:
+            continue  # its own problems are reported in it
+        for bid, body in got[0].items():
+            other = used.get(bid)
+            if other is not None and other is not body:
+                r.err(
+                    where,
+                    "duplicate-body",
+                    f"body '{bid}' is defined in both {other.path}:{other.line} and {body.path}:{body.line}, "
+                    "which this timeline uses; keep one",
+                    bid,
+                )
+                continue
+            used[bid] = body
+    for bid, body in used.items():
+        if bid in own:
+            r.err(
+                ("bodies", bid),
+                "redefined-body",
+                f"body '{bid}' is already defined in {body.path}:{body.line}, which this timeline uses "
+                f"(line {r.doc.line(('use',))}); a used body is the same body in every timeline that uses it: "
+                "remove this definition, or give it another id",
+                bid,
+            )
+    return {**own, **{bid: b for bid, b in used.items() if bid not in own}}
+
+
+def _calendar_meetings(
+    r: _Reader,
+    bid: str,
+    data: dict[str, Any],
+    zone: str,
+    first: date | None,
+    until: date | None,
+    rule: Any,
+    start: date,
+    explicit: list[Meeting],
+) -> list[Meeting]:
+    """The meetings a body's `meets_from` reads from iCalendar or CSV files (one mapping or a list
+    of them; paths relative to the file defining the body), less `skip` windows and less days
+    already in `meets`; `from` and `until` bound the recurrence only. Also warns about `skip`
+    entries that remove nothing."""
+    from .sources import Found, SourceError, read_csv, read_ics
+
+    value = data.get("meets_from")
+    if value is None:
+        return []
+    path: Path_ = ("bodies", bid, "meets_from")
+    entries = value if isinstance(value, list) else [value]
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = "Europe/London"  # reported with the timeline's `timezone`
+    base = Path(r.doc.file).parent
+    found: list[tuple[Found, str]] = []
+    for i, entry in enumerate(entries):
+        where: Path_ = (*path, i) if isinstance(value, list) else path
+        if not isinstance(entry, dict):
+            shape = "{ics: FILE, match: TEXT} or {csv: FILE, column: NAME}"
+            r.err(where, "bad-meets-from", f"body '{bid}': meets_from is {shape}", bid)
+            continue
+        r.keys(entry, ("ics", "csv", "match", "column"), where, "meets_from", bid)
+        kind = [k for k in ("ics", "csv") if k in entry]
+        if len(kind) != 1:
+            r.err(where, "bad-meets-from", f"body '{bid}': meets_from needs one of 'ics: FILE' or 'csv: FILE'", bid)
+            continue
+        name = entry[kind[0]]
+        if not isinstance(name, str) or not name:
+            r.err(where, "bad-meets-from", f"body '{bid}': '{kind[0]}' must be a file name", bid)
+            continue
+        file = base / name
+        if not file.is_file():
+            r.err(where, "no-file", f"body '{bid}': meets_from {kind[0]} '{name}': no such file ({file})", bid)
+            continue
+        try:
+            if kind[0] == "ics":
+                if "column" in entry:
+                    r.err(where, "bad-meets-from", f"body '{bid}': 'column' is for a csv file; ics takes 'match'", bid)
+                match = entry.get("match")
+                got = read_ics(file, None if match is None else str(match), zone)
+            else:
+                if "match" in entry:
+                    r.err(where, "bad-meets-from", f"body '{bid}': 'match' is for an ics file; csv takes 'column'", bid)
+                column = entry.get("column")
+                if not isinstance(column, str):
+                    need = "a csv file needs 'column: NAME' (its date column)"
+                    r.err(where, "bad-meets-from", f"body '{bid}': {need}", bid)
+                    continue
+                got = read_csv(file, column)
+        except SourceError as e:
+            if e.line is not None and kind[0] == "csv":
+                r.doc.problems.append(Problem("bad-meets-from", f"body '{bid}': {e.message}", str(file), e.line, bid))
+            else:
+                r.err(where, "bad-meets-from", f"body '{bid}': {e.message}", bid)
+            continue
+        if not got:
+            what = f"matching '{entry.get('match')}'" if entry.get("match") is not None else "at all"
+            r.warn(where, "meets-from-empty", f"body '{bid}': {name} has no meetings {what}", bid)
+        found.extend((f, file.name) for f in got)
+    skip_entries = r.windows(data, "skip", ("bodies", bid))
+    taken = {(m.when.first, m.when.last) for m in explicit}
+    out: list[Meeting] = []
+    hit: set[int] = set()
+    for f, source in found:
+        w = f.when
+        skipped = [j for j, (_, s) in enumerate(skip_entries) if s.first <= w.last and w.first <= s.last]
+        if skipped:
+            hit.update(skipped)
+            continue
+        if (w.first, w.last) in taken:
+            continue
+        taken.add((w.first, w.last))
+        note = f.summary
+        out.append(Meeting(w, note, "extraordinary" in note.lower(), source, f.time, f.duration))
+    if skip_entries:  # a skip matching neither a calendar date nor a recurrence date is probably mistyped
+        every: list[Meeting] = []
+        if isinstance(rule, str):
+            with contextlib.suppress(_RuleError):
+                every = list(_recurring(rule, first or start, until, ()))
+        for j, (where, s) in enumerate(skip_entries):
+            if j in hit or any(s.first <= m.when.last and m.when.first <= s.last for m in every):
+                continue
+            r.warn(
+                where,
+                "skip-matches-nothing",
+                f"body '{bid}': skip '{s.text}' matches no meeting of its recurrence or calendar files; "
+                "is the date right?",
+                bid,
+            )
+    return out
+
+
+def _day_text(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def _body_warnings(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
+    """Meetings from a recurrence or a calendar file on a bank holiday or a weekend of the body's
+    nation (a `skip` is probably missing), and two bodies with the same name but different
+    definitions (one board defined twice?)."""
+    from .calendars import bank_holidays
+
+    out: list[Problem] = []
+    seen: dict[int, tuple[Body, str]] = {}
+    for t in programme.timelines:
+        for body in t.bodies.values():
+            if id(body) not in seen:
+                seen[id(body)] = (body, body.nation or t.holidays)
+
+    def line(body: Body, key: str) -> int | None:
+        doc = docs.get(body.path)
+        return None if doc is None else doc.line(("bodies", body.id, key))
+
+    for body, nation in seen.values():
+        generated = [m for m in body.meetings if m.source not in ("", "meets")]
+        if not generated:
+            continue
+        years = sorted({m.when.first.year for m in generated})
+        names = bank_holidays(nation, years) if nation != "none" else {}
+        for m in generated:
+            d = m.when.first
+            if m.when.first != m.when.last or (d not in names and d.weekday() < 5):
+                continue
+            whence = "the recurrence gives" if m.source == "recurrence" else f"{m.source} has"
+            key = "recurrence" if m.source == "recurrence" else "meets_from"
+            place = nation.replace("-", " ").title()
+            why = f"{names[d]}, a bank holiday in {place}" if d in names else f"a {d:%A}"
+            out.append(
+                Problem(
+                    "meeting-on-holiday" if d in names else "meeting-on-weekend",
+                    f"body '{body.id}': {whence} a meeting on {_day_text(d)}, {why}; if the body does not meet "
+                    f"that day, add {d.isoformat()} to its 'skip'",
+                    body.path,
+                    line(body, key),
+                    body.id,
+                    "warning",
+                )
+            )
+    by_name: dict[str, Body] = {}
+    for body, _ in seen.values():
+        name = " ".join(body.name.lower().split())
+        other = by_name.setdefault(name, body)
+        if other is body:
+            continue
+        diff = []
+        if [m.when for m in other.meetings] != [m.when for m in body.meetings]:
+            diff.append("meetings")
+        for attr in ("papers_due", "chairs_action"):
+            if getattr(other, attr) != getattr(body, attr):
+                diff.append(attr)
+        if diff:
+            out.append(
+                Problem(
+                    "same-name-bodies",
+                    f"body '{body.id}' has the same name, '{body.name}', as body '{other.id}' "
+                    f"({other.path}:{other.line}) but different {' and '.join(diff)}; if they are one board, "
+                    "define it once in a body library and bring it into each timeline with 'use:'",
+                    body.path,
+                    body.line,
+                    body.id,
+                    "warning",
+                )
+            )
+    return out
 
 
 def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item | None:
@@ -969,11 +1297,13 @@ def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[
 # --- the programme -------------------------------------------------------------------------
 
 
-def _load_one(path: Path, problems: list[Problem]) -> tuple[Timeline | None, _Doc | None]:
+def _load_one(
+    path: Path, problems: list[Problem], libraries: _Libraries | None = None
+) -> tuple[Timeline | None, _Doc | None]:
     doc = None
     try:
         doc = _read(path)
-        timeline = _timeline(doc)
+        timeline = _timeline(doc, libraries)
     except _Stop as stop:
         code, message, *line = stop.args
         problems.append(Problem(code, message, str(path), line[0] if line else None))
@@ -1000,6 +1330,7 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
     warnings: list[Problem] = []
     timelines: list[Timeline] = []
     docs: dict[str, _Doc] = {}
+    libraries = _Libraries()  # read once: timelines that use a library share its bodies
     queue = [Path(p) for p in paths]
     seen: set[Path] = set()
     while queue:
@@ -1011,7 +1342,7 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
             problems.append(Problem("no-file", "no such file", str(path)))
             continue
         partial: list[Problem] = []
-        timeline, doc = _load_one(path, partial)
+        timeline, doc = _load_one(path, partial, libraries)
         problems.extend(partial)
         if timeline is None or doc is None:
             continue
@@ -1042,9 +1373,12 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
                                 known.add(other_id)
                                 break
     programme = Programme.of(tuple(timelines))
+    problems.extend(libraries.problems)
+    warnings.extend(libraries.warnings)
     problems.extend(_resolve(programme, docs))
     if problems:
         raise InvalidTimeline(problems)
+    warnings.extend(_body_warnings(programme, {**{d.file: d for d in docs.values()}, **libraries.docs}))
     return programme, _sorted(warnings)
 
 
@@ -1056,20 +1390,31 @@ def load_text(text: str, name: str = "<input>.yaml") -> Programme:
 def load_text_with_warnings(text: str, name: str = "<input>.yaml") -> tuple[Programme, tuple[Problem, ...]]:
     """`load_text`, also returning the warnings (as `load_with_warnings` does)."""
     doc = _Doc(name, text)
+    libraries = _Libraries()
     try:
         (_parse_json if name.endswith(".json") else _parse_yaml)(doc)
-        timeline = _timeline(doc)
+        timeline = _timeline(doc, libraries)
     except _Stop as stop:
         code, message, *line = stop.args
         raise InvalidTimeline([Problem(code, message, name, line[0] if line else None)]) from None
-    problems = list(doc.problems)
+    problems = list(doc.problems) + libraries.problems
     if timeline is None:
         raise InvalidTimeline(problems)
     programme = Programme.of((timeline,))
     problems.extend(_resolve(programme, {timeline.id: doc}))
     if problems:
         raise InvalidTimeline(problems)
-    return programme, _sorted(doc.warnings)
+    found = _body_warnings(programme, {doc.file: doc, **libraries.docs})
+    return programme, _sorted([*doc.warnings, *libraries.warnings, *found])
+
+
+def _used_note(doc: _Doc) -> str:
+    """' or of the body libraries it uses (a.yaml, b.yaml)' for a timeline with `use:`."""
+    used = doc.data.get("use") if isinstance(doc.data, dict) else None
+    used = [used] if isinstance(used, str) else used
+    if not isinstance(used, list) or not used:
+        return ""
+    return f" or of the body libraries it uses ({', '.join(str(u) for u in used)})"
 
 
 def _sorted(warnings: list[Problem]) -> tuple[Problem, ...]:
@@ -1093,7 +1438,7 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
                     ("items", item.id, "at"),
                     "unknown-body",
                     f"item '{item.id}' is at '{item.at}', which is not a body of this timeline"
-                    f"{did_you_mean(item.at, t.bodies)}",
+                    f"{_used_note(docs[t.id])}{did_you_mean(item.at, t.bodies)}",
                     item.id,
                 )
             for i, dep in enumerate(item.after):

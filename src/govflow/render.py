@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
+import re
 from datetime import date
 from typing import Any
 
-from .explain import Explanation, fmt
+from .explain import AT_RISK_MARGIN, Explanation, count, fmt
 from .scheduling import Schedule
 
-__all__ = ["check_json", "render_check"]
+__all__ = ["check_json", "render_check", "wrap"]
 
 
 def _iso(d: date | None) -> str | None:
@@ -91,7 +91,7 @@ def _when(sched: Schedule, key: str) -> str:
         return "cannot be scheduled"
     if r.early_start == r.early_finish:
         return fmt(r.early_finish)
-    return f"{fmt(r.early_start)} -> {fmt(r.early_finish)}"
+    return f"{fmt(r.early_start)} to {fmt(r.early_finish)}"
 
 
 def _detail(sched: Schedule, key: str) -> str:
@@ -106,7 +106,7 @@ def _detail(sched: Schedule, key: str) -> str:
     elif item.kind == "event":
         bits.append("fixed" + (f", not confirmed: {item.on.text}" if item.on and item.on.tbc else ""))
     if r.status in ("done", "in-progress"):
-        bits.append(r.status)
+        bits.append(r.status.replace("-", " "))
     elif r.why in ("as_of", "forecast", "remaining"):
         bits.append(
             {"as_of": "held back to the status date", "forecast": "owner's forecast", "remaining": "remaining work"}[
@@ -116,115 +116,233 @@ def _detail(sched: Schedule, key: str) -> str:
     return "; ".join(bits)
 
 
+def wrap(text: str, width: int, indent: str = "", hang: str | None = None) -> list[str]:
+    """`text` as lines of at most `width` columns, the first starting with `indent` and the rest with
+    `hang` (a hanging indent: default `indent` plus 4 spaces). Words and ids are never broken (a
+    word longer than the line stands alone on its line), and no line ends in a space.
+
+    >>> wrap("papers due Thu 19 Sep 2019 for trust-board-review", 24, "  ")
+    ['  papers due Thu 19 Sep', '      2019 for', '      trust-board-review']
+    """
+    hang = indent + "    " if hang is None else hang
+    lines: list[str] = []
+    line = indent
+    for word in text.split():
+        lead = indent if not lines else hang
+        if line.strip() and len(line) + 1 + len(word) > width:
+            lines.append(line.rstrip())
+            line = hang + word
+        elif line.strip():
+            line += " " + word
+        else:
+            line = lead + word
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _name(p: Any, key: str, short: Any) -> str:
+    """'Title (id)', or just the id when the title is the id."""
+    title = p.items[key].title
+    ident = short(key)
+    return ident if not title or title == p.items[key].id else f"{title} ({ident})"
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_BARE_DAYS = re.compile(r"\b(\d+) (days?)\b")
+
+
+def _sentence(text: str, labels: dict[str, str]) -> str:
+    """A sentence from `explain` or a warning in the house style: dates as 'Thu 26 Sep 2019', a
+    count of days that is not working days named as calendar days, and item labels without their
+    'timeline:' prefix where that is unambiguous."""
+
+    def iso(m: re.Match[str]) -> str:
+        try:
+            return fmt(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    text = _ISO.sub(iso, text)
+    text = _BARE_DAYS.sub(lambda m: f"{m[1]} calendar {m[2]}", text)
+    for long, short in labels.items():
+        if long != short:
+            text = re.sub(rf"(?<![\w:-]){re.escape(long)}(?![\w-])", short, text)
+    return text
+
+
+def _short_labels(sched: Schedule) -> dict[str, str]:
+    """Each item's label as shown: with several timelines, an item id used in only one timeline
+    is shown without its 'timeline:' prefix."""
+    p = sched.programme
+    if p.single:
+        return {k: p.label(k) for k in p.items}
+    uses: dict[str, int] = {}
+    for item in p.items.values():
+        uses[item.id] = uses.get(item.id, 0) + 1
+    return {k: (item.id if uses[item.id] == 1 else p.label(k)) for k, item in p.items.items()}
+
+
+def _table(rows: list[list[str]], right: set[int], width: int, wrap_first: bool = False) -> list[str]:
+    """Aligned columns, two spaces apart, in `width` columns. The first column takes the room the
+    others leave; with `wrap_first` its text wraps inside it (continuation lines indented by two).
+    A first cell that still does not fit stands on a line of its own, the other cells following,
+    aligned, on the next line."""
+    rest = [max(len(r[i]) for r in rows) for i in range(1, len(rows[0]))]
+    rest_width = sum(rest) + 2 * len(rest)
+    first = min(max(len(r[0]) for r in rows), max(width - rest_width, 0))
+    out = []
+    for n, row in enumerate(rows):
+        cells = [
+            c.rjust(w) if i + 1 in right else c.ljust(w) for i, (c, w) in enumerate(zip(row[1:], rest, strict=True))
+        ]
+        tail = "  ".join(cells).rstrip()
+        head = [row[0]]
+        if n and wrap_first and len(row[0]) > first >= 16:
+            head = wrap(row[0], first, "", "  ")
+        if all(len(h) <= first for h in head):
+            out.append((head[0].ljust(first) + "  " + tail).rstrip())
+            out += head[1:]
+        else:
+            out += wrap(row[0], width, "", "  ")
+            out.append((" " * max(min(first + 2, width - len(tail)), 0) + tail).rstrip())
+    return out
+
+
 def render_check(
     sched: Schedule,
     explanations: list[Explanation],
     show_all: bool = False,
-    width: int = 110,
+    width: int = 100,
     color: bool = False,
     risk: Risk | None = None,
+    at_risk: int = AT_RISK_MARGIN,
 ) -> str:
-    """The readable report of `govflow check` (with `risk`: P(met) and P80 columns)."""
-    from rich.console import Console  # not needed for --json: keep start-up fast
-    from rich.table import Table
-    from rich.text import Text
+    """The readable report of `govflow check`, laid out to `width` columns with hanging indents
+    (with `risk`: P(met) and P80 columns). A deadline met with fewer than `at_risk` working days to
+    spare is "met, at risk". `color` is accepted for callers of the old signature and ignored:
+    the output is plain text, to paste into an email."""
+    width = max(width, 40)
+    p = sched.programme
+    labels = _short_labels(sched)
 
-    buf = io.StringIO()
-    con = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False, emoji=False)
-    p, label = sched.programme, sched.programme.label
+    def short(key: str) -> str:
+        return labels[key]
+
+    def say(text: str) -> str:
+        return _sentence(text, {p.label(k): v for k, v in labels.items()})
+
+    out: list[str] = []
     for t in p.timelines:
-        con.print(Text(f"{t.title} ({t.id})", style="bold"))
+        out += wrap(f"{t.title} ({t.id})" if t.title and t.title != t.id else t.id, width)
     dates = {t.id: sched.status_override or t.as_of for t in p.timelines}
     if len(set(dates.values())) > 1:
-        con.print("Status dates: " + ", ".join(f"{tid} {fmt(d) if d else 'none'}" for tid, d in dates.items()))
+        out += wrap("Status dates: " + ", ".join(f"{tid} {fmt(d) if d else 'none'}" for tid, d in dates.items()), width)
     else:
-        con.print(f"Status date: {fmt(sched.as_of) if sched.as_of else 'none (no as_of)'}")
-    con.print()
-    table = Table(title=None, show_lines=False, box=None, pad_edge=False, header_style="bold")
-    for col, just in (
-        ("Deadline", "left"),
-        ("Due", "left"),
-        ("Forecast", "left"),
-        ("Margin", "right"),
-        ("Verdict", "left"),
-        *((("P(met)", "right"), ("P80", "left")) if risk is not None else ()),
-    ):
-        table.add_column(col, justify=just)
-    for d in sched.deadlines:
-        verdict = Text("met", style="green") if d.met else Text("MISSED", style="bold red")
-        if sched.items[d.key].status == "done":
-            verdict = Text("met (done)", style="green") if d.met else Text("MISSED (done late)", style="red")
-        elif d.met and d.margin is not None and d.margin < 5:
-            verdict = Text("met, at risk", style="yellow")
-        table.add_row(
-            label(d.key),
-            fmt(d.deadline),
-            fmt(d.forecast) if d.forecast else "unschedulable",
-            "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0",
-            verdict,
-            *(
-                (f"{risk[d.key][0] * 100:.0f}%", fmt(risk[d.key][1]) if risk[d.key][1] else "not reached")
-                if risk is not None and d.key in risk
-                else ()
-            ),
-        )
+        out.append(f"Status date: {fmt(sched.as_of) if sched.as_of else 'none (no as_of in the file)'}")
+    out.append("")
     if sched.deadlines:
-        con.print(table)
+        header = ["Deadline", "Due", "Forecast", "Margin", "Verdict"]
+        if risk is not None:
+            header += ["P(met)", "P80"]
+        rows = [header]
+        for d in sched.deadlines:
+            if sched.items[d.key].status == "done":
+                verdict = "met (done)" if d.met else "MISSED (done late)"
+            elif d.forecast is None:
+                verdict = "MISSED (cannot be scheduled)"
+            elif not d.met:
+                verdict = "MISSED"
+            else:
+                verdict = "met, at risk" if d.margin is not None and d.margin < at_risk else "met"
+            row = [
+                _name(p, d.key, short),
+                fmt(d.deadline),
+                fmt(d.forecast) if d.forecast else "none",
+                "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0",
+                verdict,
+            ]
+            if risk is not None:
+                row += (
+                    [f"{risk[d.key][0] * 100:.0f}%", fmt(risk[d.key][1]) if risk[d.key][1] else "not reached"]
+                    if d.key in risk
+                    else ["", ""]
+                )
+            rows.append(row)
+        out += _table(rows, {3, 5}, width, wrap_first=True)
+        out.append("")
+        legend = (
+            "Margin: working days from the forecast to the deadline (+ to spare, - late). "
+            f"Met, at risk: met with fewer than {count(at_risk, 'working day')} to spare (--at-risk)."
+        )
+        if risk is not None:
+            legend += " P(met): chance of meeting it; P80: 80% of runs finish by then."
+        out += wrap(legend, width, hang="")
     else:
-        con.print("No deadlines in this timeline: nothing to check (add 'deadline:' to an item).")
+        out += wrap("No deadlines in this timeline: nothing to check (add 'deadline:' to an item).", width)
     why = {e.key: e for e in explanations}
     for d in sched.deadlines:
         e = why.get(d.key)
-        con.print()
-        title = p.items[d.key].title
-        con.print(Text(label(d.key) + (f": {title}" if title != p.items[d.key].id else ""), style="bold"))
+        out.append("")
+        out += wrap(_name(p, d.key, short), width)
         if e is not None:
-            con.print(f"  {e.summary}")
-        con.print("  Driving path:")
+            out += wrap(say(e.summary), width, "  ")
+        out.append("  Driving path:")
         for k in d.driving_path:
             detail = _detail(sched, k)
-            con.print(f"    {label(k):<28} {_when(sched, k):<36} {detail}".rstrip())
+            out += wrap(f"{_name(p, k, short)}: {_when(sched, k)}" + (f"; {detail}" if detail else ""), width, "    ")
         if e is None:
             continue
         for line in e.broke:
-            con.print(f"  What broke: {line}")
+            out += wrap(f"What broke: {say(line)}", width, "  ")
         if e.next_break:
-            con.print(f"  Next to break: {e.next_break}")
+            out += wrap(f"Next to break: {say(e.next_break)}", width, "  ")
         for line in e.windows:
-            con.print(f"  TBC: {line}")
+            out += wrap(f"TBC: {say(line)}", width, "  ")
         for line in e.recovery:
-            con.print(f"  Would save it: {line}")
+            out += wrap(f"Would save it: {say(line)}", width, "  ")
         if not d.met and not e.recovery:
-            con.print("  Would save it: no single extraordinary meeting or chair's action found in this file")
-        for line in e.notes:
-            con.print(f"  Note: {line}")
-    if show_all:
-        con.print()
-        all_table = Table(box=None, pad_edge=False, header_style="bold")
-        for col in ("Item", "Kind", "Early start", "Early finish", "Late start", "Late finish", "Float", "Status"):
-            all_table.add_column(
-                col, justify="right" if col == "Float" else "left", no_wrap=col != "Item", overflow="fold"
+            out += wrap(
+                "Would save it: no single extraordinary meeting or chair's action found in this file", width, "  "
             )
+        for line in e.notes:
+            out += wrap(f"Note: {say(line)}", width, "  ")
+    if show_all:
+        out.append("")
 
-        def short(d: date | None) -> str:
+        def day(d: date | None) -> str:
             return "-" if d is None else f"{d.day} {d:%b %Y}"
 
+        kind = width >= 100  # below 100 columns the Kind column is left out, so that the rest fit
+        rows = [
+            ["Item", *(["Kind"] * kind), "Early start", "Early finish", "Late start", "Late finish", "Float", "Status"]
+        ]
         for key, r in sched.items.items():
-            all_table.add_row(
-                label(key),
-                r.kind,
-                short(r.early_start),
-                short(r.early_finish),
-                short(r.late_start),
-                short(r.late_finish),
-                "-" if r.float is None else str(r.float),
-                r.status + (" *" if r.critical else ""),
+            rows.append(
+                [
+                    short(key),
+                    *([r.kind] * kind),
+                    day(r.early_start),
+                    day(r.early_finish),
+                    day(r.late_start),
+                    day(r.late_finish),
+                    "-" if r.float is None else str(r.float),
+                    r.status + (" *" if r.critical else ""),
+                ]
             )
-        con.print(all_table)
-        con.print("  * critical: float <= 0; '-' float: leads to no deadline")
+        out += _table(rows, {6 if kind else 5}, width)
+        out.append("")
+        out += wrap(
+            "Float: working days an item can slip without moving a deadline; '-': it leads to no deadline. "
+            "*: critical (float 0 or less).",
+            width,
+            hang="",
+        )
     if sched.warnings:
-        con.print()
-        con.print(Text("Warnings", style="bold"))
+        out.append("")
+        out.append("Warnings")
         for w in sched.warnings:
-            con.print(f"  {w.item}: warning[{w.code}]: {w.message}")
-    return buf.getvalue()
+            out += wrap(
+                say(f"{short(w.item) if w.item in labels else w.item}: warning[{w.code}]: {w.message}"), width, "  "
+            )
+    return "\n".join(line.rstrip() for line in out) + "\n"

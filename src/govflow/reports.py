@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -125,6 +126,14 @@ class _Compare:
     def label(self, key: str) -> str:
         return self.p.label(key)
 
+    def name(self, key: str) -> str:
+        """How a sentence names an item: its title (the id when it has none)."""
+        return self.p.items[key].title or self.p.label(key)
+
+    def root(self, key: str) -> str:
+        """The first link of `cause`: the item that moved and why, without what it knocked on."""
+        return self.cause(key).split("; so ", 1)[0]
+
     def wd(self, key: str, a: date | None, b: date | None) -> int | None:
         if a is None or b is None:
             return None
@@ -179,12 +188,10 @@ class _Compare:
         if c.kind == "meeting":
             text = self._missed(root, o, c, first=True)
         else:
-            text = f"{self.label(root)} {'finished' if c.status == 'done' else 'finishes'} {fmt(c.early_finish)}"
+            text = f"{self.name(root)} {'finished' if c.status == 'done' else 'finishes'} {fmt(c.early_finish)}"
             text += f", was {fmt(o.early_finish)}" + (f" ({why})" if (why := self._why(root, c)) else "")
             if c.early_finish is None:
-                text = f"{self.label(root)} can no longer be scheduled" + (
-                    f": {r}" if (r := self._reason(root)) else ""
-                )
+                text = f"{self.name(root)} can no longer be scheduled" + (f": {r}" if (r := self._reason(root)) else "")
         missed = []
         for k in reversed(chain[:-1]):
             ck, ok = self.cur.items[k], self.old_item(k)
@@ -207,7 +214,7 @@ class _Compare:
             if ck.kind == "meeting" and ok is not None and ok.meeting and ck.meeting and ck.meeting < ok.meeting:
                 tbc = " (not yet confirmed)" if ck.meeting_tbc else ""
                 text += (
-                    f": {self.label(k)} now at the {self._body(k)} meeting of {fmt(ck.meeting)}{tbc}, "
+                    f": {self.name(k)} now at the {self._body(k)} meeting of {fmt(ck.meeting)}{tbc}, "
                     f"was {fmt(ok.meeting)}"
                 )
                 break
@@ -234,7 +241,7 @@ class _Compare:
             why = " (not recorded as held by the status date)"
         elif first:
             why = " (the meeting date changed)"
-        return f"{self.label(key)} missed the {body} meeting of {fmt(o.meeting)}{why} {tail}"
+        return f"{self.name(key)} missed the {body} meeting of {fmt(o.meeting)}{why} {tail}"
 
     def _why(self, key: str, c: SnapItem) -> str:
         item = self.p.items[key]
@@ -260,11 +267,13 @@ def weekly_report(
     baseline_name: str | None = None,
     history: Sequence[Snapshot] = (),
     rules: RagRules = RagRules(),
+    since: date | None = None,
 ) -> WeeklyReport:
     """The weekly slippage report of `sched` against last week's snapshot and the baseline.
 
     `history` (snapshots of the same timeline(s), any order) feeds the MTA chart; snapshots
-    after the status date are left out of it.
+    after the status date are left out of it. `since` is the date asked for with `--since`
+    (the report then says "since <date>", not "last week").
     """
     cur = snapshot_of(sched)
     as_of = cur.as_of
@@ -285,11 +294,17 @@ def weekly_report(
             margin=d.margin,
             baseline_forecast=bd.forecast if bd else None,
         )
-        cause = week.cause(key) or week.gain(key)
+        change = week.cause(key) or week.gain(key)
+        cause = change
         if base.slipped(key) and not week.slipped(key):
             later = base.wd(key, bd.forecast if bd else None, d.forecast)
-            cause += ("; still " if cause else "") + f"{_wds(later)} later than the baseline: "
+            if later is None:
+                cause += ("; " if cause else "") + "can no longer be scheduled (the baseline had "
+                cause += f"{fmt(bd.forecast if bd else None)}): "
+            else:
+                cause += ("; still " if cause else "") + f"{_wds(later)} later than the baseline: "
             cause += base.cause(key)
+        root = week.root(key) if week.slipped(key) else base.root(key)
         deadlines.append(
             {
                 "id": label(key),
@@ -304,6 +319,8 @@ def weekly_report(
                 "since_previous": week.wd(key, pd.forecast, d.forecast) if pd else None,
                 "since_baseline": base.wd(key, bd.forecast, d.forecast) if bd else None,
                 "cause": cause,
+                "change": change,
+                "root_cause": root,
             }
         )
 
@@ -333,7 +350,7 @@ def weekly_report(
 
     horizon = as_of + timedelta(days=LOOKAHEAD_DAYS)
     lookahead: list[dict[str, Any]] = []
-    to_confirm = []
+    to_confirm: list[dict[str, Any]] = []
     for key, c in cur.items.items():
         item = p.items[key]
         if c.status == "done":
@@ -341,9 +358,9 @@ def weekly_report(
         if c.kind == "meeting":
             body = p.body(item).name
             if c.papers_due is not None and as_of <= c.papers_due <= horizon:
-                lookahead.append(_ahead(c.papers_due, "papers", label(key), c.title, f"Papers due for {body}"))
+                lookahead.append(_ahead(c.papers_due, "papers", label(key), c.title, f"Papers due for {body}", body))
             if c.meeting is not None and as_of <= c.meeting <= horizon:
-                lookahead.append(_ahead(c.meeting, "meeting", label(key), c.title, f"{body} meeting"))
+                lookahead.append(_ahead(c.meeting, "meeting", label(key), c.title, f"{body} meeting", body))
             r = sched.items[key]
             if r.meeting is not None and r.meeting.when.tbc:
                 to_confirm.append(
@@ -367,9 +384,13 @@ def weekly_report(
                     "confirm_by": _iso(sched.window(key)[0]),  # what precedes it is due for its first working day
                 }
             )
+        elif c.kind == "event" and c.early_finish is not None and as_of <= c.early_finish <= horizon:
+            lookahead.append(_ahead(c.early_finish, "event", label(key), c.title, "Fixed event"))
         if item.deadline is not None and as_of <= item.deadline.last <= horizon:
             lookahead.append(_ahead(item.deadline.last, "deadline", label(key), c.title, "Deadline"))
-    order = {"papers": 0, "meeting": 1, "deadline": 2}
+    for e in to_confirm:
+        e["overdue"] = e["confirm_by"] is not None and e["confirm_by"] < as_of.isoformat()
+    order = {"papers": 0, "meeting": 1, "event": 2, "deadline": 3}
     lookahead.sort(key=lambda e: (e["date"], order[e["type"]], e["id"]))
     to_confirm.sort(key=lambda e: (e["confirm_by"] or "9999", e["id"]))
 
@@ -386,13 +407,14 @@ def weekly_report(
         "completed": completed,
         "lookahead": lookahead,
         "to_confirm": to_confirm,
+        "since": _iso(since),
     }
     title = " + ".join(t.title for t in p.timelines)
     return WeeklyReport(data, title, tuple(mta_series(sched, history)), rules)
 
 
-def _ahead(d: date, kind: str, id_: str, title: str, text: str) -> dict[str, Any]:
-    return {"date": d.isoformat(), "type": kind, "id": id_, "title": title, "text": text}
+def _ahead(d: date, kind: str, id_: str, title: str, text: str, body: str | None = None) -> dict[str, Any]:
+    return {"date": d.isoformat(), "type": kind, "id": id_, "title": title, "text": text, "body": body}
 
 
 def mta_series(sched: Schedule, history: Sequence[Snapshot]) -> list[MtaSeries]:
@@ -420,142 +442,210 @@ def _short(s: str | None) -> str:
     return "-" if s is None else fmt(date.fromisoformat(s))
 
 
-def _wd(n: int | None) -> str:
-    if n is None:
+def _day(s: str | None, year: int | None = None) -> str:
+    """'Fri 4 Oct' (the year left out when it is `year`, the status date's), '-' for none."""
+    if s is None:
         return "-"
-    return "0" if n == 0 else f"{n:+d} wd"
+    d = date.fromisoformat(s)
+    return f"{d:%a} {d.day} {d:%b}" if d.year == year else fmt(d)
 
 
-def _margin(n: int | None) -> str:
-    return "-" if n is None else f"{n:+d}" if n else "0"
+def _since_words(data: dict[str, Any]) -> str:
+    """'since Fri 10 Jan' with --since, else 'this week' (or '' with no earlier snapshot)."""
+    if data.get("since"):
+        return f"since {_day(data['since'], date.fromisoformat(data['as_of']).year)}"
+    return "this week" if data["previous"] else ""
 
 
 def _compared(data: dict[str, Any]) -> str:
-    parts = []
+    year = date.fromisoformat(data["as_of"]).year
     prev, base = data["previous"], data["baseline"]
-    parts.append(f"last report of {_short(prev['as_of'])}" if prev else "no earlier snapshot")
-    parts.append(f"baseline '{base['name']}' of {_short(base['as_of'])}" if base else "no baseline")
-    return "; ".join(parts)
+    parts = [_day(prev["as_of"], year) if prev else "no earlier snapshot"]
+    parts.append(f"baseline '{base['name']}' ({_day(base['as_of'], year)})" if base else "no baseline")
+    return " and ".join(parts)
 
 
-def _deadline_rows(data: dict[str, Any]) -> list[list[str]]:
-    rows = []
-    for d in data["deadlines"]:
-        rows.append(
-            [
-                d["rag"].upper(),
-                d["id"],
-                _short(d["deadline"]),
-                _short(d["forecast"]) if d["forecast"] else "unschedulable",
-                _margin(d["margin"]),
-                _wd(d["since_previous"]),
-                _wd(d["since_baseline"]),
-                d["cause"] or "-",
-            ]
-        )
-    return rows
+def _n(n: int) -> str:
+    return _wds(n)
 
 
-_DEADLINE_HEAD = ["RAG", "Deadline", "Due", "Forecast", "Margin", "Since last week", "Since baseline", "Cause"]
+def _standing(d: dict[str, Any], year: int) -> str:
+    """Where a deadline stands, in words: 'forecast Fri 18 Oct, 10 working days late'."""
+    if d["status"] == "done":
+        return f"done {_day(d['forecast'], year)}" + ("" if d["rag"] == "Blue" or d["margin"] >= 0 else ", late")
+    if d["forecast"] is None:
+        return "can no longer be scheduled"
+    m = d["margin"]
+    spare = "no working days to spare" if m == 0 else f"{_n(m)} to spare" if m > 0 else f"{_n(-m)} late"
+    return f"forecast {_day(d['forecast'], year)}, {spare}"
 
 
-def _table(head: list[str], rows: list[list[str]]) -> list[str]:
-    """A Markdown pipe table padded so it also reads aligned as plain text (email)."""
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-    def line(r: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-
-    return [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(r) for r in rows)]
-
-
-def _slip_lines(slips: list[dict[str, Any]]) -> list[str]:
-    lines = []
-    for s in slips:
-        to = _short(s["to"]) if s["to"] else "cannot be scheduled"
-        wds = s["working_days"]
-        by = f", {wds:+d} {_wds(wds, unit_only=True)}" if wds is not None else ""
-        lines.append(f"- **{s['id']}** ({s['title']}): {_short(s['from'])} -> {to}{by}.")
-        if s["cause"]:
-            lines.append(f"  Cause: {s['cause']}.")
-    return lines
+def _moves(d: dict[str, Any], when: str) -> str:
+    """'9 working days earlier this week; 16 later than the baseline' (only what moved)."""
+    bits = []
+    if d["since_previous"]:
+        n = d["since_previous"]
+        bits.append(f"{_n(abs(n))} {'later' if n > 0 else 'earlier'} {when}")
+    elif d["previous_forecast"] and d["forecast"] is None:
+        bits.append(f"could be scheduled {when}")
+    if d["since_baseline"]:
+        n = d["since_baseline"]
+        bits.append(f"{_n(abs(n))} {'later' if n > 0 else 'earlier'} than the baseline")
+    return "; ".join(bits)
 
 
-def _sections(report: WeeklyReport) -> list[tuple[str, list[dict[str, Any]], str]]:
+def _summary(report: WeeklyReport) -> list[str]:
+    """The three lines at the top: the count, the change that matters most, the decision needed."""
     d = report.data
-    return [
-        ("Slipped this week", d["slipped"], "Nothing slipped since the last report."),
-        ("Slipped since baseline", d["slipped_since_baseline"], "Nothing slipped against the baseline."),
-        ("Newly critical", d["newly_critical"], "Nothing became critical."),
-        ("Overdue", d["overdue"], "Nothing is overdue."),
-        ("Completed since last week", d["completed"], "Nothing was completed."),
-        (
-            f"Next two weeks ({_short(d['as_of'])} to "
-            f"{fmt(date.fromisoformat(d['as_of']) + timedelta(days=LOOKAHEAD_DAYS))})",
-            d["lookahead"],
-            "No meetings, papers deadlines or deadlines.",
-        ),
-        ("To confirm (TBC)", d["to_confirm"], "No unconfirmed dates."),
-    ]
+    year = date.fromisoformat(d["as_of"]).year
+    dls = d["deadlines"]
+    when = _since_words(d)
+    missed = sum(x["rag"] == "Red" for x in dls)
+    risk = sum(x["rag"] == "Amber" for x in dls)
+    met = len(dls) - missed - risk
+    count = f"**{len(dls)} deadline{'s' * (len(dls) != 1)}:** {missed} missed, {risk} at risk, {met} met."
+    moved = [x for x in dls if x["since_previous"] or (x["previous_forecast"] and x["forecast"] is None)]
+    if moved:
+        top = max(moved, key=lambda x: (x["rag"] == "Red", x["forecast"] is None, abs(x["since_previous"] or 0)))
+        if top["change"].startswith("gained"):
+            change, _, detail = top["change"].partition(": ")
+        elif top["since_previous"]:
+            change, detail = f"slipped {_n(top['since_previous'])}", top["root_cause"]
+        else:
+            change, detail = "can no longer be scheduled", top["root_cause"]
+        line = f"**Biggest change {when}:** {top['title']} {change}" + (f" ({detail})." if detail else ".")
+    elif d["completed"]:
+        done = ", ".join(f"{e['title']} ({_day(e['done'], year)})" for e in d["completed"])
+        line = f"**Biggest change {when}:** no deadline moved; done: {done}."
+    else:
+        line = f"**Biggest change {when or 'since the baseline'}:** none; no deadline moved."
+    decide = "**Decision needed:** none."
+    if d["to_confirm"]:
+        e = d["to_confirm"][0]
+        at = e["body"] or e["title"]
+        due = "was due" if e.get("overdue") else "due"
+        decide = (
+            f"**Decision needed:** confirm the {at} for {_day(e['planned'], year)} ({e['window']}), "
+            f"{due} by {_day(e['confirm_by'], year)}" + (" (OVERDUE)." if e.get("overdue") else ".")
+        )
+    return [count, _yearless(line, year), decide]
 
 
-def _entry_text(section: str, e: dict[str, Any]) -> list[str]:
-    if section.startswith("Newly critical"):
-        fl = "no float" if e["float"] == 0 else f"float {e['float']:+d} {_wds(e['float'], unit_only=True)}"
-        return [f"- **{e['id']}** ({e['title']}): {fl}, finishes {_short(e['finish'])}."]
-    if section.startswith("Overdue"):
-        return [
-            f"- **{e['id']}** ({e['title']}): planned by {_short(e['planned'])}, {e['status']}, "
-            f"now forecast {_short(e['forecast'])}."
-        ]
-    if section.startswith("Completed"):
-        return [f"- **{e['id']}** ({e['title']}): done {_short(e['done'])}."]
-    if section.startswith("Next two weeks"):
-        return [f"- {_short(e['date'])}: {e['text']}: **{e['id']}** ({e['title']})."]
-    body = f" at {e['body']}" if e["body"] else ""
-    return [
-        f"- **{e['id']}** ({e['title']}){body}: {e['window']}, planned {_short(e['planned'])}; "
-        f"confirm by {_short(e['confirm_by'])}."
-    ]
+def _sections(report: WeeklyReport) -> list[tuple[str, list[str]]]:
+    """The report after its summary, as (heading, lines); lines use **bold** only. Empty
+    sections are left out: a reader should not have to read that nothing happened."""
+    d = report.data
+    year = date.fromisoformat(d["as_of"]).year
+    when = _since_words(d)
+    out: list[tuple[str, list[str]]] = []
+    lines = []
+    for x in d["deadlines"]:
+        moves = _moves(x, when)
+        lines.append(
+            f"**{x['rag'].upper()}** {x['title']}: due {_day(x['deadline'], year)}, {_standing(x, year)}"
+            + (f" ({moves})" if moves else "")
+            + "."
+        )
+    out.append(("Deadlines", lines or ["No deadlines in this timeline."]))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for x in d["deadlines"]:
+        if x["root_cause"]:
+            groups.setdefault(x["root_cause"], []).append(x)
+    why = []
+    named: set[str] = set()
+    for hits in groups.values():
+        full = max((x["cause"] for x in hits), key=len)
+        full = full[full.index(hits[0]["root_cause"]) :] if hits[0]["root_cause"] in full else full
+        why.append(_yearless(f"{full}.", year))
+        why.append("  Deadlines it moves: " + "; ".join(x["title"] for x in hits) + ".")
+    if why:
+        out.append(("Why", why))
+    named.update(x["title"] for x in d["deadlines"])
+    # what the sections above already say is not repeated below
+    overdue = [e for e in d["overdue"] if e["title"] not in named and not any(e["title"] in w for w in why)]
+    if overdue:
+        out.append(
+            (
+                "Overdue",
+                [
+                    f"{e['title']} (planned by {_day(e['planned'], year)}, now {_day(e['forecast'], year)})"
+                    for e in overdue
+                ],
+            )
+        )
+    if d["newly_critical"]:
+        out.append(
+            (
+                "Newly critical (no float left)",
+                [f"{e['title']} (finishes {_day(e['finish'], year)})" for e in d["newly_critical"]],
+            )
+        )
+    if d["completed"] and any(x["since_previous"] for x in d["deadlines"]):  # else the summary lists them
+        out.append((f"Done {when}".rstrip(), [f"{e['title']} ({_day(e['done'], year)})" for e in d["completed"]]))
+    ahead: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in d["lookahead"]:
+        slot = ahead.setdefault(("deadline" if e["type"] == "deadline" else "item", e["id"]), {})
+        slot[e["type"]] = _day(e["date"], year)
+        slot["name"] = e.get("body") or e["title"]
+        slot.setdefault("_entries", []).append(e)
+    lines = []
+    for slot in sorted(ahead.values(), key=lambda s: max(x["date"] for x in s["_entries"])):
+        if "meeting" in slot:
+            lines.append(
+                f"{slot['meeting']} {slot['name']}" + (f" (papers {slot['papers']})" if "papers" in slot else "")
+            )
+        elif "papers" in slot:
+            lines.append(f"{slot['papers']} papers due for the {slot['name']}")
+        elif "event" in slot:
+            lines.append(f"{slot['event']} {slot['name']} (fixed)")
+        else:
+            lines.append(f"{slot['deadline']} deadline: {slot['name']}")
+    if lines:
+        out.append(("Next two weeks", lines))
+    if len(d["to_confirm"]) > 1 or any(e.get("overdue") for e in d["to_confirm"][1:]):  # the first is in the summary
+        lines = []
+        for e in d["to_confirm"]:
+            at = f" at the {e['body']}" if e["body"] else ""
+            flag = ", OVERDUE" if e.get("overdue") else ""
+            lines.append(
+                f"{e['title']}{at} ({e['window']}, planned {_day(e['planned'], year)}): "
+                f"confirm by {_day(e['confirm_by'], year)}{flag}"
+            )
+        out.append(("To confirm", lines))
+    return out
+
+
+_YEAR = r"((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)) "
+
+
+def _yearless(text: str, year: int) -> str:
+    """Dates in a sentence without the status date's year ('Fri 4 Oct'); other years stay."""
+    return re.sub(_YEAR + str(year) + r"\b", r"\1", text)
+
+
+def _footer(report: WeeklyReport) -> str:
+    d = report.data
+    text = f"Compared with {_compared(d)}."
+    if any(x["rag"] == "Amber" for x in d["deadlines"]):
+        text += f" At risk (Amber): met, but under {_n(report.rules.green_margin)} to spare or behind the baseline."
+    return text
 
 
 def render_markdown(report: WeeklyReport) -> str:
-    """Markdown that also reads well as plain text pasted into an email or a Teams chat."""
+    """Markdown that reads as plain text pasted into an email: the summary first, then only the
+    sections that have something in them."""
     d = report.data
-    counts = {r: sum(1 for x in d["deadlines"] if x["rag"] == r) for r in RAG_ORDER}
-    out = [
-        f"# Weekly slippage report: {report.title}",
-        "",
-        f"**Timeline:** {d['timeline']}  ",
-        f"**Status date:** {_short(d['as_of'])}  ",
-        f"**Compared with:** {_compared(d)}  ",
-        "**Deadlines:** " + ", ".join(f"{n} {r}" for r, n in counts.items() if n) if d["deadlines"] else "",
-        "",
-        "## Deadlines",
-        "",
-    ]
-    if d["deadlines"]:
-        out += _table(_DEADLINE_HEAD[:-1], [r[:-1] for r in _deadline_rows(d)])
-        out.append("")
-        out.append("Margin and changes in working days (wd); + is later.")
-        causes = [(x["id"], x["cause"]) for x in d["deadlines"] if x["cause"]]
-        if causes:
-            out += ["", "Why:", ""]
-            out += [f"- **{i}**: {c}." for i, c in causes]
-    else:
-        out.append("No deadlines in this timeline.")
-    for title, entries, empty in _sections(report):
-        out += ["", f"## {title}", ""]
-        if not entries:
-            out.append(empty)
-        elif title.startswith("Slipped"):
-            out += _slip_lines(entries)
+    out = [f"# {report.title}, {_short(d['as_of'])}", ""]
+    out += [line + "  " for line in _summary(report)]
+    out[-1] = out[-1].rstrip()
+    for heading, lines in _sections(report):
+        if heading in ("Deadlines", "Why"):
+            out += ["", f"## {heading}", ""]
+            out += [line if line.startswith("  ") else f"- {line}" for line in lines]
         else:
-            for e in entries:
-                out += _entry_text(title, e)
-    out += ["", "## RAG rules", ""]
-    out += [f"- {line}" for line in report.rules.describe()]
-    return "\n".join(line for line in out if line is not None) + "\n"
+            out += ["", f"**{heading}:** " + "; ".join(lines) + "."]
+    out += ["", _footer(report)]
+    return "\n".join(out) + "\n"
 
 
 _RAG_COLOURS = {"Red": "#c62828", "Amber": "#ef8f00", "Green": "#2e7d32", "Blue": "#1565c0"}
@@ -583,63 +673,60 @@ def _md_inline(s: str) -> str:
 
 
 def render_html(report: WeeklyReport) -> str:
-    """A self-contained HTML page (inline CSS and SVG, no external resources)."""
+    """A self-contained HTML page (inline CSS and SVG, no external resources): the same summary
+    and sections as the Markdown, the deadlines as a table, and the MTA chart."""
     d = report.data
+    year = date.fromisoformat(d["as_of"]).year
+    when = _since_words(d)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>Weekly slippage report: {_h(d['timeline'])} {_h(d['as_of'])}</title>",
+        f"<title>{_h(report.title)}, {_h(_short(d['as_of']))}</title>",
         f"<style>{_CSS.strip()}</style>",
         "</head>",
         "<body>",
-        f"<h1>Weekly slippage report: {_h(report.title)}</h1>",
-        "<dl>",
-        f"<dt>Timeline</dt><dd>{_h(d['timeline'])}</dd>",
-        f"<dt>Status date</dt><dd>{_h(_short(d['as_of']))}</dd>",
-        f"<dt>Compared with</dt><dd>{_h(_compared(d))}</dd>",
-        "</dl>",
+        f"<h1>{_h(report.title)}, {_h(_short(d['as_of']))}</h1>",
+        '<ul class="summary">',
+        *(f"<li>{_md_inline(line)}</li>" for line in _summary(report)),
+        "</ul>",
         "<h2>Deadlines</h2>",
     ]
     if d["deadlines"]:
-        out.append('<table id="deadlines"><thead><tr>' + "".join(f"<th>{_h(c)}</th>" for c in _DEADLINE_HEAD))
+        head = ["RAG", "Deadline", "Due", "Forecast", "Where it stands"]
+        out.append('<table id="deadlines"><thead><tr>' + "".join(f"<th>{_h(c)}</th>" for c in head))
         out.append("</tr></thead><tbody>")
-        for row, dl in zip(_deadline_rows(d), d["deadlines"], strict=True):
+        for dl in d["deadlines"]:
             badge = f'<span class="rag" style="background:{_RAG_COLOURS[dl["rag"]]}">{_h(dl["rag"])}</span>'
-            cells = [badge, f"<b>{_h(row[1])}</b><br>{_h(dl['title'])}"]
-            cells += [f'<td class="date">{_h(x)}</td>' for x in row[2:4]]
-            cells += [f'<td class="num">{_h(x)}</td>' for x in row[4:7]]
-            cells.append(f"<td>{_h(row[7])}</td>")
+            moves = _moves(dl, when)
+            stands = _standing(dl, year).split(", ", 1)[-1] + (f" ({moves})" if moves else "")
+            forecast = _day(dl["forecast"], year) if dl["forecast"] else "cannot be scheduled"
             out.append(
-                f'<tr data-id="{_h(dl["id"])}" data-rag="{_h(dl["rag"])}"><td>{cells[0]}</td><td>{cells[1]}</td>'
-                + "".join(cells[2:])
-                + "</tr>"
+                f'<tr data-id="{_h(dl["id"])}" data-rag="{_h(dl["rag"])}"><td>{badge}</td>'
+                f'<td><b>{_h(dl["title"])}</b> <span class="note">{_h(dl["id"])}</span></td>'
+                f'<td class="date">{_h(_day(dl["deadline"], year))}</td><td class="date">{_h(forecast)}</td>'
+                f"<td>{_h(stands)}</td></tr>"
             )
         out.append("</tbody></table>")
-        out.append('<p class="note">Margin and changes in working days (wd); + is later.</p>')
     else:
         out.append('<p class="empty">No deadlines in this timeline.</p>')
     out.append("<h2>Milestone trend analysis</h2>")
     out.append(render_mta(report.mta))
-    for title, entries, empty in _sections(report):
-        out.append(f"<h2>{_h(title)}</h2>")
-        if not entries:
-            out.append(f'<p class="empty">{_h(empty)}</p>')
+    for heading, lines in _sections(report)[1:]:
+        if heading not in ("Why",):
+            out.append(f"<p><b>{_h(heading)}:</b> {_md_inline('; '.join(lines))}.</p>")
             continue
-        lines = (
-            _slip_lines(entries) if title.startswith("Slipped") else [x for e in entries for x in _entry_text(title, e)]
-        )
+        out.append(f"<h2>{_h(heading)}</h2>")
         out.append("<ul>")
         for line in lines:
             if line.startswith("  "):
                 out[-1] = out[-1].removesuffix("</li>") + f"<br>{_md_inline(line.strip())}</li>"
             else:
-                out.append(f"<li>{_md_inline(line[2:])}</li>")
+                out.append(f"<li>{_md_inline(line)}</li>")
         out.append("</ul>")
-    out.append("<h2>RAG rules</h2><ul>")
-    out += [f"<li>{_h(line)}</li>" for line in report.rules.describe()]
-    out += ["</ul>", "</body>", "</html>"]
+    out.append(f'<p class="note">{_h(_footer(report))}</p>')
+    out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 

@@ -1,25 +1,10 @@
-"""Gantt data from a schedule: frappe-gantt JSON, spreadsheet CSV and Mermaid, plus the shared bar model.
+"""Gantt data from a schedule: frappe-gantt JSON, spreadsheet CSV and Mermaid, and every format by name.
 
 Every format is a pure function of a `Schedule` (and an optional baseline): no clock, no files,
-so the same schedule always gives the same bytes. `bars` computes what all formats show;
-`render` picks a format by name (MSPDI and the HTML/SVG chart live in `mspdi.py` and
-`gantt_html.py`).
-
->>> import govflow
->>> p = govflow.load_text('''
-... govflow: 1
-... id: demo
-... start: 2019-09-02
-... bodies:
-...   board: {meets: [2019-09-26], papers_due: 5}
-... items:
-...   draft: {duration: 10}
-...   approve: {at: board, after: [draft]}
-...   submit: {after: [approve], deadline: 2019-09-27}
-... ''')
->>> [(b.id, b.start.isoformat(), b.end.isoformat(), b.rag) for b in bars(govflow.schedule(p))]
-[('draft', '2019-09-02', '2019-09-13', 'amber'), ('approve', '2019-09-26', '2019-09-26', 'amber'), \
-('submit', '2019-09-26', '2019-09-26', 'amber')]
+so the same schedule always gives the same bytes. The bar model all formats show (`bars`,
+`lanes`, `unscheduled`, baselines) lives in `bars.py` and is re-exported here; `render` picks a
+format by name (MSPDI and the HTML/SVG chart live in `mspdi.py` and `gantt_html.py`, which
+import the model from `bars.py`, not from here).
 """
 
 from __future__ import annotations
@@ -28,20 +13,29 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from ..errors import GovflowError
-from ..explain import AT_RISK_MARGIN
-from ..model import LEVELS
 from ..scheduling import Schedule
+from .bars import (
+    Bar,
+    Baseline,
+    By,
+    GanttError,
+    Link,
+    Unscheduled,
+    bars,
+    baseline_of,
+    lanes,
+    status_date,
+    unscheduled,
+)
 
 __all__ = [
     "FORMATS",
     "Bar",
     "Baseline",
+    "By",
     "GanttError",
     "Link",
     "Unscheduled",
@@ -58,227 +52,6 @@ __all__ = [
 ]
 
 FORMATS = ("json", "csv", "mermaid", "mspdi", "html", "svg")
-By = Literal["level", "body"]
-Baseline = Mapping[str, tuple[date, date]]
-"""Baseline dates per item: key ('timeline:item') or plain id -> (start, finish inclusive)."""
-
-
-class GanttError(GovflowError):
-    """A Gantt export that cannot be made as asked (unknown format, bad baseline)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A dependency drawn between two bars: `pred` is the predecessor's key."""
-
-    pred: str
-    type: str  # FS | SS | FF
-    lag: int  # working days
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    """One scheduled item as every Gantt format shows it (dates inclusive, as planners read them)."""
-
-    key: str
-    id: str  # the label users see: the item id, or 'timeline:item' in a multi-file programme
-    name: str
-    kind: str  # task | milestone | meeting | event
-    level: str
-    timeline: str
-    body: str | None  # body id, for meeting items
-    body_name: str
-    start: date
-    end: date  # last day, inclusive
-    duration: int  # working days from start to end inclusive; 0 for milestones, meetings and events
-    progress: int  # percent complete at the status date
-    status: str  # done | in-progress | not-started
-    critical: bool
-    driving: bool  # on the driving path of an open deadline
-    float: int | None  # working days; None: leads to no deadline
-    late_start: date | None
-    late_finish: date | None
-    deadline: date | None
-    deadline_met: bool | None
-    margin: int | None
-    rag: str  # red | amber | green | done | none
-    window: str  # the written date when not exact ('late Oct 2019 TBC'), else ''
-    window_first: date | None
-    window_last: date | None
-    tbc: bool
-    papers_due: date | None
-    links: tuple[Link, ...]
-    owner: tuple[str, ...]
-    baseline_start: date | None = None
-    baseline_end: date | None = None
-
-    @property
-    def milestone(self) -> bool:
-        """Drawn as a diamond: milestones, meeting decisions and fixed events take no working time."""
-        return self.kind != "task"
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        """State as CSS-style class names (frappe-gantt's `custom_class`, the HTML chart)."""
-        out = [f"kind-{self.kind}", f"rag-{self.rag}", f"status-{self.status}"]
-        if self.critical:
-            out.append("critical")
-        if self.driving:
-            out.append("driving")
-        if self.tbc:
-            out.append("tbc")
-        return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class Unscheduled:
-    """An item the engine could not place, with the reason (never silently dropped)."""
-
-    key: str
-    id: str
-    name: str
-    reason: str
-
-
-def status_date(sched: Schedule, timeline: str) -> date | None:
-    """The status date a timeline's progress is measured at (the override, else its `as_of`)."""
-    return sched.status_override or sched.programme.timeline(timeline).as_of
-
-
-def _rag(status: str, flt: int | None, missed: bool) -> str:
-    if status == "done":
-        return "red" if missed else "done"
-    if flt is None:
-        return "none"
-    if flt < 0 or missed:
-        return "red"
-    return "amber" if flt < AT_RISK_MARGIN else "green"
-
-
-def _baseline_for(sched: Schedule, baseline: Baseline | None) -> dict[str, tuple[date, date]]:
-    if not baseline:
-        return {}
-    out: dict[str, tuple[date, date]] = {}
-    first = sched.programme.timelines[0].id
-    for k, (s, f) in baseline.items():
-        key = k if ":" in k else f"{first}:{k}"
-        if key not in sched.programme.items:
-            raise GanttError(f"baseline names '{k}', which is not an item of this programme")
-        if f < s:
-            raise GanttError(f"baseline of '{k}' finishes ({f}) before it starts ({s})")
-        out[key] = (s, f)
-    return out
-
-
-def bars(sched: Schedule, baseline: Baseline | None = None) -> tuple[Bar, ...]:
-    """The scheduled items as Gantt bars, by start date (then finish, then dependency order).
-
-    Unschedulable items have no dates and are not bars: see `unscheduled`.
-    """
-    p, label = sched.programme, sched.programme.label
-    base = _baseline_for(sched, baseline)
-    deadline_of = {d.key: d for d in sched.deadlines}
-    driving = {k for d in sched.deadlines if sched.items[d.key].status != "done" for k in d.driving_path}
-    placed = {k for k, r in sched.items.items() if r.early_start is not None and r.early_finish is not None}
-    out = []
-    order = {key: i for i, key in enumerate(sched.items)}  # the engine's topological order
-    for key, r in sched.items.items():
-        if key not in placed:
-            continue
-        item = p.items[key]
-        assert r.early_start is not None and r.early_finish is not None
-        cal = sched.calendar(key)
-        start, end = r.early_start, r.early_finish
-        duration = sum(1 for _ in cal.days(start, end)) if item.kind == "task" else 0
-        sd = status_date(sched, item.timeline)
-        if r.status == "done":
-            progress = 100
-        elif r.status == "in-progress" and sd is not None and duration:
-            elapsed = sum(1 for _ in cal.days(start, sd - timedelta(days=1)))
-            progress = max(0, min(99, round(100 * elapsed / duration)))
-        else:
-            progress = 0
-        d = deadline_of.get(key)
-        window = None
-        if item.on is not None:
-            window = item.on
-        elif r.meeting is not None:
-            window = r.meeting.when
-        fuzzy = window is not None and (window.first != window.last or window.tbc)
-        body = p.body(item) if item.at else None
-        b0, b1 = base.get(key, (None, None))
-        out.append(
-            Bar(
-                key=key,
-                id=label(key),
-                name=item.title,
-                kind=item.kind,
-                level=item.level,
-                timeline=item.timeline,
-                body=item.at,
-                body_name=body.name if body else "",
-                start=start,
-                end=end,
-                duration=duration,
-                progress=progress,
-                status=r.status,
-                critical=r.critical,
-                driving=key in driving,
-                float=r.float,
-                late_start=r.late_start,
-                late_finish=r.late_finish,
-                deadline=d.deadline if d else None,
-                deadline_met=d.met if d else None,
-                margin=d.margin if d else None,
-                rag=_rag(r.status, r.float, d is not None and not d.met),
-                window=(window.text or str(window)) if fuzzy and window is not None else "",
-                window_first=window.first if fuzzy and window is not None else None,
-                window_last=window.last if fuzzy and window is not None else None,
-                tbc=bool(window is not None and window.tbc),
-                papers_due=r.papers_due,
-                links=tuple(Link(dep.pred, dep.type, dep.lag) for dep in item.after if dep.pred in placed),
-                owner=item.owner,
-                baseline_start=b0,
-                baseline_end=b1,
-            )
-        )
-    out.sort(key=lambda b: (b.start, b.end, order[b.key]))
-    return tuple(out)
-
-
-def unscheduled(sched: Schedule) -> tuple[Unscheduled, ...]:
-    """Items that cannot be scheduled (no meeting late enough, or after one that cannot be)."""
-    p = sched.programme
-    return tuple(
-        Unscheduled(k, p.label(k), p.items[k].title, r.reason)
-        for k, r in sched.items.items()
-        if r.early_start is None or r.early_finish is None
-    )
-
-
-def lanes(bs: tuple[Bar, ...], by: By = "level", sched: Schedule | None = None) -> list[tuple[str, list[Bar]]]:
-    """Swimlanes: (name, bars) by level (national, regional, local) or by the body a decision is at.
-
-    By body, lanes follow the first meeting of each body; items not at a meeting come last.
-    """
-    if by not in ("level", "body"):
-        raise GanttError(f"unknown swimlane grouping '{by}' (use 'level' or 'body')")
-    groups: dict[str, list[Bar]] = {}
-    if by == "level":
-        for lv in LEVELS:
-            groups[lv.capitalize()] = []
-        for b in bs:
-            groups.setdefault(b.level.capitalize(), []).append(b)
-    else:
-        multi = len({b.timeline for b in bs}) > 1
-        for b in bs:  # bars come sorted by start, so lanes come in order of first meeting
-            if b.body is not None:
-                name = f"{b.body_name} ({b.timeline})" if multi else b.body_name
-                groups.setdefault(name, []).append(b)
-        others = [b for b in bs if b.body is None]
-        if others:
-            groups["Not at a meeting"] = others
-    return [(name, members) for name, members in groups.items() if members]
 
 
 # ---- JSON (frappe-gantt) -------------------------------------------------------------------
@@ -286,6 +59,14 @@ def lanes(bs: tuple[Bar, ...], by: By = "level", sched: Schedule | None = None) 
 
 def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
+
+
+def _custom_class(b: Bar) -> str:
+    """The bar's one class name for frappe-gantt 1.x, which passes `custom_class` to
+    `classList.add` (a space there throws, and nothing is drawn): its RAG colour, `rag-red` etc.
+    All of the bar's class names are in `classes`; kind, status and critical have their own fields.
+    """
+    return f"rag-{b.rag}"
 
 
 def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
@@ -298,7 +79,7 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
         "end": b.end.isoformat(),
         "progress": b.progress,
         "dependencies": ", ".join(label(link.pred) for link in b.links),
-        "custom_class": " ".join(b.classes),
+        "custom_class": _custom_class(b),
         "key": b.key,
         "timeline": b.timeline,
         "kind": b.kind,
@@ -323,6 +104,7 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
         "papers_due": _iso(b.papers_due),
         "links": [{"id": label(link.pred), "type": link.type, "lag": link.lag} for link in b.links],
         "owner": list(b.owner),
+        "classes": list(b.classes),
     }
     if b.baseline_start is not None:
         out["baseline_start"] = _iso(b.baseline_start)
@@ -333,7 +115,8 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
 def render_json(sched: Schedule, baseline: Baseline | None = None) -> str:
     """A JSON list of bars that frappe-gantt reads as it is (`new Gantt(el, bars)`).
 
-    `end` is the inclusive last day; `dependencies` is a comma-separated string of ids.
+    `end` is the inclusive last day; `dependencies` is a comma-separated string of ids;
+    `custom_class` is one class name (`rag-green`...), the full list is in `classes`.
     Unschedulable items have no dates, so they are not bars (see `govflow check`).
     """
     return json.dumps([bar_dict(b, sched) for b in bars(sched, baseline)], indent=2, ensure_ascii=False) + "\n"
@@ -560,7 +343,7 @@ def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | Non
     if fmt == "mermaid":
         return render_mermaid(sched, by)
     if fmt == "mspdi":
-        from .mspdi import render_mspdi
+        from .mspdi import render_mspdi  # imported when asked for: start-up of the other formats stays fast
 
         return render_mspdi(sched, baseline)
     if fmt in ("html", "svg"):
@@ -568,17 +351,3 @@ def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | Non
 
         return (render_html if fmt == "html" else render_svg)(sched, by=by, baseline=baseline)
     raise GanttError(f"unknown Gantt format '{fmt}' (use one of: {', '.join(FORMATS)})")
-
-
-def baseline_of(snapshot: Any) -> dict[str, tuple[date, date]]:
-    """Baseline dates from a recorded snapshot (`govflow.tracking.Snapshot`): key -> (start, finish).
-
-    Items the snapshot could not schedule have no dates and no baseline bar; nor do items whose
-    recorded finish is before their recorded start (a `started` date after that snapshot's status
-    date can give such a pair).
-    """
-    return {
-        key: (s.early_start, s.early_finish)
-        for key, s in snapshot.items.items()
-        if s.early_start is not None and s.early_finish is not None and s.early_start <= s.early_finish
-    }

@@ -19,7 +19,7 @@ from html import escape
 
 from ..explain import fmt
 from ..scheduling import Schedule
-from .gantt import Bar, Baseline, By, bars, lanes, unscheduled
+from .bars import Bar, Baseline, By, bars, lanes, unscheduled
 
 __all__ = ["COLOURS", "axis_ticks", "render_html", "render_svg"]
 

@@ -1,11 +1,12 @@
 """iCalendar (RFC 5545) export: diary entries that move in place when the schedule moves.
 
-One VEVENT per meeting decision (timed at the body's `time` when it has one), per papers
+One VEVENT per meeting decision (timed at the meeting's own time when its date came from a
+timed calendar event, else at the body's `time` when it has one), per papers
 deadline, per national deadline and per fixed event, and with `tasks=True` per task and
 milestone. UIDs are built from the timeline id, the item id and the kind of entry, so a
 re-export updates the entries a calendar already holds instead of duplicating them; the
-SEQUENCE of an entry rises when its date or time changes, which needs the previous export
-(`History`, kept by `CalendarState` in a small SQLite file).
+SEQUENCE of an entry rises when its date, time, duration, status or location changes, which
+needs the previous export (`History`, kept by `CalendarState` in a small SQLite file).
 
 Everything here except `CalendarState` and `write_calendars` is a pure function of the
 schedule, the DTSTAMP passed in and the options: no clock, no files.
@@ -59,7 +60,9 @@ __all__ = [
     "CalendarState",
     "Export",
     "History",
+    "Message",
     "Record",
+    "Shown",
     "Written",
     "attendees_of",
     "calendar",
@@ -148,8 +151,13 @@ class CalEvent:
 
     @property
     def timing(self) -> str:
-        """Date and time as compared between exports: a change here raises SEQUENCE."""
+        """Date, time and duration as compared between exports: a change here raises SEQUENCE."""
         return f"{_iso(self.start)}/{_iso(self.end)}"
+
+    @property
+    def status(self) -> str:
+        """The VEVENT's STATUS: a change (TENTATIVE -> CONFIRMED) raises SEQUENCE (RFC 5545 3.8.7.4)."""
+        return "CANCELLED" if self.cancelled else "TENTATIVE" if self.tentative else "CONFIRMED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,35 +171,73 @@ class Record:
     summary: str
     attendees: tuple[str, ...] = ()
     organizer: str | None = None
+    status: str | None = None  # None: not known (state written before govflow recorded it)
+    location: str | None = None
 
     @property
     def timing(self) -> str:
         return f"{_iso(self.start)}/{_iso(self.end)}"
 
+    def changed(self, e: CalEvent) -> bool:
+        """Whether `e` differs from this record in date, time, duration, status or location."""
+        return (
+            self.timing != e.timing
+            or (self.status is not None and self.status != e.status)
+            or (self.location is not None and self.location != e.location)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What one output file last showed of an entry, for the counts its recipients see."""
+
+    sequence: int
+    timing: str | None = None  # None: not known (older state file)
+    status: str | None = None
+    location: str | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class History:
     """The previous exports: every UID ever written (`events`), and this feed's entries
-    (`feed`: uid -> ('active' | 'cancelled', sequence): its last export, and what it cancelled)."""
+    (`feed`: uid -> ('active' | 'cancelled', sequence): its last export, and what it cancelled;
+    `shown`: uid -> what its last export showed of each active entry)."""
 
     events: Mapping[str, Record] = field(default_factory=dict)
     feed: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    shown: Mapping[str, Shown] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One invitation to send: a METHOD:REQUEST or METHOD:CANCEL calendar holding one event.
+
+    Outlook reads only the first VEVENT of an emailed invitation (MS-STANOICAL 2.2.175), and
+    RFC 5546 wants one UID per iTIP message, so invitations are never bundled.
+    """
+
+    event: CalEvent
+    method: str  # request | cancel
+    calendar: Calendar
+    name: str  # file name that says what it is: '2019-09-26-meeting-trust-board-review.ics'
 
 
 @dataclass(frozen=True, slots=True)
 class Export:
     """A calendar ready to write, with the entries in it and what was left out.
 
-    With `method='request'`, cancellations cannot share a REQUEST object (METHOD applies to the
-    whole file): they are in `cancel`, a separate METHOD:CANCEL calendar, or None.
+    With `method='request'` the invitations to send are `messages`, one event each (REQUEST, or
+    CANCEL for cancellations), and only for entries someone attends; `calendar` is then the same
+    entries as a PUBLISH calendar (no ORGANIZER or ATTENDEE), to look at or import, not to send.
     """
 
     events: tuple[CalEvent, ...]  # every entry written, cancelled ones included
     calendar: Calendar
-    cancel: Calendar | None
+    messages: tuple[Message, ...]
     warnings: tuple[str, ...]
-    moved: tuple[str, ...]  # UIDs whose date or time changed since the previous export
-    new: tuple[str, ...]  # UIDs not in any previous export
+    moved: tuple[str, ...]  # UIDs whose date, time or duration changed since this feed's last export
+    new: tuple[str, ...]  # UIDs not in this feed's last export
+    changed: tuple[str, ...] = ()  # UIDs not moved whose status or location changed since then
 
 
 # ---- collecting the entries -------------------------------------------------------------------
@@ -386,9 +432,11 @@ def collect(
                 start: date | datetime = day
                 end: date | datetime | None = None
                 when = fmt(day)
-                if body.time is not None:
-                    start = datetime.combine(day, body.time, tzinfo=zone)
-                    end = start + (body.duration or DEFAULT_MEETING)
+                own = m is not None and m.time is not None  # a timed event in the body's calendar file
+                at = m.time if own and m is not None else body.time
+                if at is not None:
+                    start = datetime.combine(day, at, tzinfo=zone)
+                    end = start + ((m.duration if own and m is not None else None) or body.duration or DEFAULT_MEETING)
                     when += f", {start:%H:%M}-{end:%H:%M}"
                 tbc_line = (
                     f"Meeting date not confirmed ({m.when.text or m.when}); planned as held {fmt(day)}"
@@ -510,8 +558,9 @@ def attendees_of(events: Iterable[CalEvent]) -> tuple[str, ...]:
 def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = False) -> tuple[CalEvent, ...]:
     """Entries with their SEQUENCE against the previous exports, plus cancellations.
 
-    SEQUENCE: 0 for a new UID; the previous one while date and time are unchanged; one more
-    when they changed, or when the entry returns to a feed that cancelled it. With
+    SEQUENCE: 0 for a new UID; the previous one while date, time, duration, status and location
+    are unchanged; one more when one of them changed, or when the entry returns to a feed that
+    cancelled it. With
     `cancel_removed`, every UID of this feed's previous export that is gone (and every one it
     cancelled before that is still gone) comes back as a cancelled entry.
 
@@ -528,7 +577,7 @@ def revise(events: Sequence[CalEvent], history: History, cancel_removed: bool = 
         seq = 0
         if rec is not None:
             came_back = history.feed.get(e.uid, ("", 0))[0] == "cancelled"
-            seq = rec.sequence + (1 if rec.timing != e.timing or came_back else 0)
+            seq = rec.sequence + (1 if rec.changed(e) or came_back else 0)
         out.append(replace(e, sequence=seq))
     if cancel_removed:
         present = {e.uid for e in events}
@@ -658,7 +707,7 @@ def _vevent(e: CalEvent, stamp: datetime, method: str) -> Event:
         ev.add("description", e.description)
     if e.location:
         ev.add("location", e.location)
-    ev.add("status", "CANCELLED" if e.cancelled else "TENTATIVE" if e.tentative else "CONFIRMED")
+    ev.add("status", e.status)
     ev.add("transp", "TRANSPARENT" if e.all_day else "OPAQUE")
     ev.add("categories", ["govflow", e.kind, e.level] if not e.cancelled else ["govflow", e.kind])
     if method in ("request", "cancel") and e.organizer:
@@ -724,26 +773,81 @@ def export(
     utc = _utc(stamp)
     events, warnings = collect(sched, options)
     history = history or History()
+    request = options.method == "request"
+    if request:
+        unattended = sum(not e.attendees for e in events)
+        if unattended:
+            warnings += (
+                f"{unattended} entr{'y has' if unattended == 1 else 'ies have'} no attendee and "
+                "cannot be sent as invitations; they are in the publish calendar (--method publish)",
+            )
+        events = tuple(e for e in events if e.attendees)
     revised = revise(events, history, options.cancel_removed)
-    if options.method == "request":
+    if request:
+        revised = tuple(e for e in revised if e.attendees)  # a cancellation needs someone to send it to
         missing = sorted({t.path for t in sched.programme.timelines if not t.organizer} & _paths(sched, events))
         if missing:
             raise CalendarError(
                 "no-organizer",
                 f"invitations need an organizer: add 'organizer: <address>' to {', '.join(missing)}",
             )
-    moved = tuple(
-        e.uid
-        for e in revised
-        if not e.cancelled and e.uid in history.events and history.events[e.uid].timing != e.timing
-    )
-    new = tuple(e.uid for e in revised if not e.cancelled and e.uid not in history.events)
+    moved, new, changed = _counts(revised, history)
     name = _name(sched, options)
-    live = [e for e in revised if not (e.cancelled and options.method == "request")]
-    main = _shell(sched, live, utc, options.method, name)
-    cancelled = [e for e in revised if e.cancelled]
-    cancel = _shell(sched, cancelled, utc, "cancel", name) if options.method == "request" and cancelled else None
-    return Export(revised, main, cancel, warnings, moved, new)
+    if not request:
+        return Export(revised, _shell(sched, revised, utc, "publish", name), (), warnings, moved, new, changed)
+    main = _shell(sched, [e for e in revised if not e.cancelled], utc, "publish", name)
+    messages = []
+    used: set[str] = set()
+    for e in revised:
+        method = "cancel" if e.cancelled else "request"
+        messages.append(Message(e, method, _shell(sched, [e], utc, method, name), _message_name(e, used)))
+    return Export(revised, main, tuple(messages), warnings, moved, new, changed)
+
+
+def _message_name(e: CalEvent, used: set[str]) -> str:
+    """'2019-09-26-meeting-trust-board-review.ics' ('...-cancelled-meeting-...' for a cancellation):
+    the day, the kind of entry and the item id, so a person can tell the files apart; the timeline
+    id is added when two timelines share an item id on the same day."""
+    timeline, rest = e.uid.split("@", 1)[0].split(".", 1)
+    item = rest.rsplit(".", 1)[0]
+    head = f"{e.first_day.isoformat()}-{'cancelled-' if e.cancelled else ''}{e.kind}"
+    name = _safe(f"{head}-{item}") + ".ics"
+    if name in used:
+        name = _safe(f"{head}-{timeline}-{item}") + ".ics"
+    used.add(name)
+    return name
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", text)
+
+
+def _counts(events: Sequence[CalEvent], history: History) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(moved, new, changed) as the file's own recipients see them: against this feed's last export.
+
+    An entry another file already showed is still new here; an entry another file already moved
+    is still moved here.
+    """
+    moved: list[str] = []
+    new: list[str] = []
+    changed: list[str] = []
+    for e in events:
+        if e.cancelled:
+            continue
+        if history.feed.get(e.uid, ("", 0))[0] != "active":
+            new.append(e.uid)
+            continue
+        shown = history.shown.get(e.uid)
+        rec = history.events.get(e.uid)
+        timing = shown.timing if shown is not None and shown.timing is not None else rec.timing if rec else None
+        if timing is not None and timing != e.timing:
+            moved.append(e.uid)
+        elif shown is not None and (
+            (shown.status is not None and shown.status != e.status)
+            or (shown.location is not None and shown.location != e.location)
+        ):
+            changed.append(e.uid)
+    return tuple(moved), tuple(new), tuple(changed)
 
 
 def _paths(sched: Schedule, events: Iterable[CalEvent]) -> set[str]:
@@ -754,7 +858,7 @@ def _paths(sched: Schedule, events: Iterable[CalEvent]) -> set[str]:
 def calendar(
     sched: Schedule, stamp: datetime, options: CalendarOptions = CalendarOptions(), history: History | None = None
 ) -> Calendar:
-    """The icalendar.Calendar of a schedule (see `export` for the cancellations of invitations)."""
+    """The icalendar.Calendar of a schedule (for invitations, see `export(...).messages`)."""
     return export(sched, stamp, options, history).calendar
 
 
@@ -775,16 +879,26 @@ CREATE TABLE IF NOT EXISTS events (
     summary TEXT NOT NULL,
     attendees TEXT NOT NULL,        -- space-separated addresses (for cancelling invitations)
     organizer TEXT,
-    stamp TEXT NOT NULL             -- DTSTAMP of the export that last wrote it
+    stamp TEXT NOT NULL,            -- DTSTAMP of the export that last wrote it
+    status TEXT,                    -- STATUS last written: CONFIRMED | TENTATIVE
+    location TEXT                   -- LOCATION last written ('' for none)
 );
 CREATE TABLE IF NOT EXISTS feed_events (
     feed TEXT NOT NULL,             -- the output file's name, or 'attendee:<address>'
     uid TEXT NOT NULL,              -- active: in the feed's last export; cancelled: cancelled, still gone
     status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
     sequence INTEGER NOT NULL,
+    timing TEXT,                    -- start/end this feed last showed (active entries)
+    shown_status TEXT,              -- STATUS this feed last showed
+    location TEXT,                  -- LOCATION this feed last showed
     PRIMARY KEY (feed, uid)
 );
 """
+
+_ADDED = {  # columns of schema 2, added to a schema 1 file when it is opened
+    "events": ("status TEXT", "location TEXT"),
+    "feed_events": ("timing TEXT", "shown_status TEXT", "location TEXT"),
+}
 
 
 class CalendarState:
@@ -801,7 +915,12 @@ class CalendarState:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path)
             self.db.executescript(_SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', '1')")
+            for table, columns in _ADDED.items():
+                have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                for column in columns:
+                    if column.split()[0] not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', '2')")
             self.db.commit()
         except (sqlite3.Error, OSError) as e:
             raise CalendarError("bad-state", f"cannot use the calendar state file {self.path}: {e}") from None
@@ -815,8 +934,8 @@ class CalendarState:
 
     def history(self, feed: str) -> History:
         events = {}
-        for uid, seq, start, end, summary, attendees, organizer in self.db.execute(
-            "SELECT uid, sequence, start, end, summary, attendees, organizer FROM events"
+        for uid, seq, start, end, summary, attendees, organizer, status, location in self.db.execute(
+            "SELECT uid, sequence, start, end, summary, attendees, organizer, status, location FROM events"
         ):
             events[uid] = Record(
                 uid,
@@ -826,9 +945,17 @@ class CalendarState:
                 summary,
                 tuple(attendees.split()),
                 organizer,
+                status,
+                location,
             )
-        rows = self.db.execute("SELECT uid, status, sequence FROM feed_events WHERE feed = ?", (feed,))
-        return History(events, {uid: (status, seq) for uid, status, seq in rows})
+        rows = self.db.execute(
+            "SELECT uid, status, sequence, timing, shown_status, location FROM feed_events WHERE feed = ?", (feed,)
+        ).fetchall()
+        return History(
+            events,
+            {uid: (status, seq) for uid, status, seq, *_ in rows},
+            {uid: Shown(seq, t, st, loc) for uid, status, seq, t, st, loc in rows if status == "active"},
+        )
 
     def record(self, feed: str, events: Sequence[CalEvent], stamp: datetime) -> None:
         """Remember what `feed` now holds (call after the file is written)."""
@@ -842,10 +969,11 @@ class CalendarState:
                     )
                     continue
                 self.db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET "
+                    "INSERT INTO events (uid, sequence, start, end, summary, attendees, organizer, stamp, status, "
+                    "location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET "
                     "sequence = max(sequence, excluded.sequence), start = excluded.start, end = excluded.end, "
                     "summary = excluded.summary, attendees = excluded.attendees, organizer = excluded.organizer, "
-                    "stamp = excluded.stamp",
+                    "stamp = excluded.stamp, status = excluded.status, location = excluded.location",
                     (
                         e.uid,
                         e.sequence,
@@ -855,13 +983,19 @@ class CalendarState:
                         " ".join(e.attendees),
                         e.organizer,
                         s,
+                        e.status,
+                        e.location,
                     ),
                 )
             # what left the feed without being cancelled is forgotten; cancellations are kept
             self.db.execute("DELETE FROM feed_events WHERE feed = ? AND status = 'active'", (feed,))
             self.db.executemany(
-                "INSERT OR REPLACE INTO feed_events VALUES (?, ?, ?, ?)",
-                [(feed, e.uid, "cancelled" if e.cancelled else "active", e.sequence) for e in events],
+                "INSERT OR REPLACE INTO feed_events (feed, uid, status, sequence, timing, shown_status, location) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (feed, e.uid, "cancelled" if e.cancelled else "active", e.sequence, e.timing, e.status, e.location)
+                    for e in events
+                ],
             )
 
 
@@ -870,13 +1004,16 @@ class CalendarState:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """One file written: how many entries, and how many moved, are new or cancelled."""
+    """One file written: how many entries, and how many of them its recipients see as new, moved
+    (date, time or duration), changed (status or location only) or cancelled."""
 
     path: Path
     events: int
     moved: int
     new: int
     cancelled: int
+    changed: int = 0
+    files: int | None = None  # a folder of invitations: how many files in it; None: one file
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -894,8 +1031,21 @@ def _write(path: Path, data: bytes) -> None:
         raise CalendarError("cannot-write", f"cannot write {path}: {e.strerror or e}") from None
 
 
-def _file_name(person: str) -> str:
-    return re.sub(r"[^A-Za-z0-9@._+-]", "_", person) + ".ics"
+def _write_folder(folder: Path, messages: Sequence[Message]) -> None:
+    """One .ics per invitation in `folder`; govflow's files there from earlier exports that are
+    not in this one are removed, so nothing out of date is left to be sent."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as e:
+        raise CalendarError("cannot-write", f"cannot create {folder}: {e.strerror or e}") from None
+    names = set()
+    for m in messages:
+        _write(folder / m.name, render_ics(m.calendar))
+        names.add(m.name)
+    mark = f"PRODID:{PRODID}\r\n".encode()
+    for old in folder.glob("*.ics"):
+        if old.name not in names and old.is_file() and mark in old.read_bytes()[:400]:
+            old.unlink()
 
 
 def write_calendars(
@@ -909,9 +1059,16 @@ def write_calendars(
 ) -> tuple[list[Written], tuple[str, ...]]:
     """Write `out` and/or one file per person into `per_attendee`; keep SEQUENCE in `state` (None: no state).
 
-    With invitations (`method='request'`) cancellations go to a sibling `<name>-cancel.ics`
-    (METHOD:CANCEL). Returns the files written and the warnings (items left out).
+    With invitations (`method='request'`) `out` is a folder of one .ics per invitation (one
+    event each; cancellations are METHOD:CANCEL files in it), and `per_attendee` holds one such
+    folder per person. Returns the files (or folders) written and the warnings.
     """
+    request = options.method == "request"
+    if request and out is not None and out.suffix.lower() == ".ics":
+        raise CalendarError(
+            "invitations-folder",
+            f"invitations are one file per event: give a folder, e.g. -o {out.with_suffix('')}/, not {out}",
+        )
     store = CalendarState(state) if state is not None else None
     written: list[Written] = []
     warnings: tuple[str, ...] = ()
@@ -931,21 +1088,22 @@ def write_calendars(
                     raise CalendarError("cannot-write", f"cannot create {per_attendee}: {e.strerror or e}") from None
             for person in sorted(people):
                 only = replace(options, attendee=person)
-                jobs.append((per_attendee / _file_name(person), f"attendee:{person}", only))
+                where = per_attendee / (_safe(person) if request else _safe(person) + ".ics")
+                jobs.append((where, f"attendee:{person}", only))
         for path, feed, opts in jobs:
             history = store.history(feed) if store is not None else None
             ex = export(sched, stamp, opts, history)
             warnings = warnings or ex.warnings
-            _write(path, render_ics(ex.calendar))
+            if request:
+                _write_folder(path, ex.messages)
+            else:
+                _write(path, render_ics(ex.calendar))
             cancelled = sum(e.cancelled for e in ex.events)
-            cancel_path = path.with_name(f"{path.stem}-cancel.ics")
-            if ex.cancel is not None:
-                _write(cancel_path, render_ics(ex.cancel))
-            elif opts.method == "request" and cancel_path.exists():
-                cancel_path.unlink()  # ours, from an earlier export: it must not be sent again
             if store is not None:
                 store.record(feed, ex.events, stamp)
-            written.append(Written(path, len(ex.events) - cancelled, len(ex.moved), len(ex.new), cancelled))
+            files = len(ex.messages) if request else None
+            n = len(ex.events) - cancelled
+            written.append(Written(path, n, len(ex.moved), len(ex.new), cancelled, len(ex.changed), files))
     finally:
         if store is not None:
             store.close()

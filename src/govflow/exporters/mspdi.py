@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from ..scheduling import Schedule
-from .gantt import Bar, Baseline, bars, status_date
+from .bars import Bar, Baseline, bars, status_date
 
 __all__ = ["LINK_TYPE", "render_mspdi"]
 
@@ -99,6 +99,7 @@ def _task(parent: ET.Element, n: int, b: Bar, uid_of: dict[str, int], cal_uid: i
     _sub(t, "Finish", _finish(b.end))
     _sub(t, "Duration", _duration(b.duration))
     _sub(t, "DurationFormat", 7)  # days
+    _sub(t, "Work", _duration(0))  # no resources: no work (MS Project writes 0h; absent reads as NaN)
     _sub(t, "Estimated", 0)
     _sub(t, "Milestone", int(b.milestone))
     _sub(t, "Summary", 0)
@@ -106,18 +107,23 @@ def _task(parent: ET.Element, n: int, b: Bar, uid_of: dict[str, int], cal_uid: i
     if b.float is not None:
         _sub(t, "TotalSlack", b.float * MINUTES_PER_DAY * 10)
     _sub(t, "PercentComplete", b.progress)
+    _sub(t, "PercentWorkComplete", b.progress)
+    # Actual and remaining duration and work at every progress state: MS Project's recalculation
+    # (and MPXJ's MicrosoftScheduler) needs them, e.g. an actual duration of 0 on a task not started.
+    if b.status == "done":
+        done = b.duration
+    elif b.status == "in-progress" and sd is not None:
+        done = round(b.duration * b.progress / 100)
+    else:
+        done = 0
     if b.status in ("done", "in-progress"):
         _sub(t, "ActualStart", start)
     if b.status == "done":
         _sub(t, "ActualFinish", _finish(b.end))
-        _sub(t, "ActualDuration", _duration(b.duration))
-        _sub(t, "RemainingDuration", _duration(0))
-    elif b.status == "in-progress" and sd is not None:
-        done = round(b.duration * b.progress / 100)
-        _sub(t, "ActualDuration", _duration(done))
-        _sub(t, "RemainingDuration", _duration(b.duration - done))
-    else:
-        _sub(t, "RemainingDuration", _duration(b.duration))
+    _sub(t, "ActualDuration", _duration(done))
+    _sub(t, "ActualWork", _duration(0))
+    _sub(t, "RemainingDuration", _duration(b.duration - done))
+    _sub(t, "RemainingWork", _duration(0))
     fixed = b.kind == "event"
     _sub(t, "ConstraintType", _CONSTRAINT["mso" if fixed else "snet"])
     _sub(t, "CalendarUID", cal_uid)
