@@ -430,10 +430,12 @@ def simulate(
     out = _simulate_runs(sched, runs, seed, {}, workers, progress)
     label = sched.programme.label
     deadlines = []
-    held_runs = min(runs, 500)  # runs for each input held at a bound (common random numbers)
+    # runs for each input held at a bound (the same random numbers as the main runs), and how many
+    # such simulations in all (the strongest inputs first): together at most about the main runs
+    held_runs = max(min(runs, 100), min(500, runs // 10))
     cache: dict[tuple[str, float], np.ndarray] = {}
     ranked = _RankedInputs(out.samples) if inputs.names and sensitivity > 0 else None
-    budget = [2 * max(sensitivity, 1)]  # held-input simulations in all: the strongest inputs first
+    budget = [max(2, min(2 * sensitivity, runs // held_runs))]
 
     def held(name: str, q: float) -> np.ndarray | None:
         if (name, q) not in cache:
@@ -469,8 +471,9 @@ def simulate(
                 if len(sens) == sensitivity:
                     break
         crit = out.path_count[j] / runs
+        on_path = np.flatnonzero(crit > 0)
         path_items = [
-            (label(plan.keys[plan.compiled.order[k]]), float(crit[k])) for k in np.argsort(-crit) if crit[k] > 0
+            (label(plan.keys[plan.compiled.order[k]]), float(crit[k])) for k in on_path[np.argsort(-crit[on_path])]
         ]
         values, counts = np.unique(f[f < K.NEVER], return_counts=True)
         deadlines.append(
