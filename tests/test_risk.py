@@ -238,3 +238,21 @@ def test_check_risk_adds_p_met_and_p80(tmp_path: Path) -> None:
     assert abs(d["p_met"] - 0.7) < 4 * math.sqrt(0.21 / 3000) and d["p80"] == "2019-10-08"
     text = CliRunner().invoke(app, ["check", str(path), "--risk", "--runs", "3000", "--seed", "4"]).stdout
     assert "P(met)" in text.splitlines()[3] and "Tue 8 Oct 2019" in text.splitlines()[4]
+
+
+def test_chunks_on_a_dask_cluster_give_the_same_answer(tmp_path: Path) -> None:
+    """`--scheduler` runs the chunks on a Dask cluster (here a LocalCluster of two worker processes):
+    the same seed gives the same JSON as on one process."""
+    from dask.distributed import LocalCluster
+
+    path = tmp_path / "r.yaml"
+    path.write_text(ONE_TASK.format(meets="2019-09-10, 2019-10-08", body=""), encoding="utf-8")
+    runner = CliRunner()
+    local = runner.invoke(app, ["risk", str(path), "--runs", "2500", "--seed", "11", "--json"])
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = runner.invoke(
+            app,
+            ["risk", str(path), "--runs", "2500", "--seed", "11", "--json", "--scheduler", cluster.scheduler_address],
+        )
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout

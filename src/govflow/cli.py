@@ -644,6 +644,14 @@ def risk(
         typer.Option("-o", "--output", help="Also write a self-contained HTML report to this file.", metavar="OUT"),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to spread the runs over.", min=1)] = 1,
+    scheduler: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--scheduler",
+            help="Run the chunks on a Dask cluster at this address (pip install 'govflow[dask]').",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """How likely is each deadline? P(met), P50/P80/P90 dates and which meeting each decision goes to.
 
@@ -667,7 +675,11 @@ def risk(
             "so every run is the plan itself",
             err=True,
         )
-    result = _simulate_with_progress(simulate, sched, runs, seed, workers, quiet=as_json)
+    try:
+        result = _simulate_with_progress(simulate, sched, runs, seed, workers, quiet=as_json, scheduler=scheduler)
+    except GovflowError as e:
+        _fail(e)
+        return
     if out is not None:
         title = programme.timelines[0].title if programme.single else "Programme"
         out.write_text(render_html(result, title), encoding="utf-8")
@@ -681,15 +693,18 @@ def _risk_keys(sched: Any, summary: dict[str, Any]) -> dict[str, Any]:
     return {by_label[k]: v for k, v in summary.items()}
 
 
-def _simulate_with_progress(simulate: Any, sched: Any, runs: int, seed: int, workers: int, quiet: bool) -> Any:
+def _simulate_with_progress(
+    simulate: Any, sched: Any, runs: int, seed: int, workers: int, quiet: bool, scheduler: str | None = None
+) -> Any:
     """`simulate` with a progress bar on standard error when the runs take a while."""
     from rich.progress import Progress
 
+    options = {"runs": runs, "seed": seed, "workers": workers, "scheduler": scheduler}
     if quiet or runs * len(sched.items) < 20_000_000:
-        return simulate(sched, runs=runs, seed=seed, workers=workers)
+        return simulate(sched, **options)
     with Progress(transient=True, console=_stderr_console()) as bar:
         task = bar.add_task("simulating", total=runs)
-        return simulate(sched, runs=runs, seed=seed, workers=workers, progress=lambda n: bar.advance(task, n))
+        return simulate(sched, **options, progress=lambda n: bar.advance(task, n))
 
 
 def _stderr_console() -> Any:
