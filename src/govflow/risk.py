@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 CHUNK = 1000  # runs per kernel call and per random stream (fewer for a large programme: `_chunk_size`)
+DENSE_PAIRS = 20_000_000  # deadlines x items up to which driving-path counts are kept in a dense table
 CELLS = 20_000_000  # runs x items per kernel call: bounds the memory a chunk takes (about 30 bytes each)
 _NORMAL_QUANTILE_975 = 1.959963984540054
 
@@ -336,7 +337,7 @@ def _shift(plan: Plan, k: int, days: np.ndarray, by: np.ndarray) -> np.ndarray:
 class _Chunk:
     finish: np.ndarray  # (runs, deadlines)
     meeting: np.ndarray  # (runs, meeting items): held date or NEVER
-    path_count: np.ndarray  # (deadlines, items): runs in which the item is on the deadline's driving path
+    path_count: tuple[np.ndarray, np.ndarray]  # (deadline * items + item, runs with it on that path)
     any_count: np.ndarray  # (items,): runs in which the item is on some deadline's driving path
     samples: np.ndarray
 
@@ -352,18 +353,40 @@ def _run_chunk(
     mk = np.asarray([cp.pos[i] for i, it in enumerate(plan.items) if it.kind == "meeting"], dtype=np.int64)
     finish = res.ef[:, dl]
     meeting = res.ef[:, mk]
-    path_count = np.zeros((len(dl), cp.n), dtype=np.int64)
+    # every deadline's driving path walked back in all runs at once; (deadline, item) pairs counted
+    # as sparse keys deadline * items + item, so a large programme does not need a dense table
     anywhere = np.zeros((n, cp.n), dtype=bool)
-    rows = np.arange(n)
-    for j, k in enumerate(dl):
-        at = np.full(n, k, dtype=np.int64)
-        live = np.ones(n, dtype=bool)
-        while live.any():
-            path_count[j] += np.bincount(at[live], minlength=cp.n)
-            anywhere[rows[live], at[live]] = True
-            at = np.where(live, res.drv[rows, np.maximum(at, 0)], -1)
-            live = at >= 0
-    return _Chunk(finish, meeting, path_count, anywhere.sum(axis=0), samples)
+    at = np.broadcast_to(dl, (n, len(dl))).copy()
+    rows = np.broadcast_to(np.arange(n)[:, None], at.shape)
+    cols = np.broadcast_to(np.arange(len(dl))[None, :], at.shape)
+    keys, counts = [], []
+    size = len(dl) * cp.n
+    dense = np.zeros(size, dtype=np.int64) if size <= DENSE_PAIRS else None
+    live = np.ones(at.shape, dtype=bool)
+    while live.any():
+        here = at[live]
+        pair = cols[live] * cp.n + here
+        if dense is not None:
+            dense += np.bincount(pair, minlength=size)
+        else:
+            k, c = np.unique(pair, return_counts=True)
+            keys.append(k)
+            counts.append(c)
+        anywhere[rows[live], here] = True
+        at = np.where(live, res.drv[rows, np.maximum(at, 0)], -1)
+        live = at >= 0
+    if dense is not None:
+        nz = np.flatnonzero(dense)
+        keys, counts = [nz], [dense[nz]]
+    return _Chunk(finish, meeting, _merge_counts(list(zip(keys, counts, strict=True))), anywhere.sum(axis=0), samples)
+
+
+def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse (key, count) tables added together."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    key, inv = np.unique(np.concatenate([k for k, _ in parts]), return_inverse=True)
+    return key, np.bincount(inv, weights=np.concatenate([c for _, c in parts])).astype(np.int64)
 
 
 def _chunk_size(items: int) -> int:
@@ -428,7 +451,7 @@ def _simulate_runs(
     return _Chunk(
         np.concatenate([p.finish for p in parts]),
         np.concatenate([p.meeting for p in parts]),
-        sum(p.path_count for p in parts),  # type: ignore[arg-type]
+        _merge_counts([p.path_count for p in parts]),
         sum(p.any_count for p in parts),  # type: ignore[arg-type]
         np.concatenate([p.samples for p in parts]),
     )
@@ -493,10 +516,11 @@ def simulate(
                     sens.append(Sensitivity(name, float(rho[c]), opt, pes))
                 if len(sens) == sensitivity:
                     break
-        crit = out.path_count[j] / runs
-        on_path = np.flatnonzero(crit > 0)
+        pairs, on_path = out.path_count
+        a, b = np.searchsorted(pairs, [j * plan.compiled.n, (j + 1) * plan.compiled.n])
+        items_on, shares = pairs[a:b] - j * plan.compiled.n, on_path[a:b] / runs
         path_items = [
-            (label(plan.keys[plan.compiled.order[k]]), float(crit[k])) for k in on_path[np.argsort(-crit[on_path])]
+            (label(plan.keys[plan.compiled.order[int(items_on[x])]]), float(shares[x])) for x in np.argsort(-shares)
         ]
         values, counts = np.unique(f[f < K.NEVER], return_counts=True)
         deadlines.append(
