@@ -27,6 +27,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+StatusOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE"),
+]
 Files = Annotated[
     list[Path],
     typer.Argument(
@@ -81,14 +85,7 @@ CHECK_GLOSSARY = (
 @app.command(epilog=CHECK_GLOSSARY)
 def check(
     files: Files,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Status date (overrides each file's as_of).",
-            metavar="DATE",
-        ),
-    ] = None,
+    as_of: StatusOption = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list every item's earliest and latest dates and float.")
     ] = False,
@@ -180,9 +177,7 @@ def calendar_cmd(
     out: Annotated[
         Path | None, typer.Option("-o", "--output", help="The .ics file to write.", metavar="OUT.ics")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
-    ] = None,
+    as_of: StatusOption = None,
     stamp: Annotated[
         str | None,
         typer.Option(
@@ -342,9 +337,7 @@ def gantt_cmd(
     by: Annotated[
         str, typer.Option("--by", help="Swimlanes (mermaid sections) by level or by body.", metavar="level|body")
     ] = "level",
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
-    ] = None,
+    as_of: StatusOption = None,
     baseline: Annotated[
         str | None,
         typer.Option(
@@ -634,10 +627,7 @@ def risk(
     files: Files,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.", min=1, max=10_000_000)] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.")] = 0,
-    as_of: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE"),
-    ] = None,
+    as_of: StatusOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
     out: Annotated[
         Optional[Path],  # noqa: UP045
@@ -903,9 +893,7 @@ def agenda_cmd(
     out: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).", metavar="OUT")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE")
-    ] = None,
+    as_of: StatusOption = None,
     stamp: Annotated[
         str | None,
         typer.Option(
@@ -985,10 +973,7 @@ def progress_export(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--owner", help="Only the items this address owns (repeatable).", metavar="EMAIL"),
     ] = None,
-    as_of: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--as-of", help="Status date (overrides each file's as_of).", metavar="DATE"),
-    ] = None,
+    as_of: StatusOption = None,
 ) -> None:
     """Write the progress sheet: one row per open item, with empty columns done, started, remaining, forecast, note.
 
