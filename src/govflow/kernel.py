@@ -428,15 +428,22 @@ class _Meetings:
     def _seg(self, vrow: I64, body: I64) -> I64:
         return vrow * self.nb + body
 
+    def _search(
+        self, keys_a: I64, base: I64, day_a: I64, side_a: Any, keys_b: I64, day_b: I64, side_b: Any, top: int = _K - 1
+    ) -> tuple[I64, I64]:
+        """Where two days fall in two flat key arrays, within each (variant, body) segment `base`."""
+        ka = base + _clip(day_a - self.lo + 1, 0, _K - 1)
+        kb = base + _clip(day_b - self.lo + 1, 0, top)
+        ka, kb = np.broadcast_arrays(ka, kb)
+        a = np.searchsorted(keys_a, ka.ravel(), side_a).reshape(ka.shape)
+        b = np.searchsorted(keys_b, kb.ravel(), side_b).reshape(kb.shape)
+        return a, b
+
     def first(self, vrow: I64, body: I64, hmin: I64, ready: I64) -> I64:
         """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
         or after ready; -1 where there is none. All arguments broadcast together."""
         base = self._seg(vrow, body) * _K
-        kh = base + _clip(hmin - self.lo + 1, 0, _K - 1)
-        kr = base + _clip(ready - self.lo + 1, 0, _K - 1)
-        kh, kr = np.broadcast_arrays(kh, kr)
-        jh = np.searchsorted(self.hkey, kh.ravel(), "left").reshape(kh.shape)
-        jp = np.searchsorted(self.pkey, kr.ravel(), "left").reshape(kr.shape)
+        jh, jp = self._search(self.hkey, base, hmin, "left", self.pkey, ready, "left")
         j = np.maximum(jh, jp)
         end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
         if not self.monotone:  # papers out of held order: from jh, the first with papers >= ready
@@ -459,13 +466,8 @@ class _Meetings:
 
     def last_by(self, vrow: I64, body: I64, lo: I64, bound: I64) -> tuple[I64, I64]:
         """(first, end) flat indices of the meetings of `body` held from lo to bound."""
-        seg = self._seg(vrow, body) * _K
-        ka = seg + _clip(lo - self.lo + 1, 0, _K - 1)
-        kb = seg + _clip(bound - self.lo + 1, 0, _K - 2)
-        ka, kb = np.broadcast_arrays(ka, kb)
-        a = np.searchsorted(self.hkey, ka.ravel(), "left").reshape(ka.shape)
-        b = np.searchsorted(self.hkey, kb.ravel(), "right").reshape(kb.shape)
-        return a, b
+        # a cancelled meeting's key is _K - 1: `bound` stops short of it
+        return self._search(self.hkey, self._seg(vrow, body) * _K, lo, "left", self.hkey, bound, "right", _K - 2)
 
     def papers_max(self, a: I64, b: I64) -> I64:
         """The latest papers-due date among flat indices a..b-1 (NONE where empty)."""
