@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags without a "<bool>" metavar, no box drawing in pipes
 )
 
 StatusOption = Annotated[
@@ -93,8 +94,8 @@ def check(
     with_risk: Annotated[
         bool, typer.Option("--risk", help="Add P(met) and P80 columns from `govflow risk` (--runs, --seed).")
     ] = False,
-    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1)] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.")] = 0,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1, metavar="N")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.", metavar="S")] = 0,
     at_risk: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
@@ -625,15 +626,15 @@ def mta(
 @app.command()
 def risk(
     files: Files,
-    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.", min=1, max=10_000_000)] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.")] = 0,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.", min=1, max=10_000_000, metavar="N")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.", metavar="S")] = 0,
     as_of: StatusOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("-o", "--output", help="Also write a self-contained HTML report to this file.", metavar="OUT"),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Processes to spread the runs over.", min=1)] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="Processes to spread the runs over.", min=1, metavar="N")] = 1,
     scheduler: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
