@@ -1,5 +1,5 @@
-"""Real readers for exported files, shared by the tests: headless Chromium and the policy for a
-missing reader (skip on a developer machine, fail under `bash tests/run` and CI)."""
+"""Real readers for exported files, shared by the tests: headless Chromium, node, the system Python
+and the policy for a missing reader (skip on a developer machine, fail under `bash tests/run` and CI)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 
 REQUIRE_READERS = os.environ.get("GOVFLOW_REAL_READERS") == "1"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NODE = shutil.which("node") or shutil.which("nodejs")  # for npm readers run outside a browser (ical.js)
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's Python, for readers only its packages have (libical's `gi`)
 
 
 def need(ok: bool, what: str) -> None:
