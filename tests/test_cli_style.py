@@ -63,3 +63,15 @@ def test_errors_are_never_doubled(tmp_path: Path) -> None:
             assert line.count(": error") == 1 or line.startswith("govflow: "), line
             assert "govflow: error:" not in line or "error[" not in line, line
             assert re.match(r"(\S+: error\[[a-z-]+\]: |govflow: \d+ errors?; )", line), line
+
+
+def test_gantt_with_no_format_or_output_writes_the_chart_named_after_the_timeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    timeline = Path(__file__).resolve().parents[1] / "timelines" / "north-cumbria-2019.yaml"
+    result = CliRunner().invoke(app, ["gantt", str(timeline)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "wrote north-cumbria-2019-gantt.html (html)"
+    page = (tmp_path / "north-cumbria-2019-gantt.html").read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html") and "<svg" in page

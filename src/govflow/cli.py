@@ -328,12 +328,14 @@ def gantt_cmd(
             "--format",
             "-f",
             help="json (frappe-gantt), csv (Excel, UTF-8 with BOM), mermaid (GitHub/GitLab), mspdi (MS Project XML), "
-            "html or svg (the chart). Default: from OUT's suffix (.json .csv .mmd .xml .html .svg).",
+            "html or svg (the chart). Default: from OUT's suffix (.json .csv .mmd .xml .html .svg); with neither "
+            "-f nor -o, the HTML chart in TIMELINE-gantt.html.",
             metavar="FORMAT",
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).", metavar="OUT")
+        Path | None,
+        typer.Option("-o", "--output", help="File to write ('-' or none with -f: standard output).", metavar="OUT"),
     ] = None,
     by: Annotated[
         str, typer.Option("--by", help="Swimlanes (mermaid sections) by level or by body.", metavar="level|body")
@@ -367,6 +369,8 @@ def gantt_cmd(
     status = _as_of(as_of)
     if no_baseline and (baseline is not None or db is not None):
         raise typer.BadParameter("--baseline and --db name a baseline; drop --no-baseline", param_hint="--no-baseline")
+    if fmt is None and out is None:  # neither: the chart, in a file named after the timeline
+        fmt, out = "html", Path(f"{files[0].stem}-gantt.html")
     if fmt is None:
         fmt = _GANTT_SUFFIX.get(out.suffix.lower()) if out is not None else None
         if fmt is None:
@@ -401,7 +405,7 @@ def gantt_cmd(
     try:
         out.write_text(text, encoding="utf-8", newline="")
     except OSError as e:
-        typer.echo(f"govflow: error: cannot write {out}: {e.strerror or e}", err=True)
+        typer.echo(f"{out}: error[cannot-write]: cannot write the file: {e.strerror or e}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {out} ({fmt}{base_note})")
 
@@ -529,7 +533,7 @@ def _write(text: str, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as e:
-        typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
+        typer.echo(f"{out}: error[cannot-write]: cannot write the file: {e.strerror or e}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {out}", err=True)
 
@@ -627,14 +631,18 @@ def mta(
 def risk(
     files: Files,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.", min=1, max=10_000_000, metavar="N")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.", metavar="S")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same answer.", metavar="S")
+    ] = 0,
     as_of: StatusOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable form instead.")] = False,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("-o", "--output", help="Also write a self-contained HTML report to this file.", metavar="OUT"),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Processes to spread the runs over.", min=1, metavar="N")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes to spread the runs over.", min=1, metavar="N")
+    ] = 1,
     scheduler: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -814,7 +822,7 @@ def import_cmd(
         try:
             out.write_text(result.text, encoding="utf-8")
         except OSError as e:
-            typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
+            typer.echo(f"{out}: error[cannot-write]: cannot write the file: {e.strerror or e}", err=True)
             raise typer.Exit(2) from None
     names = {"meeting": "decision at a meeting", "task": "task", "milestone": "milestone", "event": "fixed event"}
     plural = {"decision at a meeting": "decisions at meetings"}
@@ -1004,7 +1012,7 @@ def progress_export(
         else:
             write_xlsx(rows, out, when, [str(f) for f in files])
     except OSError as e:
-        typer.echo(f"{out}: error[cannot-write]: {e.strerror or e}", err=True)
+        typer.echo(f"{out}: error[cannot-write]: cannot write the file: {e.strerror or e}", err=True)
         raise typer.Exit(2) from None
     if owner and not rows:
         typer.echo(f"govflow: warning: no open item is owned by {', '.join(owner)}", err=True)
