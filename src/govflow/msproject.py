@@ -6,8 +6,10 @@ first task), milestones, links with their type and lag, deadlines, "must start/f
 constraints on milestones (fixed events), calendar exceptions (bank holidays of a UK nation when
 they match one, else closures), percent complete and actual dates (progress) and the status date.
 A file govflow exported itself (`govflow gantt -f mspdi`) also carries, in each task's notes, the
-item's id, kind, level, body and the date as written (TBC windows); those give back the same
-schedule: every item on the same dates.
+item's id, kind, level, body and the date as written (TBC windows), and in the project's notes
+(the summary task, UID 0) every meeting of each body, its papers lead time and the items that
+could not be scheduled; those give back the same schedule: every item on the same early and
+latest dates, with the same float, status and deadline verdicts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .calendars import NATIONS, WorkCalendar, bank_holidays
 from .dates import parse_window
@@ -32,7 +36,7 @@ MINUTES_PER_DAY = 480
 _TYPE = {"0": "FF", "1": "FS", "2": "SF", "3": "SS"}
 _NOTE = re.compile(
     r"^govflow (?P<key>\S+): (?P<kind>task|milestone|meeting|event), (?P<level>national|regional|local)"
-    r"(?:, at (?P<body>.*?))?(?:; date as written: (?P<window>.*))?$",
+    r"(?:, at (?P<body>.*?)(?:; body: (?P<bid>\S+))?)?(?:; date as written: (?P<window>.*))?$",
     re.DOTALL,
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -74,6 +78,7 @@ class _Project:
     tasks: list[_Task]
     exceptions: set[date]
     calendar_name: str
+    notes: str = ""  # the project's notes (the summary task's, UID 0)
 
 
 def _strip(tag: str) -> str:
@@ -158,8 +163,11 @@ def read_mspdi(path: Path) -> _Project:
                 exceptions.update(a + timedelta(i) for i in range((b - a).days + 1) if (a + timedelta(i)).weekday() < 5)
         break
     tasks = []
+    notes = ""
     ts = _child(root, "Tasks")
     for t in list(ts) if ts is not None else []:
+        if _text(t, "UID") == "0" and _text(t, "OutlineLevel") in ("", "0"):
+            notes = _text(t, "Notes")
         if _text(t, "IsNull") == "1" or (_text(t, "UID") in ("", "0") and _text(t, "OutlineLevel") in ("", "0")):
             continue
         links = []
@@ -203,6 +211,7 @@ def read_mspdi(path: Path) -> _Project:
         tasks=tasks,
         exceptions=exceptions,
         calendar_name=cal_name,
+        notes=notes,
     )
 
 
@@ -241,8 +250,56 @@ def _meta(task: _Task) -> dict[str, str] | None:
     return m.groupdict() if m else None
 
 
+def _block(project: _Project) -> dict[str, Any] | None:
+    """The project notes govflow writes (`exporters.mspdi.govflow_notes`), when they are there."""
+    if not project.notes.startswith("govflow:"):
+        return None
+    try:
+        data = yaml.safe_load(project.notes)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("bodies", {}), dict):
+        return None
+    return data
+
+
+def _block_bodies(block: dict[str, Any]) -> tuple[dict[str, DraftBody], dict[str, str]]:
+    """The bodies in govflow's project notes, and each one's id in the imported timeline by its
+    key ('timeline:body'): a body shared by timelines (the same meetings) is one body."""
+    defs: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, d in (block.get("bodies") or {}).items():
+        if isinstance(d, dict):
+            defs.setdefault(str(key).split(":", 1)[-1], []).append((str(key), d))
+    bodies: dict[str, DraftBody] = {}
+    ids: dict[str, str] = {}
+    for bid, entries in defs.items():
+        for key, d in entries:
+            same = next((b for b in bodies.values() if b.id.startswith(bid) and _body_def(b) == d), None)
+            if same is not None:
+                ids[key] = same.id
+                continue
+            new = bid if bid not in bodies else f"{bid}-{key.split(':', 1)[0]}"
+            body = DraftBody(new, str(d.get("name") or bid), str(d.get("level") or "local"))
+            body.papers_due = int(d.get("papers_due", 5))
+            if d.get("chairs_action") is not None:
+                body.extra["chairs_action"] = int(d["chairs_action"])
+            for m in d.get("meets") or []:
+                body.meets.append((str(m["date"]), str(m.get("note") or "")) if isinstance(m, dict) else (str(m), ""))
+            bodies[new], ids[key] = body, new
+    return bodies, ids
+
+
+def _body_def(b: DraftBody) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": b.name, "level": b.level, "papers_due": b.papers_due}
+    if "chairs_action" in b.extra:
+        d["chairs_action"] = b.extra["chairs_action"]
+    d["meets"] = [{"date": w, "note": n} if n else w for w, n in b.meets]
+    return d
+
+
 def _draft(project: _Project, options: ImportOptions, path: Path) -> tuple[Draft, dict[str, int], list[str]]:
     notes: list[str] = []
+    block = _block(project)
     nation, closures, why = _nation(project)
     if options.holidays != "england":
         nation = options.holidays
@@ -268,15 +325,26 @@ def _draft(project: _Project, options: ImportOptions, path: Path) -> tuple[Draft
     ids: dict[str, str] = {}
     used: set[str] = set()
     leaves = [t for t in project.tasks if not t.summary]
-    for t in leaves:
-        meta = _meta(t)
-        base = meta["key"].split(":", 1)[-1] if meta else slug(t.name)
+    lost: dict[str, dict[str, Any]] = {}
+    if block is not None and isinstance(block.get("unschedulable"), dict):
+        lost = {str(k): v for k, v in block["unschedulable"].items() if isinstance(v, dict)}
+    key_id: dict[str, str] = {}  # govflow key ('timeline:item') -> id in the imported timeline
+
+    def new_id(base: str) -> str:
         base = base if _ID.fullmatch(base) else slug(base)
         iid, n = base, 2
         while iid in used:
             iid, n = f"{base}-{n}", n + 1
         used.add(iid)
-        ids[t.uid] = iid
+        return iid
+
+    for t in leaves:
+        meta = _meta(t)
+        ids[t.uid] = new_id(meta["key"].split(":", 1)[-1] if meta else slug(t.name))
+        if meta:
+            key_id[meta["key"]] = ids[t.uid]
+    for key in lost:
+        key_id[key] = new_id(key.split(":", 1)[-1])
     # summary tasks: their names as comments above their first task, and links to them go to their tasks
     parents: list[_Task] = []
     heading: dict[str, list[str]] = {}
@@ -295,6 +363,12 @@ def _draft(project: _Project, options: ImportOptions, path: Path) -> tuple[Draft
         if pending:
             heading[t.uid], pending = pending, []
     bodies: dict[str, DraftBody] = {}
+    body_ids: dict[str, str] = {}
+    if block is not None:
+        bodies, body_ids = _block_bodies(block)
+        for b in bodies.values():
+            b.check("meets", "every meeting of the body, from the plan's notes (a govflow export)")
+    known = set(bodies)  # bodies whose meetings and papers lead time the plan's notes give
     kinds: dict[str, int] = {}
     rows: list[tuple[_Task, DraftItem, str]] = []
     for t in leaves:
@@ -306,7 +380,10 @@ def _draft(project: _Project, options: ImportOptions, path: Path) -> tuple[Draft
         window = meta["window"] if meta and meta["window"] else None
         if meta:
             f["level"] = meta["level"]
-        if kind == "meeting" and meta and meta["body"]:
+        qualified = f"{meta['key'].split(':', 1)[0]}:{meta['bid']}" if meta and meta["bid"] else ""
+        if kind == "meeting" and qualified in body_ids:
+            f["at"] = body_ids[qualified]
+        elif kind == "meeting" and meta and meta["body"]:
             name = meta["body"]
             bid = slug(name, words=6, stop=False)
             body = bodies.get(bid) or bodies.setdefault(bid, DraftBody(bid, name, meta["level"]))
@@ -341,15 +418,55 @@ def _draft(project: _Project, options: ImportOptions, path: Path) -> tuple[Draft
         kinds[kind] = kinds.get(kind, 0) + 1
         rows.append((t, item, kind))
         draft.items.append(item)
+    for key, d in lost.items():
+        draft.items.append(_lost_item(key, d, key_id, body_ids))
+        kinds[str(d.get("kind") or "task")] = kinds.get(str(d.get("kind") or "task"), 0) + 1
     draft.bodies = bodies
     for b in bodies.values():
+        if b.id in known:
+            continue
         b.meets.sort(key=lambda m: parse_window(m[0]).last)
         b.check("meets", "the meeting dates of its decisions in the plan: add the body's other meetings")
     starts = [t.start for t in leaves if t.start] + ([project.start] if project.start else [])
+    for tl in (block or {}).get("timelines", {}).values():
+        if isinstance(tl, dict) and tl.get("start"):
+            starts.append(date.fromisoformat(str(tl["start"])))
     draft.start = min(starts) if starts else (draft.as_of or date.today())
     draft.check("start", "the project's first date")
-    _fit(draft, rows, project)
+    _fit(draft, rows, project, known)
     return draft, kinds, notes
+
+
+def _lost_item(key: str, d: dict[str, Any], key_id: dict[str, str], body_ids: dict[str, str]) -> DraftItem:
+    """An item govflow could not schedule, from the plan's notes: it has no dates, so no task."""
+    timeline = key.split(":", 1)[0]
+    item = DraftItem(key_id[key], source="not a task: govflow could not schedule it")
+    f = item.fields
+    f["title"] = str(d.get("title") or key_id[key])
+    f["level"] = str(d.get("level") or "local")
+    if d.get("on"):
+        f["on"] = str(d["on"])
+    if d.get("at"):
+        f["at"] = body_ids.get(f"{timeline}:{d['at']}", str(d["at"]))
+    if d.get("kind") == "task":
+        f["duration"] = int(d.get("duration") or 1)
+    after = []
+    for entry in d.get("after") or []:
+        pred, *rest = str(entry).split()
+        if pred in key_id:
+            after.append(" ".join([key_id[pred], *rest]))
+        else:
+            item.check("title", f"a link to {pred}, which is not in the file: left out")
+    if after:
+        f["after"] = after
+    for attr in ("deadline", "done", "started", "remaining", "forecast"):
+        if d.get(attr) is not None:
+            f[attr] = d[attr] if attr == "remaining" else str(d[attr])
+    if d.get("owner"):
+        f["owner"] = [str(o) for o in d["owner"]]
+    if d.get("reason"):
+        item.check("title", f"govflow could not schedule it: {d['reason']}")
+    return item
 
 
 def _kind(t: _Task) -> str:
@@ -410,7 +527,7 @@ def _progress(t: _Task, item: DraftItem, kind: str, as_of: date | None, cal: Wor
     item.check("started", f"{t.percent}% complete in MS Project")
 
 
-def _fit(draft: Draft, rows: list[tuple[_Task, DraftItem, str]], project: _Project) -> None:
+def _fit(draft: Draft, rows: list[tuple[_Task, DraftItem, str]], project: _Project, known: set[str]) -> None:
     """Make the imported schedule land where the plan's own dates are: each body's papers lead time
     (which MS Project does not hold), and a forecast for work the plan shows finishing later than
     its links and durations give (an owner's forecast in govflow)."""
@@ -437,6 +554,8 @@ def _fit(draft: Draft, rows: list[tuple[_Task, DraftItem, str]], project: _Proje
     if sched is None:
         return
     for bid, body in draft.bodies.items():
+        if bid in known:
+            continue
         if not off(sched, ("meeting",), bid):
             body.check("papers_due", "5 working days assumed: MS Project does not hold it")
             continue

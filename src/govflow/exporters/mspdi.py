@@ -8,6 +8,13 @@ day. Each task is held on its date by a "start no earlier than" constraint (fixe
 start on"), because meeting dates - govflow's quantisation - are not something MS Project can
 derive from the links. Links keep their type (FF=0, FS=1, SF=2, SS=3) and lag (LinkLag in
 tenths of a minute: working days x 8 h x 600).
+
+What MS Project has no field for is kept in notes, so that `govflow import` gives back the same
+schedule: each task's notes name its govflow item (id, kind, level, body and the date as
+written, e.g. a TBC window), and the notes of the project summary task (UID 0, MS Project's
+project notes) hold, in govflow's own YAML, every meeting of each body (with its papers lead
+time: meeting dates are govflow's quantisation) and the items govflow could not schedule, which
+have no dates and so are not tasks (`govflow check` gives the reason).
 """
 
 from __future__ import annotations
@@ -15,11 +22,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
+from typing import Any
 
+import yaml
+
+from ..dates import Window
 from ..scheduling import Schedule
 from .bars import Bar, Baseline, bars, status_date
 
-__all__ = ["LINK_TYPE", "render_mspdi"]
+__all__ = ["LINK_TYPE", "govflow_notes", "render_mspdi"]
 
 NS = "http://schemas.microsoft.com/project"
 LINK_TYPE = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
@@ -132,7 +143,7 @@ def _task(parent: ET.Element, n: int, b: Bar, uid_of: dict[str, int], cal_uid: i
         _sub(t, "Deadline", _finish(b.deadline))
     note = f"govflow {b.key}: {b.kind}, {b.level}"
     if b.body_name:
-        note += f", at {b.body_name}"
+        note += f", at {b.body_name}; body: {b.body}"
     if b.window:
         note += f"; date as written: {b.window}"
     _sub(t, "Notes", note)
@@ -150,10 +161,83 @@ def _task(parent: ET.Element, n: int, b: Bar, uid_of: dict[str, int], cal_uid: i
         _sub(bl, "Finish", _finish(b.baseline_end))
 
 
+def _written(w: Window) -> str:
+    return w.text or str(w)
+
+
+def govflow_notes(sched: Schedule) -> str:
+    """What MS Project cannot hold, as govflow YAML: each timeline's start, every body's meetings
+    and papers lead time, and the items that cannot be scheduled (keys 'timeline:id')."""
+    p = sched.programme
+    data: dict[str, Any] = {
+        "govflow": "what MS Project has no field for; `govflow import` reads it back",
+        "timelines": {t.id: {"start": t.start.isoformat(), "holidays": t.holidays} for t in p.timelines},
+    }
+    bodies: dict[str, Any] = {}
+    for t in p.timelines:
+        for bid, body in t.bodies.items():
+            entry: dict[str, Any] = {"name": body.name, "level": body.level, "papers_due": body.papers_due}
+            if body.chairs_action is not None:
+                entry["chairs_action"] = body.chairs_action
+            entry["meets"] = [
+                {"date": _written(m.when), "note": m.note} if m.note else _written(m.when) for m in body.meetings
+            ]
+            bodies[f"{t.id}:{bid}"] = entry
+    data["bodies"] = bodies
+    lost: dict[str, Any] = {}
+    for key, r in sched.items.items():
+        if r.early_start is not None and r.early_finish is not None:
+            continue
+        item = p.items[key]
+        f: dict[str, Any] = {"title": item.title, "kind": item.kind, "level": item.level, "reason": r.reason}
+        if item.on is not None:
+            f["on"] = _written(item.on)
+        if item.at is not None:
+            f["at"] = item.at
+        if item.kind == "task":
+            f["duration"] = item.duration
+        if item.after:
+            f["after"] = [d.pred + (f" {d.type}" if d.type != "FS" else "") + (f" {d.lag:+d}" if d.lag else "")
+                          for d in item.after]  # fmt: skip
+        if item.deadline is not None:
+            f["deadline"] = _written(item.deadline)
+        for attr in ("done", "started", "remaining", "forecast"):
+            v = getattr(item, attr)
+            if v is not None:
+                f[attr] = v.isoformat() if isinstance(v, date) else v
+        if item.owner:
+            f["owner"] = list(item.owner)
+        lost[key] = f
+    if lost:
+        data["unschedulable"] = lost
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+
+
+def _summary(parent: ET.Element, name: str, first: date, last: date, notes: str) -> None:
+    """The project summary task (UID 0): MS Project keeps the project's notes in it."""
+    t = ET.SubElement(parent, "Task")
+    _sub(t, "UID", 0)
+    _sub(t, "ID", 0)
+    _sub(t, "Name", name)
+    _sub(t, "Active", 1)
+    _sub(t, "Manual", 0)
+    _sub(t, "Type", 1)
+    _sub(t, "IsNull", 0)
+    _sub(t, "WBS", 0)
+    _sub(t, "OutlineNumber", 0)
+    _sub(t, "OutlineLevel", 0)
+    _sub(t, "Start", _start(first))
+    _sub(t, "Finish", _finish(last))
+    _sub(t, "Milestone", 0)
+    _sub(t, "Summary", 1)
+    _sub(t, "Notes", notes)
+
+
 def render_mspdi(sched: Schedule, baseline: Baseline | None = None) -> str:
     """The schedule as an MSPDI document (UTF-8 XML text).
 
-    Unschedulable items have no dates, so they are not tasks (see `govflow check`).
+    Unschedulable items have no dates, so they are not tasks (see `govflow check`): they are in
+    the project's notes, with the bodies' meetings (`govflow_notes`).
     """
     p = sched.programme
     bs = bars(sched, baseline)
@@ -191,6 +275,8 @@ def render_mspdi(sched: Schedule, baseline: Baseline | None = None) -> str:
         closures = sched.calendars[t.id].holidays_in(span_first, span_last)
         _calendar(cals, i, f"{t.id} ({t.holidays} bank holidays)", closures)
     tasks = ET.SubElement(root, "Tasks")
+    _summary(tasks, first_tl.title if p.single else " + ".join(t.title for t in p.timelines), first, last,
+             govflow_notes(sched))  # fmt: skip
     uid_of = {b.key: n for n, b in enumerate(bs, start=1)}
     for n, b in enumerate(bs, start=1):
         _task(tasks, n, b, uid_of, cal_uid[b.timeline], status_date(sched, b.timeline))
