@@ -33,7 +33,7 @@ def main() -> int:
         cmd = [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-            f"--user-data-dir={Path(tmp) / 'profile'}", f"--screenshot={OUT}", "--window-size=1400,1000",
+            f"--user-data-dir={Path(tmp) / 'profile'}", f"--screenshot={OUT}", "--window-size=1400,1560",
             page.as_uri(),
         ]  # fmt: skip
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)

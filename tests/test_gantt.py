@@ -627,10 +627,12 @@ def test_svg_is_well_formed_xml_with_one_bar_per_item() -> None:
 def test_chart_marks_deadlines_status_date_tbc_windows_and_driving_path() -> None:
     svg = render_svg(_sched(NC))
     assert svg.count('class="deadline"') == 4
-    assert 'data-deadline="plans-agreed"' in svg and "15 Nov plans-agreed (missed)" in svg
+    assert 'data-deadline="plans-agreed"' in svg  # labelled with its title: tests/test_charts.py
+    assert "15 Nov System plans agreed with system leads and regional teams (missed)" in svg
     assert svg.count('class="status-date"') == 1 and "Status Thu 5 Sep 2019" in svg
-    assert svg.count('class="window"') == 5  # hwb-public (late Oct TBC) and the four month-long national events
-    assert 'font-weight="bold">Develop and complete' in svg  # driving path: bold label
+    assert svg.count('class="window tbc"') == 1  # hwb-public (late Oct TBC): dashed
+    assert svg.count('class="window range"') == 4  # the four month-long national events: shaded
+    assert re.search(r'font-weight="bold">(<tspan[^>]*>)?Develop and complete', svg)  # driving path: bold label
 
 
 def test_baseline_bars_appear_only_with_a_baseline() -> None:

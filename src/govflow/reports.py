@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -734,82 +734,140 @@ def _date_label(d: date) -> str:
     return f"{d.day} {d:%b %y}"
 
 
-def render_mta(series: Sequence[MtaSeries], width: int = 760, height: int = 440) -> str:
-    """Milestone trend analysis as SVG: x report date, y forecast date, one line per deadline.
+def _mta_w(text: str, size: float = 11, bold: bool = False) -> float:
+    """A generous estimate of a label's width in pixels (wide fallback fonts included)."""
+    em = sum(0.3 if c in "ijl.,:;'|!()" else 0.64 if c.isdigit() else 0.74 if c.isupper() else 0.62 for c in text)
+    return em * size * (1.1 if bold else 1.0)
 
-    The dashed diagonal is where report date = forecast date; a line reaching it means the
-    milestone has happened. A horizontal line rising means the forecast is slipping. Each
-    deadline's due date is a faint dotted line in its colour.
+
+def _mta_wrap(text: str, width: float, bold: bool = False) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _mta_w(lines[-1] + " " + word, bold=bold) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+_MTA_DAY_PX = 2.4  # pixels per calendar day at least: a 5-working-day slip (7 days) is 17 px or more
+
+
+def render_mta(series: Sequence[MtaSeries], width: int = 760, height: int = 150) -> str:
+    """Milestone trend analysis as SVG: a panel per deadline, x report date, y forecast date.
+
+    Each panel has its own forecast scale (at least `_MTA_DAY_PX` pixels a day, `height` pixels
+    at least), so a 5-working-day slip shows whatever the other deadlines do. The solid dark
+    line is the due date; the dashed diagonal is where report date = forecast date (a line
+    reaching it means the milestone has happened); a line rising means the forecast is slipping;
+    a cross at the top is a report date at which the deadline could not be scheduled. The legend
+    at the top names every marker drawn.
 
     >>> s = render_mta([MtaSeries("submit", "Submit", date(2019, 9, 27), ((date(2019, 9, 2), date(2019, 9, 26)),))])
     >>> s.startswith("<svg") and "submit" in s and s.endswith("</svg>")
     True
     """
-    left, right, top, legend_h = 78, 44, 20, 22 * max(1, len(series))
-    bottom = 40
-    plot_w, plot_h = width - left - right, height - top - bottom - legend_h
-    xs = sorted({x for s in series for x, _ in s.points})
-    ys = [y for s in series for _, y in s.points if y is not None] + [s.deadline for s in series]
-    if not xs:
-        xs = [date(2000, 1, 1)]
+    left, right = 78, 96
+    plot_w = width - left - right
+    xs = sorted({x for s in series for x, _ in s.points}) or [date(2000, 1, 1)]
     x0, x1 = xs[0], xs[-1]
     if x1 - x0 < timedelta(days=7):
         x0, x1 = x0 - timedelta(days=3), x1 + timedelta(days=4)
-    y0 = min([*ys, x0])
-    y1 = max([*ys, x1])
-    if y1 - y0 < timedelta(days=14):
-        y1 = y0 + timedelta(days=14)
-    pad = (y1 - y0) / 20
-    y0, y1 = y0 - pad, y1 + pad
 
     def px(d: date) -> float:
         return round(left + (d - x0).days / max(1, (x1 - x0).days) * plot_w, 1)
 
-    def py(d: date) -> float:
-        return round(top + plot_h - (d - y0).days / max(1, (y1 - y0).days) * plot_h, 1)
-
-    desc = "Milestone trend analysis: x report date, y forecast date, one line per deadline"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        ' font-family="Helvetica,Arial,sans-serif" font-size="11" role="img" aria-label="Milestone trend analysis">',
-        f"<title>{_h(desc)}</title>",
-        f'<clipPath id="mta-plot"><rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/></clipPath>',
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>',
+    unschedulable = any(y is None for s in series for _, y in s.points)
+    legend: list[tuple[Callable[[float, float], str], str]] = [
+        (
+            lambda x, y: (
+                f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="#0072B2" stroke-width="2"/>'
+                f'<ellipse cx="{x + 12}" cy="{y}" rx="3.5" ry="3.5" fill="#0072B2"/>'
+            ),
+            "forecast at each report date",
+        ),
+        (lambda x, y: f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="#222" stroke-width="2.5"/>', "due date"),
+        (
+            lambda x, y: (
+                f'<line x1="{x}" y1="{y + 6}" x2="{x + 24}" y2="{y - 6}" stroke="#555" stroke-dasharray="6 4"/>'
+            ),
+            "report date = forecast (reached)",
+        ),
     ]
-    # y ticks: about six, on the first of a month when the span is long, else on Mondays
-    span_days = (y1 - y0).days
-    step = max(1, span_days // 6)
-    ticks = []
-    t = y0 + timedelta(days=(7 - y0.weekday()) % 7)
-    while t <= y1:
-        ticks.append(t)
-        t += timedelta(days=max(7, step - step % 7))
-    for t in ticks:
-        ty = py(t)
-        out.append(f'<line x1="{left}" y1="{ty}" x2="{left + plot_w}" y2="{ty}" stroke="#eee"/>')
-        out.append(f'<text x="{left - 6}" y="{ty + 4}" text-anchor="end">{_date_label(t)}</text>')
-    for x in xs:
-        xp = px(x)
-        out.append(f'<line x1="{xp}" y1="{top}" x2="{xp}" y2="{top + plot_h}" stroke="#eee"/>')
-        out.append(f'<text x="{xp}" y="{top + plot_h + 16}" text-anchor="middle">{_date_label(x)}</text>')
-    out.append(
-        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 32}" text-anchor="middle" fill="#555">report date</text>'
-    )
-    out.append(
-        f'<text x="14" y="{top + plot_h / 2}" text-anchor="middle" fill="#555" '
-        f'transform="rotate(-90 14 {top + plot_h / 2})">forecast date</text>'
-    )
-    lo, hi = max(x0, y0), min(x1, y1)
-    out.append(
-        f'<line class="diagonal" x1="{px(lo)}" y1="{py(lo)}" x2="{px(hi)}" y2="{py(hi)}" stroke="#555" '
-        'stroke-dasharray="6 4" clip-path="url(#mta-plot)"/>'
-    )
+    if unschedulable:
+        legend.append((lambda x, y: _cross(x + 12, y), "cannot be scheduled at that report date"))
+    legend_rows: list[list[tuple[float, Callable[[float, float], str], str]]] = [[]]
+    lx = 8.0
+    for shape, text in legend:
+        ew = 30 + _mta_w(text)
+        if legend_rows[-1] and lx + ew > width - 8:
+            legend_rows.append([])
+            lx = 8.0
+        legend_rows[-1].append((lx, shape, text))
+        lx += ew + 16
+    out_body: list[str] = []
+    y_at = 20 + 18 * len(legend_rows)
     for i, s in enumerate(series):
         colour = _PALETTE[i % len(_PALETTE)]
+        ys = [y for _, y in s.points if y is not None] + [s.deadline]
+        y0, y1 = min(ys), max(ys)
+        if y1 - y0 < timedelta(days=21):
+            mid = y0 + (y1 - y0) / 2
+            y0, y1 = mid - timedelta(days=10), mid + timedelta(days=11)
+        y0, y1 = y0 - timedelta(days=4), y1 + timedelta(days=4)
+        span = (y1 - y0).days
+        plot_h = max(height, round(span * _MTA_DAY_PX))
+        current = next((y for _, y in reversed(s.points)), None) if s.points else None
+        state = (
+            f"forecast {_date_label(current)}"
+            if current is not None
+            else "cannot be scheduled now"
+            if s.points
+            else "no forecast"
+        )
+        heading = f"{s.title} ({s.id}): due {_date_label(s.deadline)}, {state}"
+        lines = _mta_wrap(heading, width - 16, bold=True)
+        for j, line in enumerate(lines):
+            out_body.append(
+                f'<text class="panel-title" x="8" y="{y_at + 14 + 16 * j}" font-weight="bold">{_h(line)}</text>'
+            )
+        top = y_at + 16 * len(lines) + 10
+
+        def py(d: date, top: float = top, y0: date = y0, plot_h: float = plot_h, span: int = span) -> float:
+            return round(top + plot_h - (d - y0).days / max(1, span) * plot_h, 1)
+
+        clip = f"mta-plot-{i}"
+        out_body.append(
+            f'<g class="panel" data-deadline="{_h(s.id)}">'
+            f'<clipPath id="{clip}"><rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/></clipPath>'
+            f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>'
+        )
+        # y ticks: Mondays, every week or every few weeks, at least 22 px apart
+        step = 7
+        while step / max(1, span) * plot_h < 22:
+            step += 7
+        t = y0 + timedelta(days=(7 - y0.weekday()) % 7)
+        while t <= y1:
+            ty = py(t)
+            out_body.append(f'<line x1="{left}" y1="{ty}" x2="{left + plot_w}" y2="{ty}" stroke="#eee"/>')
+            out_body.append(f'<text x="{left - 6}" y="{ty + 4}" text-anchor="end">{_date_label(t)}</text>')
+            t += timedelta(days=step)
+        for x in xs:
+            xp = px(x)
+            out_body.append(f'<line x1="{xp}" y1="{top}" x2="{xp}" y2="{top + plot_h}" stroke="#eee"/>')
+            out_body.append(f'<text x="{xp}" y="{top + plot_h + 16}" text-anchor="middle">{_date_label(x)}</text>')
+        lo, hi = max(x0, y0), min(x1, y1)
+        if lo <= hi:
+            out_body.append(
+                f'<line class="diagonal" x1="{px(lo)}" y1="{py(lo)}" x2="{px(hi)}" y2="{py(hi)}" stroke="#555" '
+                f'stroke-dasharray="6 4" clip-path="url(#{clip})"/>'
+            )
         dy = py(s.deadline)
-        out.append(
-            f'<line x1="{left}" y1="{dy}" x2="{left + plot_w}" y2="{dy}" stroke="{colour}" stroke-opacity="0.5" '
-            'stroke-dasharray="2 3"/>'
+        out_body.append(
+            f'<line class="due" x1="{left}" y1="{dy}" x2="{left + plot_w}" y2="{dy}" stroke="#222" stroke-width="2.5"/>'
+        )
+        out_body.append(
+            f'<text class="due-label" x="{left + plot_w + 6}" y="{dy + 4}">due {_date_label(s.deadline)}</text>'
         )
         runs: list[list[tuple[date, date]]] = [[]]
         for x, y in s.points:
@@ -817,29 +875,52 @@ def render_mta(series: Sequence[MtaSeries], width: int = 760, height: int = 440)
                 runs.append([])
             else:
                 runs[-1].append((x, y))
-        out.append(f'<g class="series" data-id="{_h(s.id)}" stroke="{colour}" fill="{colour}">')
+        out_body.append(f'<g class="series" data-id="{_h(s.id)}" stroke="{colour}" fill="{colour}">')
         for run in runs:
             if len(run) > 1:
                 pts = " ".join(f"{px(x)},{py(y)}" for x, y in run)
-                out.append(f'<polyline points="{pts}" fill="none" stroke-width="2"/>')
+                out_body.append(f'<polyline points="{pts}" fill="none" stroke-width="2"/>')
         for x, y in s.points:
             if y is None:
-                out.append(
-                    f'<text x="{px(x)}" y="{top + 12}" text-anchor="middle" stroke="none">x'
-                    f"<title>{_h(s.id)} cannot be scheduled ({x})</title></text>"
+                out_body.append(
+                    f'<g class="unschedulable">{_cross(px(x), top + 10)}'
+                    f"<title>{_h(s.id)} cannot be scheduled ({x})</title></g>"
                 )
                 continue
-            out.append(
+            out_body.append(
                 f'<circle cx="{px(x)}" cy="{py(y)}" r="3.5"><title>{_h(s.id)}: forecast {y} on {x}</title></circle>'
             )
-        out.append("</g>")
-        ly = top + plot_h + bottom + 14 + 22 * i
-        out.append(
-            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
-        )
-        out.append(f'<text x="{left + 30}" y="{ly}">{_h(s.id)} - due {_date_label(s.deadline)}</text>')
+        out_body.append("</g></g>")
+        y_at = top + plot_h + 26
+    total_h = round(y_at + 18)
+    desc = "Milestone trend analysis: a panel per deadline; x report date, y forecast date"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
+        f'viewBox="0 0 {width} {total_h}" style="max-width:100%;height:auto" class="govflow-mta" '
+        'font-family="Helvetica,Arial,sans-serif" font-size="11" role="img" aria-label="Milestone trend analysis">',
+        f"<title>{_h(desc)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{total_h}" fill="#fff"/>',
+        '<text x="8" y="14" fill="#555">x: report date · y: forecast date (each panel on its own scale)</text>',
+    ]
+    for r, row in enumerate(legend_rows):
+        ly = 32 + 18 * r
+        for lx, shape, text in row:
+            out.append(
+                '<g class="legend">'
+                + shape(round(lx, 1), ly - 4)
+                + f'<text x="{round(lx + 30, 1)}" y="{ly}">{_h(text)}</text></g>'
+            )
+    out += out_body
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _cross(x: float, y: float) -> str:
+    """The 'cannot be scheduled' marker: a red cross centred on (x, y)."""
+    return (
+        f'<path class="cross" d="M{x - 4},{y - 4} L{x + 4},{y + 4} M{x - 4},{y + 4} L{x + 4},{y - 4}" '
+        'stroke="#b2182b" stroke-width="2.5" fill="none"/>'
+    )
 
 
 def render_history(timeline: str, snapshots: Sequence[Snapshot], baselines: Sequence[tuple[str, date, bool]]) -> str:

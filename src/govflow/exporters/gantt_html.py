@@ -11,6 +11,7 @@ float. The time axis adapts to the span: weeks, months, quarters or years.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,23 +33,56 @@ COLOURS = {
     "none": ("#ffffff", "#616161", "leads to no deadline"),
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-LABEL_W = 330  # left column of item names
-ROW_H = 20
+LABEL_W = 250  # widest left column of item names (names wrap to it; a narrower column when names are short)
+ROW_H = 20  # a row of one line; a wrapped name adds LINE_H per extra line
+LINE_H = 13
 LANE_H = 24
-PLOT_W = 880  # target width of the time area
-RIGHT = 130  # room for date labels and deadline labels past the last day
-CHAR_W = 6.6  # average advance of an 11px sans-serif character, for fitting text
+PLOT_W = 740  # target width of the time area: label column + plot + margin fit an A4 landscape page
+RIGHT = 80  # room past the last day for date labels (the SVG grows when a label needs more)
+CHAR_W = 6.6  # average advance of an 11px sans-serif character
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# advance widths in em, generous (DejaVu Sans, the widest common fallback); others 0.62, capitals 0.74
+_EM = {
+    **dict.fromkeys("ijl.,:;'|!", 0.3),
+    **dict.fromkeys("frt()[]/-", 0.42),
+    **dict.fromkeys("mw", 0.98),
+    **dict.fromkeys("MW@%", 1.0),
+    **dict.fromkeys("0123456789", 0.64),
+    " ": 0.32,
+    "…": 1.0,
+    "–": 0.5,
+    "·": 0.32,
+}
+
+
+def text_width(text: str, size: float = 11, bold: bool = False) -> float:
+    """A generous estimate of the rendered width of `text` in pixels (layout never relies on a font).
+
+    >>> text_width("Dec 2019") > 40
+    True
+    """
+    em = sum(_EM.get(c, 0.74 if c.isupper() else 0.62) for c in text)
+    return round(em * size * (1.1 if bold else 1.0), 1)
+
+
+def wrap(text: str, width: float, size: float = 11, bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width`, broken between words only.
+
+    >>> wrap("Publication of the national implementation programme", 180)
+    ['Publication of the national', 'implementation programme']
+    """
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(lines[-1] + " " + word, size, bold) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _esc(text: str) -> str:
     """Text for XML/HTML: escaped, without the control characters XML forbids."""
     return escape(_CONTROL.sub("", text), quote=True)
-
-
-def _fit(text: str, width: float, char_w: float = CHAR_W) -> str:
-    n = max(4, int(width / char_w))
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def _short(d: date) -> str:
@@ -65,7 +99,7 @@ class _Scale:
         return round(self.left + (d - self.first).days * self.ppd, 1)
 
 
-_UNITS = (("week", 7, 42), ("month", 30.44, 58), ("quarter", 91.3, 58), ("year", 365.25, 40))
+_UNITS = (("week", 7, 42), ("month", 30.44, 54), ("quarter", 91.3, 58), ("year", 365.25, 40))
 
 
 def axis_ticks(first: date, last: date, ppd: float) -> tuple[str, list[tuple[date, str]]]:
@@ -129,6 +163,27 @@ def render_svg(sched: Schedule, by: By = "level", baseline: Baseline | None = No
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, heading=True) + "\n"
 
 
+@dataclass(slots=True)
+class _Row:
+    bar: Bar
+    y: float
+    h: float
+    lines: list[str]
+    when: str
+    when_x: float
+    when_anchor: str
+
+
+def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
+    """The first row of labels in which [x0, x1] overlaps nothing (a new row if none)."""
+    for i, row in enumerate(spans):
+        if all(x1 + 6 < a or x0 > b + 6 for a, b in row):
+            row.append((x0, x1))
+            return i
+    spans.append([(x0, x1)])
+    return len(spans) - 1
+
+
 def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> str:
     p, label = sched.programme, sched.programme.label
     bs = bars(sched, baseline)
@@ -147,31 +202,142 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     first, last = first - timedelta(days=pad), last + timedelta(days=pad)
     span = (last - first).days + 1
     ppd = min(28.0, PLOT_W / span)
-    sc = _Scale(first, ppd, LABEL_W)
-    plot_right = sc.x(last + timedelta(days=1))
-    width = round(plot_right + RIGHT)
-    unit, ticks = axis_ticks(first, last, ppd)
     show_dates = len(bs) <= 150
 
-    # deadline labels: greedy rows so that no two overlap
-    dl_rows: list[float] = []
+    # the name column: as wide as the longest name needs, up to LABEL_W (longer names wrap, never cut)
+    def name_w(b: Bar) -> float:
+        return text_width(b.name, bold=b.driving)
+
+    longest_word = max((text_width(w, bold=b.driving) for b in bs for w in b.name.split()), default=0)
+    label_w = round(max(120.0, longest_word + 24, min(LABEL_W, max((name_w(b) for b in bs), default=0) + 24)))
+    sc = _Scale(first, ppd, label_w)
+    plot_right = sc.x(last + timedelta(days=1))
+    width = plot_right + RIGHT
+    unit, ticks = axis_ticks(first, last, ppd)
+
+    # rows: wrapped names, and each bar's date label right of the bar (left of it when it would run off)
+    rows: list[_Row] = []
+    for _, members in groups:
+        for b in members:
+            lines = wrap(b.name, label_w - 22, bold=b.driving)
+            h = ROW_H + LINE_H * (len(lines) - 1)
+            when = ""
+            when_x, anchor = 0.0, "start"
+            if show_dates:
+                when = _short(b.start) if b.milestone or b.start == b.end else f"{_short(b.start)} – {_short(b.end)}"
+                if b.tbc:
+                    when += " TBC"
+                x0, end_x = _extent(b, sc)
+                tw = text_width(when, 10)
+                if end_x + 4 + tw > width - 6 and x0 - 4 - tw >= label_w + 2:
+                    when_x, anchor = round(x0 - 4, 1), "end"
+                else:
+                    when_x = round(end_x + 4, 1)
+                    width = max(width, when_x + tw + 6)
+            rows.append(_Row(b, 0.0, h, lines, when, when_x, anchor))
+
+    # deadline labels (titles): right of the line, or left of it at the right edge; rows never overlap
+    spans: list[list[tuple[float, float]]] = []
     dl_place = []
     for d in sched.deadlines:
         x = sc.x(d.deadline + timedelta(days=1))
-        text = f"{_short(d.deadline)} {label(d.key)}" + ("" if d.met else " (missed)")
-        text_w = len(text) * 6.0 + 10
-        row = next((i for i, end in enumerate(dl_rows) if end < x - 2), None)
-        if row is None:
-            dl_rows.append(0)
-            row = len(dl_rows) - 1
-        dl_rows[row] = x + text_w
-        dl_place.append((d, x, row, text))
-    legend_y = 58 if heading else 36
-    dl_top = legend_y + 26
-    axis_y = dl_top + len(dl_rows) * 14 + 14
+        name = p.items[d.key].title or label(d.key)
+        text = f"{_short(d.deadline)} {name}" + ("" if d.met else " (missed)")
+        tw = text_width(text, bold=True)
+        if x + 3 + tw <= width - 6:
+            x0 = x + 3  # right of its line
+        elif x - 3 - tw >= 8:
+            x0 = x - 3 - tw  # left of its line, at the right edge
+        else:
+            x0 = max(8.0, width - 6 - tw)  # across its line (the line starts below the label)
+            width = max(width, x0 + tw + 6)
+        dl_place.append((d, x, _place(spans, x0, x0 + tw), text, round(x0, 1), name))
+    width = round(width)
+
+    # legend: entries wrap onto as many lines as the width needs
+    entries: list[tuple[Callable[[float, float], str], str]] = []
+    for key in ("red", "amber", "green", "done", "none"):
+        fill, stroke, meaning = COLOURS[key]
+        extra = ""
+        if key == "red":
+            extra = '<rect x="{x}" y="{y}" width="18" height="10" fill="url(#gf-hatch)"/>'
+        if key == "none":
+            fill = "url(#gf-none)"
+        swatch = f'<rect x="{{x}}" y="{{y}}" width="18" height="10" fill="{fill}" stroke="{stroke}"/>' + extra
+        entries.append((functools.partial(_swatch, swatch), meaning))
+    entries.append(
+        (
+            lambda x, y: f'<polygon points="{_diamond(x + 7, y - 4, 6)}" fill="#fff" stroke="#333"/>',
+            "meeting / milestone",
+        )
+    )
+    entries.append(
+        (
+            lambda x, y: (
+                f'<rect x="{x}" y="{y - 9}" width="18" height="10" fill="#fff" stroke="#000" stroke-width="2.5"/>'
+            ),
+            "driving path",
+        )
+    )
+    if any(b.tbc and b.window_first for b in bs):
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<rect x="{x}" y="{y - 10}" width="18" height="12" fill="none" stroke="#555" '
+                    'stroke-dasharray="2 2"/>'
+                ),
+                "TBC window: date not confirmed",
+            )
+        )
+    if any(b.window_first and not b.tbc for b in bs):
+        entries.append(
+            (
+                lambda x, y: f'<rect x="{x}" y="{y - 10}" width="18" height="12" fill="#dfe6f0"/>',
+                "date given as a range",
+            )
+        )
+    if sched.deadlines:
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x + 9}" y1="{y - 11}" x2="{x + 9}" y2="{y + 3}" stroke="#222" stroke-width="2"/>'
+                ),
+                "deadline",
+            )
+        )
+    if sched.as_of:
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x + 9}" y1="{y - 11}" x2="{x + 9}" y2="{y + 3}" stroke="#1f4e9c" stroke-width="2"/>'
+                ),
+                "status date",
+            )
+        )
+    if any(b.baseline_start for b in bs):
+        entries.append((lambda x, y: f'<rect x="{x}" y="{y - 3}" width="18" height="4" fill="#555"/>', "baseline"))
+    heading_lines = wrap(title, width - 16, 15, bold=True) if heading else []
+    legend_y = 36.0 + 18 * len(heading_lines) + (4 if heading_lines else 0)
+    placed: list[tuple[float, float]] = []
+    x, line = 8.0, 0
+    for _, meaning in entries:
+        ew = 22 + text_width(meaning)
+        if x > 8 and x + ew > width - 8:
+            x, line = 8.0, line + 1
+        placed.append((x, legend_y + 18 * line))
+        x = round(x + ew + 14, 1)
+    dl_top = legend_y + 18 * line + 26
+    axis_y = dl_top + len(spans) * 14 + 14
     top = axis_y + 10
-    n_rows = sum(len(m) for _, m in groups)
-    height = round(top + len(groups) * LANE_H + n_rows * ROW_H + 40)
+    y = float(top)
+    it = iter(rows)
+    for _, members in groups:
+        y += LANE_H
+        for _ in members:
+            r = next(it)
+            r.y = y
+            y += r.h
+    height = round(y + 40)
 
     out: list[str] = []
     w = out.append
@@ -183,107 +349,98 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     w(f'<title id="gf-title">{_esc(title)} - Gantt chart</title>')
     w(
         '<defs><pattern id="gf-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="2" height="5" fill="#fff" fill-opacity="0.45"/></pattern></defs>'
+        'patternTransform="rotate(45)"><rect width="2" height="5" fill="#fff" fill-opacity="0.45"/></pattern>'
+        '<pattern id="gf-none" width="4" height="4" patternUnits="userSpaceOnUse">'
+        '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#8a8a8a"/></pattern></defs>'
     )
     w(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>')
     if heading:  # the HTML page has its own heading
-        w(f'<text x="8" y="20" font-size="15" font-weight="bold">{_esc(title)}</text>')
+        for i, ln in enumerate(heading_lines):
+            w(f'<text x="8" y="{20 + 18 * i}" font-size="15" font-weight="bold">{_esc(ln)}</text>')
     sub = f"Status date {fmt(sched.as_of)}" if sched.as_of else "No status date"
     sub += f" · swimlanes by {by} · {len(bs)} items"
     nu = len(unscheduled(sched))
     if nu:
         sub += f" · {nu} cannot be scheduled (not drawn)"
-    w(f'<text x="8" y="{legend_y - 20}" fill="#444">{_esc(sub)}</text>')
-
-    # legend
-    x = 8.0
-    for key in ("red", "amber", "green", "done", "none"):
-        fill, stroke, meaning = COLOURS[key]
-        w(f'<g class="legend"><rect x="{x}" y="{legend_y - 9}" width="18" height="10" ')
-        w(f'fill="{fill}" stroke="{stroke}"/>')
-        if key == "red":
-            w(f'<rect x="{x}" y="{legend_y - 9}" width="18" height="10" fill="url(#gf-hatch)"/>')
-        w(f'<text x="{x + 22}" y="{legend_y}">{_esc(meaning)}</text></g>')
-        x = round(x + 30 + len(meaning) * 6.4, 1)
-    extras: list[tuple[Callable[[float], str], str]] = [
-        (
-            lambda x: f'<polygon points="{_diamond(x + 7, legend_y - 4, 6)}" fill="#fff" stroke="#333"/>',
-            "meeting / milestone",
-        ),
-        (
-            lambda x: (
-                f'<rect x="{x}" y="{legend_y - 9}" width="18" height="10" fill="#fff" stroke="#000" '
-                'stroke-width="2.5"/>'
-            ),
-            "driving path",
-        ),
-        (
-            lambda x: (
-                f'<rect x="{x}" y="{legend_y - 10}" width="18" height="12" fill="none" stroke="#555" '
-                'stroke-dasharray="2 2"/>'
-            ),
-            "TBC window",
-        ),
-    ]
-    if any(b.baseline_start for b in bs):
-        extras.append((lambda x: f'<rect x="{x}" y="{legend_y - 3}" width="18" height="4" fill="#555"/>', "baseline"))
-    for shape, meaning in extras:
-        w(f'<g class="legend">{shape(x)}<text x="{round(x + 22, 1)}" y="{legend_y}">{meaning}</text></g>')
-        x = round(x + 30 + len(meaning) * 6.4, 1)
+    w(f'<text class="sub" x="8" y="{legend_y - 20}" fill="#444">{_esc(sub)}</text>')
+    for (draw, meaning), (lx, ly) in zip(entries, placed, strict=True):
+        w(f'<g class="legend">{draw(lx, ly)}<text x="{round(lx + 22, 1)}" y="{ly}">{_esc(meaning)}</text></g>')
 
     # axis and grid
     bottom = height - 30
     w('<g class="axis" font-size="10.5" fill="#444">')
     for day, text in ticks:
         tx = sc.x(day)
-        if tx < LABEL_W:
+        if tx < label_w or tx + 3 + text_width(text, 10.5) > width:
             continue
         w(f'<line x1="{tx}" y1="{axis_y + 4}" x2="{tx}" y2="{bottom}" stroke="#e6e6e6"/>')
         w(f'<text class="tick" x="{tx + 3}" y="{axis_y}">{_esc(text)}</text>')
     w("</g>")
-    w(f'<line x1="{LABEL_W}" y1="{axis_y + 4}" x2="{plot_right}" y2="{axis_y + 4}" stroke="#999"/>')
+    w(f'<line x1="{label_w}" y1="{axis_y + 4}" x2="{plot_right}" y2="{axis_y + 4}" stroke="#999"/>')
 
     # lanes and rows
     y = float(top)
+    it = iter(rows)
     row_i = 0
     for lane, members in groups:
         w(f'<g class="lane" data-lane="{_esc(lane)}">')
         w(f'<rect x="0" y="{y}" width="{width}" height="{LANE_H}" fill="#eef0f3"/>')
         w(f'<text x="8" y="{y + 16}" font-size="12.5" font-weight="bold">{_esc(lane)}</text>')
         y += LANE_H
-        for b in members:
-            _bar(w, b, sc, y, row_i, width, show_dates, label(b.key))
-            y += ROW_H
+        for _ in members:
+            r = next(it)
+            _bar(w, r, sc, row_i, width, label(r.bar.key))
+            y += r.h
             row_i += 1
         w("</g>")
 
-    # deadlines and the status date, over the bars
-    for d, x, row, text in dl_place:
+    # deadlines and the status date, over the bars: solid lines (dashes are for TBC windows only)
+    for d, x, row, _text, _, name in dl_place:
         colour = "#222" if d.met else "#b2182b"
         ly = dl_top + row * 14
         w(f'<g class="deadline" data-deadline="{_esc(label(d.key))}">')
         w(
-            f"<title>Deadline {_esc(label(d.key))}: {fmt(d.deadline)}; forecast {fmt(d.forecast)}; "
+            f"<title>Deadline: {_esc(name)} ({_esc(label(d.key))}), due {fmt(d.deadline)}; "
+            f"forecast {fmt(d.forecast) if d.forecast else 'cannot be scheduled'}; "
             f"{'met' if d.met else 'MISSED'} (margin {d.margin})</title>"
         )
+        w(f'<line x1="{x}" y1="{ly + 3}" x2="{x}" y2="{bottom}" stroke="{colour}" stroke-width="1.5"/></g>')
+    for d, _, row, text, tx, _name in dl_place:  # labels over every line, on a white halo
+        colour = "#222" if d.met else "#b2182b"
         w(
-            f'<line x1="{x}" y1="{ly + 3}" x2="{x}" y2="{bottom}" stroke="{colour}" stroke-width="1.5" '
-            'stroke-dasharray="6 3"/>'
+            f'<text class="deadline-label" x="{tx}" y="{dl_top + row * 14}" fill="{colour}" font-weight="bold" '
+            f'stroke="#fff" stroke-width="3" paint-order="stroke">{_esc(text)}</text>'
         )
-        w(f'<text x="{x + 3}" y="{ly}" fill="{colour}" font-weight="bold">{_esc(text)}</text></g>')
     if sched.as_of:
         x = sc.x(sched.as_of)
+        text = f"Status {fmt(sched.as_of)}"
+        anchor, tx = ("end", x - 3) if x + 3 + text_width(text) > width - 4 else ("start", x + 3)
         w(f'<g class="status-date"><title>Status date {fmt(sched.as_of)}</title>')
         w(f'<line x1="{x}" y1="{axis_y + 4}" x2="{x}" y2="{bottom}" stroke="#1f4e9c" stroke-width="2"/>')
-        w(f'<text x="{x + 3}" y="{bottom + 14}" fill="#1f4e9c">Status {fmt(sched.as_of)}</text></g>')
+        w(f'<text x="{tx}" y="{bottom + 14}" fill="#1f4e9c" text-anchor="{anchor}">{text}</text></g>')
     w("</svg>")
     return "\n".join(out)
 
 
-def _bar(
-    emit: Callable[[str], None], b: Bar, sc: _Scale, y: float, row_i: int, width: int, show_dates: bool, label: str
-) -> None:
+def _swatch(template: str, x: float, y: float) -> str:
+    return template.format(x=x, y=y - 9)
+
+
+def _extent(b: Bar, sc: _Scale) -> tuple[float, float]:
+    """Left and right x of a bar's shape."""
+    if b.milestone:
+        cx = round(sc.x(b.start) + sc.ppd / 2, 1)
+        r = 6.5 if b.driving else 6.0
+        return cx - r, cx + r
+    x0, x1 = sc.x(b.start), sc.x(b.end + timedelta(days=1))
+    return x0, x0 + max(2.0, round(x1 - x0, 1))
+
+
+def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str) -> None:
+    b, y = row.bar, row.y
     fill, stroke, _ = COLOURS[b.rag]
+    if b.rag == "none":
+        fill = "url(#gf-none)"
     sw = "2.5" if b.driving else "1"
     if b.driving:
         stroke = "#000"
@@ -291,19 +448,28 @@ def _bar(
     emit(f'<g class="{classes}" data-item="{_esc(label)}">')
     emit(f"<title>{_esc(_hover(b, label))}</title>")
     if row_i % 2:
-        emit(f'<rect x="0" y="{y}" width="{width}" height="{ROW_H}" fill="#f7f7f7"/>')
+        emit(f'<rect x="0" y="{y}" width="{width}" height="{row.h}" fill="#f7f7f7"/>')
     weight = ' font-weight="bold"' if b.driving else ""
-    name = _fit(b.name, LABEL_W - 24, CHAR_W * (1.12 if b.driving else 1.0))
-    emit(f'<text class="name" x="14" y="{y + 14}"{weight}>{_esc(name)}</text>')
+    if len(row.lines) == 1:
+        emit(f'<text class="name" x="14" y="{y + 14}"{weight}>{_esc(row.lines[0])}</text>')
+    else:
+        spans = "".join(
+            f'<tspan x="14" y="{round(y + 14 + LINE_H * i, 1)}">{_esc(ln)}</tspan>' for i, ln in enumerate(row.lines)
+        )
+        emit(f'<text class="name" x="14" y="{y + 14}"{weight}>{spans}</text>')
     has_base = b.baseline_start is not None and b.baseline_end is not None
     top, h = (y + 3, 10.0) if has_base else (y + 4, 12.0)
     cy = top + h / 2
     if b.window_first is not None and b.window_last is not None:
         wx0, wx1 = sc.x(b.window_first), sc.x(b.window_last + timedelta(days=1))
-        emit(
-            f'<rect class="window" x="{wx0}" y="{y + 2}" width="{max(2.0, round(wx1 - wx0, 1))}" height="16" '
-            'fill="none" stroke="#555" stroke-dasharray="2 2"/>'
-        )
+        ww = max(2.0, round(wx1 - wx0, 1))
+        if b.tbc:  # the one dashed outline in the chart: a date not yet confirmed
+            emit(
+                f'<rect class="window tbc" x="{wx0}" y="{y + 2}" width="{ww}" height="16" '
+                'fill="none" stroke="#555" stroke-dasharray="2 2"/>'
+            )
+        else:  # a date written as a range ("Dec 2019"): a shaded band
+            emit(f'<rect class="window range" x="{wx0}" y="{y + 2}" width="{ww}" height="16" fill="#dfe6f0"/>')
     if b.milestone:
         cx = round(sc.x(b.start) + sc.ppd / 2, 1)
         r = 6.5 if b.driving else 6.0
@@ -313,22 +479,18 @@ def _bar(
         )
         if b.rag == "red":
             emit(f'<polygon points="{_diamond(cx, cy, r)}" fill="url(#gf-hatch)"/>')
-        end_x = cx + r
     else:
         x0, x1 = sc.x(b.start), sc.x(b.end + timedelta(days=1))
         bw = max(2.0, round(x1 - x0, 1))
         emit(
             f'<rect class="shape" x="{x0}" y="{top}" width="{bw}" height="{h}" rx="2" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="{sw}"'
-            + (' stroke-dasharray="3 2"' if b.rag == "none" and not b.driving else "")
-            + "/>"
+            f'stroke="{stroke}" stroke-width="{sw}"/>'
         )
         if b.rag == "red":
             emit(f'<rect x="{x0}" y="{top}" width="{bw}" height="{h}" fill="url(#gf-hatch)"/>')
         if 0 < b.progress < 100:
             pw = round(bw * b.progress / 100, 1)
             emit(f'<rect class="progress" x="{x0}" y="{top + h - 3}" width="{pw}" height="3" fill="#222"/>')
-        end_x = x0 + bw
     if has_base:
         assert b.baseline_start is not None and b.baseline_end is not None
         bx0, bx1 = sc.x(b.baseline_start), sc.x(b.baseline_end + timedelta(days=1))
@@ -340,11 +502,9 @@ def _bar(
                 f'<rect class="baseline" x="{bx0}" y="{y + 15}" width="{max(2.0, round(bx1 - bx0, 1))}" '
                 'height="4" fill="#555"/>'
             )
-    if show_dates:
-        text = _short(b.start) if b.milestone or b.start == b.end else f"{_short(b.start)} – {_short(b.end)}"
-        if b.tbc:
-            text += " TBC"
-        emit(f'<text class="when" x="{round(end_x + 4, 1)}" y="{y + 14}" font-size="10" fill="#444">{text}</text>')
+    if row.when:
+        anchor = ' text-anchor="end"' if row.when_anchor == "end" else ""
+        emit(f'<text class="when" x="{row.when_x}" y="{y + 14}" font-size="10" fill="#444"{anchor}>{row.when}</text>')
     emit("</g>")
 
 
@@ -366,9 +526,10 @@ def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = N
         "th, td { text-align: left; padding: 2px 10px 2px 0; }",
         "td.num { text-align: right; }",
         ".missed { color: #b2182b; font-weight: bold; }",
-        ".chart { overflow-x: auto; }",
+        ".chart svg { max-width: 100%; height: auto; }",  # narrower windows and pages: scaled, never cut
         ".bar:hover .shape { stroke-width: 3; }",
-        "@media print { .chart { overflow: visible; } }",
+        "@page { size: A4 landscape; margin: 10mm; }",
+        "@media print { body { margin: 0; } }",
         "</style>",
         "</head>",
         "<body>",

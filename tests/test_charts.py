@@ -1,0 +1,250 @@
+"""The charts as a reader sees them: the Gantt chart and the milestone trend analysis (MTA) chart,
+opened in headless Chromium at 1400 px and 800 px wide and at the width of an A4 landscape page
+(1123 px: the pages set `@page { size: A4 landscape }` and scale the chart to the page), measured
+from the rendered page with a script: no text's bounding box leaves its chart or the page, no two
+labels overlap, and text stays legible. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import govflow
+from govflow.exporters.bars import bars
+from govflow.exporters.gantt_html import render_html, render_svg, text_width, wrap
+from govflow.reports import MtaSeries, render_mta
+from readers import CHROMIUM, chromium, need
+
+ROOT = Path(__file__).parent.parent
+NC = ROOT / "timelines" / "north-cumbria-2019.yaml"
+CASES = Path(__file__).parent / "cases"
+ARTIFACTS = ROOT / "test-artifacts"
+SVG = "{http://www.w3.org/2000/svg}"
+WIDTHS = {"wide": 1400, "narrow": 800, "a4-landscape": 1123}
+
+# What the page looks like from inside: every SVG text's box against its chart's box and the
+# window, every pair of SVG texts in a chart that overlap, the page's own horizontal overflow,
+# HTML text wider than the window, and the smallest rendered font size (after any scaling).
+MEASURE = """<script>
+(function () {
+  const W = window.innerWidth;
+  const out = {width: W, scroll: document.documentElement.scrollWidth, charts: [], html: []};
+  for (const svg of document.querySelectorAll('svg')) {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const texts = Array.from(svg.querySelectorAll('text')).filter((t) => t.textContent.trim());
+    const rects = texts.map((t) => [t.textContent.trim().slice(0, 60), t.getBoundingClientRect()]);
+    const outside = rects.filter(([, r]) =>
+      r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 ||
+      r.bottom > box.bottom + 0.5 || r.left < -0.5 || r.right > W + 0.5).map(([s]) => s);
+    const overlaps = [];
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const a = rects[i][1], b = rects[j][1];
+        const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (dx > 1 && dy > 1) overlaps.push([rects[i][0], rects[j][0]]);
+      }
+    }
+    const sizes = texts.map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    out.charts.push({cls: svg.getAttribute('class') || '', texts: texts.length, outside: outside,
+      overlaps: overlaps, minFont: Math.min.apply(null, sizes), scale: scale,
+      right: box.right, left: box.left});
+  }
+  for (const el of document.querySelectorAll('h1, h2, p, li, td, th')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > W + 0.5 || el.scrollWidth > el.clientWidth + 1) out.html.push(el.textContent.slice(0, 60));
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'gf-measure';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+
+def measure(html: str, name: str, width: int, tmp_path: Path) -> dict[str, Any]:
+    """Render the page at `width` px, keep a screenshot, and return what the script measured."""
+    need(CHROMIUM is not None, "chromium")
+    page = tmp_path / f"{name}.html"
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    result = chromium(["--dump-dom", f"--window-size={width},1000", page.as_uri()], tmp_path)
+    m = re.search(r'<pre id="gf-measure">(.*?)</pre>', result.stdout, re.S)
+    assert m is not None, f"the measuring script did not run: {result.stderr[-1500:]}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    plain = tmp_path / f"{name}.plain.html"
+    plain.write_text(html, encoding="utf-8")
+    shot = ARTIFACTS / f"{name}-{width}.png"
+    chromium([f"--screenshot={shot}", f"--window-size={width},1000", plain.as_uri()], tmp_path)
+    assert shot.exists()
+    data: dict[str, Any] = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return data
+
+
+def assert_readable(m: dict[str, Any], min_font: float) -> None:
+    assert m["scroll"] <= m["width"], f"the page scrolls sideways: {m['scroll']} > {m['width']}"
+    assert not m["html"], f"page text wider than the window: {m['html']}"
+    assert m["charts"], "no chart on the page"
+    for c in m["charts"]:
+        assert not c["outside"], f"text outside its chart or the window: {c['outside']}"
+        assert not c["overlaps"], f"labels overlap: {c['overlaps'][:5]}"
+        assert c["minFont"] >= min_font, c
+
+
+def _long_titles() -> str:
+    return """govflow: 1
+id: long-titles
+title: A programme whose items all have long titles, and a deadline on its very last day
+start: 2019-09-02
+as_of: 2019-09-03
+bodies:
+  board: {name: Integrated Care Board Finance and Performance Committee, meets: [2019-09-05], papers_due: 1}
+items:
+  draft: {title: Draft the five year strategic delivery plan including workforce finance and activity, duration: 2}
+  tbc-event: {title: Regional leadership summit (date to be confirmed by NHS England), on: early Sep 2019 TBC}
+  approve: {title: Finance and Performance Committee approves the plan for submission, at: board, after: [draft]}
+  submit:
+    title: Submit the final plan to NHS England and NHS Improvement regional team for assurance
+    after: [approve]
+    deadline: 2019-09-06
+  aside: {title: An item that leads to no deadline at all and is here only for information, duration: 1}
+"""
+
+
+def _gantt_cases() -> dict[str, govflow.Schedule]:
+    return {
+        "north-cumbria": govflow.schedule(govflow.load([NC])),
+        "long-titles": govflow.schedule(govflow.load_text(_long_titles(), "long-titles.yaml")),
+        "unschedulable": govflow.schedule(govflow.load([CASES / "unschedulable_meeting.yaml"])),
+    }
+
+
+# ---- Gantt: measured in Chromium ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["north-cumbria", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("where", list(WIDTHS))
+def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, tmp_path: Path) -> None:
+    sched = _gantt_cases()[case]
+    m = measure(render_html(sched), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
+    # full size at 1400 px and on an A4 landscape page; scaled down (not cut) in a narrow window
+    assert_readable(m, min_font=9.5 if where != "narrow" else 6.5)
+    (chart,) = m["charts"]
+    if where != "narrow":
+        assert chart["scale"] >= 0.95, chart
+
+
+def test_gantt_svg_alone_keeps_its_title_and_legend_inside(tmp_path: Path) -> None:
+    for case, sched in _gantt_cases().items():
+        page = f"<!DOCTYPE html><html><body style='margin:0'>{render_svg(sched).split('?>', 1)[1]}</body></html>"
+        assert_readable(measure(page, f"chart-gantt-svg-{case}", 1400, tmp_path), min_font=9.5)
+
+
+# ---- Gantt: what is drawn ------------------------------------------------------------------
+
+
+def _svg_root(sched: govflow.Schedule) -> ET.Element:
+    return ET.fromstring(render_svg(sched))
+
+
+def test_dashes_are_for_tbc_windows_only() -> None:
+    """The TBC window (and its legend swatch) is the one dashed outline: deadlines are solid lines."""
+    for sched in _gantt_cases().values():
+        root = _svg_root(sched)
+        dashed = [el for el in root.iter() if el.get("stroke-dasharray")]
+        tbc = [el for el in dashed if el.get("class") == "window tbc"]
+        swatches = [el for el in dashed if el.get("class") is None and el.get("fill") == "none"]
+        assert len(dashed) == len(tbc) + len(swatches) and len(swatches) == (1 if tbc else 0)
+        want = {b.key for b in bars(sched) if b.tbc and b.window_first}
+        assert len(tbc) == len(want)
+
+
+def test_items_that_lead_to_no_deadline_have_their_own_fill_and_legend() -> None:
+    sched = _gantt_cases()["long-titles"]
+    root = _svg_root(sched)
+    (aside,) = [g for g in root.iter(f"{SVG}g") if g.get("data-item") == "aside"]
+    shape = next(el for el in aside.iter() if el.get("class") == "shape")
+    assert shape.get("fill") == "url(#gf-none)" and not shape.get("stroke-dasharray")
+    legend = [g for g in root.iter(f"{SVG}g") if g.get("class") == "legend"]
+    none = next(g for g in legend if "leads to no deadline" in "".join(g.itertext()))
+    assert any(el.get("fill") == "url(#gf-none)" for el in none.iter())
+
+
+def test_deadline_labels_use_titles() -> None:
+    root = _svg_root(_gantt_cases()["north-cumbria"])
+    labels = ["".join(t.itertext()) for t in root.iter(f"{SVG}text") if t.get("class") == "deadline-label"]
+    assert "15 Nov System plans agreed with system leads and regional teams (missed)" in labels
+    assert not any("plans-agreed" in t for t in labels)
+
+
+def test_long_names_wrap_between_words_and_nothing_is_cut() -> None:
+    svg = render_svg(_gantt_cases()["long-titles"])
+    assert "…" not in svg
+    assert "Submit the final plan to NHS England" in svg and "regional team for assurance" in svg
+    assert wrap("a b c", 1000) == ["a b c"]
+    assert text_width("MMMM") > text_width("iiii")
+
+
+# ---- MTA -------------------------------------------------------------------------------------
+
+
+def _mta_cases() -> list[MtaSeries]:
+    weeks = [date(2019, 9, 6) + timedelta(days=7 * i) for i in range(4)]
+    return [
+        # a one-week slip, next to a deadline a year later: each panel has its own scale
+        MtaSeries(
+            "submit",
+            "Submit the plan",
+            date(2019, 10, 4),
+            tuple(zip(weeks, [date(2019, 9, 27)] * 2 + [date(2019, 10, 4)] * 2, strict=True)),
+        ),
+        MtaSeries(
+            "annual-plan",
+            "Annual operational plan for 2020/21 agreed with the regional team and the board",
+            date(2020, 9, 30),
+            ((weeks[0], date(2020, 6, 1)), (weeks[1], None), (weeks[2], date(2020, 9, 1)), (weeks[3], None)),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("where", list(WIDTHS))
+def test_mta_text_stays_inside_the_chart_and_the_page(where: str, tmp_path: Path) -> None:
+    page = f"<!DOCTYPE html><html><body>{render_mta(_mta_cases())}</body></html>"
+    m = measure(page, f"chart-mta-{where}", WIDTHS[where], tmp_path)
+    assert_readable(m, min_font=9.5)
+
+
+def test_mta_a_five_working_day_slip_is_visible() -> None:
+    """Every panel gives 7 calendar days (5 working days) at least 12 px of height."""
+    root = ET.fromstring(render_mta(_mta_cases()))
+    (g,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "series" and g.get("data-id") == "submit"]
+    ys = [float(c.get("cy", "0")) for c in g.iter(f"{SVG}circle")]
+    assert ys[1] - ys[2] >= 12, ys  # 27 Sep -> 4 Oct
+    dues = [ln for ln in root.iter(f"{SVG}line") if ln.get("class") == "due"]
+    assert len(dues) == 2 and all(
+        float(ln.get("stroke-width", "0")) >= 2 and not ln.get("stroke-dasharray") for ln in dues
+    )
+
+
+def test_mta_legend_names_every_marker_drawn() -> None:
+    root = ET.fromstring(render_mta(_mta_cases()))
+    legend = " ".join("".join(g.itertext()) for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    for words in ("forecast at each report date", "due date", "report date = forecast", "cannot be scheduled"):
+        assert words in legend
+    crosses = [p for p in root.iter(f"{SVG}path") if p.get("class") == "cross"]
+    assert len(crosses) == 3  # two report dates without a forecast, and the legend's swatch
+    plain = ET.fromstring(render_mta(_mta_cases()[:1]))
+    assert "cannot be scheduled" not in " ".join(plain.itertext())
+
+
+def test_weekly_report_page_fits_at_every_width(tmp_path: Path) -> None:
+    page = (ROOT / "examples" / "weekly-report" / "reports" / "week4.html").read_text(encoding="utf-8")
+    for where, width in WIDTHS.items():
+        assert_readable(measure(page, f"chart-weekly-report-{where}", width, tmp_path), min_font=9.5)
