@@ -350,9 +350,15 @@ class HistoryStore:
         c = self.conn
         c.execute("PRAGMA foreign_keys = ON")
         c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        (version,) = c.execute("PRAGMA user_version").fetchone()
-        (app,) = c.execute("PRAGMA application_id").fetchone()
-        self._check_identity(version, app)
+        # one read transaction, so that the version and the tables are seen at the same moment: another
+        # `snapshot` creating the store at the same time commits both together
+        self._retry("BEGIN")
+        try:
+            (version,) = c.execute("PRAGMA user_version").fetchone()
+            (app,) = c.execute("PRAGMA application_id").fetchone()
+            self._check_identity(version, app)
+        finally:
+            c.execute("COMMIT")
         mode = self._retry("PRAGMA journal_mode = WAL")
         if str(mode[0][0]).lower() != "wal":  # pragma: no cover - WAL works on local filesystems
             raise HistoryError(self.path, f"cannot switch the store to WAL mode (got {mode[0][0]})")
