@@ -37,7 +37,7 @@ def test_at_risk_deadline_names_the_step_that_breaks_next_and_its_cost() -> None
     assert sched.deadlines[0].met and sched.deadlines[0].margin == 1
     assert e.next_break == (
         "draft has 4 working days of float; past Thu 19 Sep 2019 it misses the Trust Board papers deadline "
-        "(Thu 19 Sep 2019) and the next meeting is Thu 31 Oct 2019, 34 days after the deadline"
+        "(Thu 19 Sep 2019) and the next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline"
     )
 
 
@@ -47,7 +47,7 @@ def test_missed_deadline_says_which_meeting_was_missed_and_by_how_much() -> None
     assert not sched.deadlines[0].met
     assert e.broke[0] == (
         "approve missed the Trust Board meeting of Thu 26 Sep 2019: papers were due Thu 19 Sep 2019 but draft "
-        "is ready Fri 20 Sep 2019, 1 working day late; the next meeting is Thu 31 Oct 2019, 35 days later"
+        "is ready Fri 20 Sep 2019, 1 working day late; the next meeting is Thu 31 Oct 2019, 35 calendar days later"
     )
     assert (
         "draft would have to finish by Thu 19 Sep 2019 (forecast Fri 20 Sep 2019, 1 working day sooner)" in e.recovery
@@ -133,7 +133,7 @@ def test_next_to_break_for_an_ss_link_is_about_the_start() -> None:
     _, e = _one(SS_INTO_MEETING.format(slip=""))
     assert e.next_break == (
         "prep has 3 working days of float; starting after Thu 5 Sep 2019 it misses the Board meeting of "
-        "Thu 26 Sep 2019 and the next meeting is Thu 31 Oct 2019, 34 days after the deadline"
+        "Thu 26 Sep 2019 and the next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline"
     )
     # applied: prep held back to start on 5 Sep still makes it, on 6 Sep it does not
     gate = ", after: [gate]}\n  gate: {on: "
@@ -159,7 +159,7 @@ def test_next_to_break_through_a_lag_names_the_meeting_after_the_one_missed() ->
     _, e = _one(LAG_INTO_MEETING.format(days=8))
     assert e.next_break == (
         "draft has 4 working days of float; past Tue 17 Sep 2019 it misses the Board papers deadline "
-        "(Thu 19 Sep 2019) and the next meeting is Thu 31 Oct 2019, 34 days after the deadline"
+        "(Thu 19 Sep 2019) and the next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline"
     )
     assert _met(LAG_INTO_MEETING.format(days=12))  # finishing 17 Sep
     missed = schedule(load_text(LAG_INTO_MEETING.format(days=13)))  # finishing 18 Sep
@@ -172,7 +172,7 @@ def test_next_to_break_for_an_ff_link_into_a_meeting_is_not_a_papers_deadline() 
     _, e = _one(text.format(days=15))
     assert e.next_break == (
         "draft has 2 working days of float; past Tue 24 Sep 2019 it misses the Board meeting of Thu 26 Sep 2019 "
-        "and the next meeting is Thu 31 Oct 2019, 34 days after the deadline"
+        "and the next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline"
     )
     assert "papers" not in (e.next_break or "")
     assert _met(text.format(days=17)) and not _met(text.format(days=18))
@@ -193,7 +193,7 @@ items:
     _, e = _one(text.format(days=13))
     assert e.next_break == (
         "draft has 2 working days of float; past Fri 20 Sep 2019 it misses the Panel papers deadline "
-        "(Sat 21 Sep 2019) and the next meeting is Sat 19 Oct 2019, 26 days after the deadline"
+        "(Sat 21 Sep 2019) and the next meeting is Sat 19 Oct 2019, 26 calendar days after the deadline"
     )
     assert _met(text.format(days=15)) and not _met(text.format(days=16))
 

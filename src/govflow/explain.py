@@ -206,7 +206,7 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
         yield (
             f"{label(key)} missed the {body} meeting of {fmt(prev.held)}: papers were due "
             f"{fmt(prev.papers_due)} but {ready} {fmt(r.ready)}, {_days(late)} late; the next meeting is "
-            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'day')} later"
+            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
         )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
@@ -305,7 +305,7 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         text += " (the deadline could then not be met at all)"
     else:
         fc = date.fromordinal(moved)
-        gap = count((fc - d.deadline).days, "day")
+        gap = count((fc - d.deadline).days, "calendar day")
         if later is not None and later == fc:  # the next meeting is what reaches the deadline
             text += f", {gap} after the deadline"
         else:

@@ -149,13 +149,12 @@ def _name(p: Any, key: str, short: Any) -> str:
 
 
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_BARE_DAYS = re.compile(r"\b(\d+) (days?)\b")
 
 
 def _sentence(text: str, labels: dict[str, str]) -> str:
-    """A sentence from `explain` or a warning in the house style: dates as 'Thu 26 Sep 2019', a
-    count of days that is not working days named as calendar days, and item labels without their
-    'timeline:' prefix where that is unambiguous."""
+    """A sentence from `explain` or a warning in the house style: dates as 'Thu 26 Sep 2019', and
+    item labels without their 'timeline:' prefix where that is unambiguous (`explain` itself says
+    whether a count of days is of working or calendar days)."""
 
     def iso(m: re.Match[str]) -> str:
         try:
@@ -164,7 +163,6 @@ def _sentence(text: str, labels: dict[str, str]) -> str:
             return m[0]
 
     text = _ISO.sub(iso, text)
-    text = _BARE_DAYS.sub(lambda m: f"{m[1]} calendar {m[2]}", text)
     for long, short in labels.items():
         if long != short:
             text = re.sub(rf"(?<![\w:-]){re.escape(long)}(?![\w-])", short, text)
