@@ -99,7 +99,9 @@ def test_north_cumbria_verdict_as_told_in_the_readme() -> None:
         True,
     )
     assert "past Thu 19 Sep 2019" in initial["explanation"]["next_break"]
-    assert "next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline" in initial["explanation"]["next_break"]
+    assert (
+        "next meeting is Thu 31 Oct 2019, 34 calendar days after the deadline" in initial["explanation"]["next_break"]
+    )
     final = deadlines["plans-agreed"]
     assert final["met"] is False
     assert any("confirmed for 21-24 Oct 2019" in w for w in final["explanation"]["windows"])
