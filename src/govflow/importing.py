@@ -27,10 +27,10 @@ from typing import Any
 
 from .calendars import NATIONS, WorkCalendar
 from .dates import DateError, Window, parse_window
-from .errors import GovflowError, InvalidTimeline, Problem, did_you_mean
+from .errors import GovflowError, Problem, did_you_mean
 from .model import LEVELS
 from .sheets import Cell, Sheet, SheetError, column_letter, excel_serial, read_sheets, where
-from .timeline_writer import Draft, DraftBody, DraftItem, Imported, ImportOptions, render_draft, slug
+from .timeline_writer import Draft, DraftBody, DraftItem, Imported, ImportOptions, render_draft, slug, validated
 
 __all__ = [
     "DEFAULT_HEADERS",
@@ -709,7 +709,7 @@ def _build(sheet: Sheet, layout: _Layout, options: ImportOptions, default_id: st
     if tail:
         draft.footer += ([""] if footer else []) + tail
     text = render_draft(draft)
-    text = _validated(text, draft, file)
+    text = validated(text, draft, file, ImportFailed)
     kinds: dict[str, int] = {}
     for row in rows:
         kinds[row.kind] = kinds.get(row.kind, 0) + 1
@@ -1457,18 +1457,3 @@ def _fit(draft: Draft, rows: list[_Row], options: ImportOptions) -> None:
         if msg := _late(r.it, r, sched):
             key = next((k for k in ("at", "on", "deadline", "duration") if k in r.it.fields), "title")
             r.it.check(key, f"with its links {msg}")
-
-
-def _validated(text: str, draft: Draft, file: str) -> str:
-    from .loading import load_text
-
-    try:
-        load_text(text, f"{draft.id}.yaml")
-    except InvalidTimeline as e:
-        raise ImportFailed(
-            [
-                Problem("import-bug", f"the imported timeline does not load ({p}); please report this", file)
-                for p in e.problems
-            ]
-        ) from None
-    return text

@@ -28,7 +28,7 @@ from .calendars import NATIONS, WorkCalendar, bank_holidays
 from .dates import parse_window
 from .errors import GovflowError, Problem
 from .sheets import SheetError
-from .timeline_writer import Draft, DraftBody, DraftItem, Imported, ImportOptions, render_draft, slug
+from .timeline_writer import Draft, DraftBody, DraftItem, Imported, ImportOptions, render_draft, slug, validated
 
 __all__ = ["MSProjectError", "import_mspdi", "import_with_mpxj", "read_mspdi"]
 
@@ -241,7 +241,7 @@ def import_mspdi(path: Path, options: ImportOptions) -> Imported:
     if not [t for t in project.tasks if not t.summary]:
         raise MSProjectError([Problem("no-tasks", "the project has no tasks to import", str(path))])
     draft, kinds, notes = _draft(project, options, path)
-    text = _validated(render_draft(draft), draft, str(path))
+    text = validated(render_draft(draft), draft, str(path), MSProjectError)
     return Imported(text, sum(kinds.values()), len(draft.bodies), draft.check_count, kinds, (), tuple(notes))
 
 
@@ -587,22 +587,6 @@ def _fit(draft: Draft, rows: list[tuple[_Task, DraftItem, str]], project: _Proje
         if not moved:
             return
         sched = run()
-
-
-def _validated(text: str, draft: Draft, file: str) -> str:
-    from .errors import InvalidTimeline
-    from .loading import load_text
-
-    try:
-        load_text(text, f"{draft.id}.yaml")
-    except InvalidTimeline as e:
-        raise MSProjectError(
-            [
-                Problem("import-bug", f"the imported timeline does not load ({p}); please report this", file)
-                for p in e.problems
-            ]
-        ) from None
-    return text
 
 
 def import_with_mpxj(path: Path, options: ImportOptions) -> Imported:

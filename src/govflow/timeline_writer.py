@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import yaml
 
-from .errors import Problem
+from .errors import InvalidTimeline, Problem
 from .loading import ITEM_KEYS
 
 __all__ = ["Draft", "DraftBody", "DraftItem", "ImportOptions", "Imported", "render_draft", "slug", "yaml_scalar"]
@@ -239,3 +239,20 @@ def render_draft(d: Draft) -> str:
         out.append("")
         out.extend(f"# {_comment(f)}" if f else "#" for f in d.footer)
     return "\n".join(out) + "\n"
+
+
+def validated(text: str, draft: Draft, file: str, error: Callable[[list[Problem]], Exception]) -> str:
+    """The text of an imported timeline, once govflow's own loader accepts it; otherwise `error`
+    with the loader's problems, reported as a bug of the importer."""
+    from .loading import load_text
+
+    try:
+        load_text(text, f"{draft.id}.yaml")
+    except InvalidTimeline as e:
+        raise error(
+            [
+                Problem("import-bug", f"the imported timeline does not load ({p}); please report this", file)
+                for p in e.problems
+            ]
+        ) from None
+    return text
