@@ -263,9 +263,9 @@ class Compiled:
         self.deadline = arr(deadline)
         self.start = arr(start)
         self.body = arr(body)
-        self.window = [window[i] for i in order]
-        self.wfirst = np.asarray([w[0] if w else 0 for w in self.window], dtype=DT)
-        self.wlast = np.asarray([w[1] if w else 0 for w in self.window], dtype=DT)
+        # fixed events: the (first, last) ordinals of each window (0 for other items)
+        self.wfirst = np.asarray([window[i][0] if window[i] else 0 for i in order], dtype=DT)
+        self.wlast = np.asarray([window[i][1] if window[i] else 0 for i in order], dtype=DT)
         # groups: runs of one depth and kind, as (first, last + 1, kind)
         lv = levels_a[order_a]
         cut = np.flatnonzero((lv[1:] != lv[:-1]) | (kd_a[1:] != kd_a[:-1])) + 1 if n else np.zeros(0, np.int64)
@@ -280,11 +280,9 @@ class Compiled:
         e_l = np.asarray([e[3] for e in edges], dtype=np.int64)
         succ_k = pos_a[e_s] if m else e_s
         eo = np.lexsort((np.arange(m), succ_k)) if m else np.zeros(0, dtype=np.int64)
-        self.edge_rank = eo.tolist()  # kernel edge -> caller's edge number
         self.e_succ = succ_k[eo]
         self.e_pred = pos_a[e_p][eo] if m else e_p
         typ, lag = e_t[eo], e_l[eo]
-        self.e_lag = lag
         self.e_ss, self.e_fs = typ == 1, typ == 0
         sk = kd_a[self.e_succ] if m else e_t
         self.e_sub, self.e_add, self.e_ff, self.e_ident = _edge_arrays(sk, typ, lag)

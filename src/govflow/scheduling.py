@@ -35,6 +35,7 @@ import numpy as np
 
 from . import kernel as K
 from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar, gc_paused
+from .dates import Window
 from .errors import InvalidTimeline, Problem
 from .graph import topological_order
 from .model import Body, Meeting, Programme
@@ -407,12 +408,11 @@ class _Reader:
         if slot < 0:
             return None
         res, plan = self.res, self.plan
-        row = self.v if res.held.shape[0] > 1 else 0
         src = int(res.source.ravel()[slot])
         if src < len(plan.meetings):
             return plan.meetings[src]
-        held = date.fromordinal(int(res.held.ravel()[slot]))
-        return Meeting(_exact(held), "extraordinary", True) if row >= 0 else None
+        held = date.fromordinal(int(res.held.ravel()[slot]))  # an extra meeting of a what-if
+        return Meeting(Window(held, held, False, held.isoformat()), "extraordinary", True)
 
     def papers(self, slot: int) -> date | None:
         return None if slot < 0 else self.day(int(self.res.papers.ravel()[slot]))
@@ -544,12 +544,6 @@ class _Reader:
             k = int(drv[k])
         path.reverse()
         return tuple(path)
-
-
-def _exact(d: date):  # type: ignore[no-untyped-def]
-    from .dates import Window
-
-    return Window(d, d, False, d.isoformat())
 
 
 def _margin(cal: WorkCalendar, forecast: int | None, due: int) -> int | None:
