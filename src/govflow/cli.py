@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperArgument, TyperGroup
 
 from .dates import DateError, parse_date
 from .errors import GovflowError, InvalidTimeline
@@ -19,7 +20,35 @@ from .errors import GovflowError, InvalidTimeline
 if TYPE_CHECKING:
     from .model import Programme
 
+
+class _Argument(TyperArgument):
+    """A positional argument in plain help as click writes it: `FILE...` (in the usage line and
+    under Arguments), not typer's `{FILE}...` and `FILE <list[Path]>`."""
+
+    def _shown(self) -> str:
+        return (self.metavar or (self.name or "").upper()) + ("..." if self.nargs != 1 else "")
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        return [self._shown() if self.required else f"[{self._shown()}]"]
+
+    def get_help_record(self, ctx: Any) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else (self._shown(), record[1])
+
+
+class _Group(TyperGroup):
+    """The command groups: each command's arguments are shown as `_Argument` shows them."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in command.params if command is not None else ():
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument  # the same object, with click's plain names
+        return command
+
+
 app = typer.Typer(
+    cls=_Group,
     name="govflow",
     help="Governance timelines: board sign-offs, meeting dates and national deadlines.",
     no_args_is_help=True,
@@ -241,7 +270,9 @@ def calendar_cmd(
     no_state: Annotated[
         bool, typer.Option("--no-state", help="Neither read nor write the state: every SEQUENCE is 0.")
     ] = False,
-    name: Annotated[str | None, typer.Option("--name", help="Calendar name (default: the timeline's title).")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Calendar name (default: the timeline's title).", metavar="NAME")
+    ] = None,
 ) -> None:
     """Send everyone the dates: an iCalendar (.ics) file of meetings, papers deadlines and national deadlines.
 
@@ -498,9 +529,9 @@ def snapshot(files: Files, db: DbOption = None, as_of: AsOfOption = None) -> Non
 @app.command()
 def baseline(
     files: Files,
-    name: Annotated[str, typer.Option("--name", help="Baseline name; the first one recorded is the default.")] = (
-        "baseline"
-    ),
+    name: Annotated[
+        str, typer.Option("--name", help="Baseline name; the first one recorded is the default.", metavar="NAME")
+    ] = "baseline",
     db: DbOption = None,
     as_of: AsOfOption = None,
 ) -> None:
@@ -557,7 +588,7 @@ def report(
     ] = None,
     as_of: AsOfOption = None,
     green_margin: Annotated[
-        int, typer.Option("--green-margin", help="RAG: working days of margin needed for Green.", min=0)
+        int, typer.Option("--green-margin", help="RAG: working days of margin needed for Green.", min=0, metavar="N")
     ] = 5,
 ) -> None:
     """The weekly slippage report: the schedule now against last week's snapshot and the baseline.
@@ -757,18 +788,23 @@ def import_cmd(
     ] = None,
     title: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--title", help="Its title (default: a title row above the table, else the file name)."),
+        typer.Option(
+            "--title", help="Its title (default: a title row above the table, else the file name).", metavar="TEXT"
+        ),
     ] = None,
     holidays: Annotated[
         str,
-        typer.Option("--holidays", help="Bank holidays: england, wales, scotland, northern-ireland or none."),
+        typer.Option(
+            "--holidays", help="Bank holidays: england, wales, scotland, northern-ireland or none.", metavar="NATION"
+        ),
     ] = "england",
     as_of: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--as-of", help="Status date to write into the timeline.", metavar="DATE"),
     ] = None,
     papers_due: Annotated[
-        int, typer.Option("--papers-due", help="Working days before a meeting that its papers are due.", min=0)
+        int,
+        typer.Option("--papers-due", help="Working days before a meeting that its papers are due.", min=0, metavar="N"),
     ] = 5,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
 ) -> None:
@@ -884,11 +920,14 @@ def agenda_cmd(
         typer.Option("--body", help="Only this body (its id, or timeline:id; repeatable).", metavar="B"),
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="Meetings held on or after DATE (default: the status date).")
+        str | None,
+        typer.Option("--from", help="Meetings held on or after DATE (default: the status date).", metavar="DATE"),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", help="Meetings held on or before DATE (default: each body's last busy meeting)."),
+        typer.Option(
+            "--to", help="Meetings held on or before DATE (default: each body's last busy meeting).", metavar="DATE"
+        ),
     ] = None,
     fmt_: Annotated[
         str | None,
@@ -965,6 +1004,7 @@ def agenda_cmd(
 # --- progress export | import (issue 15) ---
 
 progress_app = typer.Typer(
+    cls=_Group,
     help="The owners' weekly progress sheet: export it (XLSX or CSV), then import what they filled in.",
     no_args_is_help=True,
 )
