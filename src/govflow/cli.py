@@ -69,6 +69,34 @@ Files = Annotated[
 ]
 
 
+AtRiskOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--at-risk",
+        help="A met deadline with fewer working days to spare than N is 'met, at risk' (default 5).",
+        min=0,
+        metavar="N",
+        show_default=False,
+    ),
+]
+
+
+def _at_risk(at_risk: int | None, green_margin: int | None = None) -> int:
+    """The at-risk threshold in working days: `--at-risk`, else the deprecated `--green-margin`
+    (the report's old name for it), else `explain.AT_RISK_MARGIN`."""
+    from .explain import AT_RISK_MARGIN
+
+    if green_margin is not None:
+        if at_risk is not None and at_risk != green_margin:
+            raise typer.BadParameter(
+                f"--green-margin is the old name of --at-risk; give one of them, not {green_margin} and {at_risk}",
+                param_hint="--green-margin",
+            )
+        typer.echo("govflow: note: --green-margin is now --at-risk, the same threshold as check and gantt", err=True)
+        return green_margin
+    return AT_RISK_MARGIN if at_risk is None else at_risk
+
+
 def _as_of(value: Optional[str]) -> Optional[date]:  # noqa: UP045 - typer needs Optional
     if value is None:
         return None
@@ -125,16 +153,7 @@ def check(
     ] = False,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1, metavar="N")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.", metavar="S")] = 0,
-    at_risk: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(
-            "--at-risk",
-            help="A met deadline with fewer working days to spare than N is 'met, at risk' (default 5).",
-            min=0,
-            metavar="N",
-            show_default=False,
-        ),
-    ] = None,
+    at_risk: AtRiskOption = None,
     width: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
@@ -172,10 +191,9 @@ def check(
                 import shutil
 
                 width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-            from .explain import AT_RISK_MARGIN
-
-            margin = AT_RISK_MARGIN if at_risk is None else at_risk
-            text = render_check(sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=margin)
+            text = render_check(
+                sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=_at_risk(at_risk)
+            )
             typer.echo(text.rstrip("\n"))
         if _FAST_EXIT:  # `check` only reads: `main` exits without tearing the programme down object by object
             _KEPT_FOR_EXIT.append((sched, explanations))
@@ -387,8 +405,11 @@ def gantt_cmd(
             "--db", help="History store (default: .govflow/history.sqlite beside the first file).", metavar="PATH"
         ),
     ] = None,
+    at_risk: AtRiskOption = None,
 ) -> None:
     """Gantt data and chart: JSON, CSV, Mermaid, MS Project XML, or a self-contained HTML/SVG chart.
+
+    RAG colours: amber is under --at-risk working days of float, as check's "met, at risk".
 
     Items that cannot be scheduled are CSV rows and listed under the HTML chart; other formats leave them out.
 
@@ -426,7 +447,7 @@ def gantt_cmd(
                 if found is not None:
                     base = baseline_of(found[1])
                     base_note = f", baseline '{found[0]}' of {found[1].as_of}"
-        text = render(sched, fmt, by=by, baseline=base)  # type: ignore[arg-type]
+        text = render(sched, fmt, by=by, baseline=base, at_risk=_at_risk(at_risk))  # type: ignore[arg-type]
     except GovflowError as e:
         _fail(e)
         return
@@ -587,21 +608,25 @@ def report(
         typer.Option("-o", "--output", help="Write to this file instead of standard output.", metavar="OUT"),
     ] = None,
     as_of: AsOfOption = None,
+    at_risk: AtRiskOption = None,
     green_margin: Annotated[
-        int, typer.Option("--green-margin", help="RAG: working days of margin needed for Green.", min=0, metavar="N")
-    ] = 5,
+        Optional[int],  # noqa: UP045
+        typer.Option("--green-margin", help="Deprecated: --at-risk.", min=0, metavar="N", hidden=True),
+    ] = None,
 ) -> None:
     """The weekly slippage report: the schedule now against last week's snapshot and the baseline.
 
     Compares the schedule computed from the files now with the latest snapshot before the status date.
 
-    RAG: Blue done; Red missed or unschedulable; Amber slipped against the baseline or margin below --green-margin.
+    RAG: Blue done; Red missed or unschedulable; Amber met, but slipped against the baseline or with fewer
+    than --at-risk working days to spare; Green met, on or ahead of the baseline, with --at-risk or more.
     """
     from .reports import RagRules, render_html, render_json, render_markdown, weekly_report
     from .tracking import HistoryError, timeline_key
 
     if fmt_ not in ("md", "html", "json"):
         raise typer.BadParameter(f"'{fmt_}' is not one of md, html, json", param_hint="--format")
+    margin = _at_risk(at_risk, green_margin)
     since_d = None
     if since is not None:
         try:
@@ -628,7 +653,7 @@ def report(
         base[1] if base else None,
         base[0] if base else None,
         history=hist,
-        rules=RagRules(green_margin=green_margin),
+        rules=RagRules(green_margin=margin),
         since=since_d,
     )
     render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt_]
