@@ -128,8 +128,8 @@ class _Compare:
         return self.p.label(key)
 
     def name(self, key: str) -> str:
-        """How a sentence names an item: its title (the id when it has none)."""
-        return self.p.items[key].title or self.p.label(key)
+        """How a sentence names an item: by title, as `check` does (`Programme.name`)."""
+        return self.p.name(key)
 
     def root(self, key: str) -> str:
         """The first link of `cause`: the item that moved and why, without what it knocked on."""
