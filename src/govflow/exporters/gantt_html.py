@@ -533,6 +533,8 @@ def render_html(
     them, "met, at risk" under `at_risk` working days to spare) and what cannot be scheduled."""
     p, label = sched.programme, sched.programme.label
     title = p.timelines[0].title if p.single else " + ".join(t.title for t in p.timelines)
+    chart = _svg(sched, by, baseline, False, at_risk)
+    width = int(chart.split(' width="', 1)[1].split('"', 1)[0])
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -547,10 +549,15 @@ def render_html(
         "th, td { text-align: left; padding: 2px 10px 2px 0; }",
         "td.num { text-align: right; }",
         ".missed { color: #b2182b; font-weight: bold; }",
-        ".chart svg { max-width: 100%; height: auto; }",  # narrower windows and pages: scaled, never cut
+        # a window narrower than the chart scrolls the chart sideways, at full size (text 10 px and up);
+        # printed, the chart is scaled to the A4 landscape page instead: never cut either way
+        ".chart { overflow-x: auto; }",
+        ".scroll-hint { display: none; color: #444; font-size: 0.9em; }",
+        f"@media (max-width: {width + 31}px) {{ .scroll-hint {{ display: block; }} }}",
         ".bar:hover .shape { stroke-width: 3; }",
         "@page { size: A4 landscape; margin: 10mm; }",
-        "@media print { body { margin: 0; } }",
+        "@media print { body { margin: 0; } .chart { overflow: visible; } "
+        ".chart svg { max-width: 100%; height: auto; } .scroll-hint { display: none; } }",
         "</style>",
         "</head>",
         "<body>",
@@ -574,8 +581,12 @@ def render_html(
             )
         out.append("</table>")
         out.append(f'<p class="legend">{_esc(verdict_legend(at_risk))}</p>')
+    out.append(
+        '<p class="scroll-hint">The chart is wider than this window: scroll it sideways for later dates '
+        "(printed, it fits an A4 landscape page).</p>"
+    )
     out.append('<div class="chart">')
-    out.append(_svg(sched, by, baseline, False, at_risk))
+    out.append(chart)
     out.append("</div>")
     missing = unscheduled(sched)
     if missing:
