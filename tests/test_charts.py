@@ -23,6 +23,7 @@ import govflow
 from govflow.exporters.bars import bars
 from govflow.exporters.gantt_html import render_html, render_svg, text_width, wrap
 from govflow.reports import MtaSeries, render_mta
+from govflow.risk import overview
 from readers import CHROMIUM, chromium, need
 
 ROOT = Path(__file__).parent.parent
@@ -138,6 +139,14 @@ items:
 """
 
 
+def _gantt_page(case: str) -> str:
+    """The HTML chart of a case; "north-cumbria-risk" draws its deadlines' P50-P90 spans too."""
+    if case == "north-cumbria-risk":
+        sched = _gantt_cases()["north-cumbria"]
+        return render_html(sched, risk=overview(sched))
+    return render_html(_gantt_cases()[case])
+
+
 def _gantt_cases() -> dict[str, govflow.Schedule]:
     return {
         "north-cumbria": govflow.schedule(govflow.load([NC])),
@@ -149,11 +158,10 @@ def _gantt_cases() -> dict[str, govflow.Schedule]:
 # ---- Gantt: measured in Chromium ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", ["north-cumbria", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("case", ["north-cumbria", "north-cumbria-risk", "long-titles", "unschedulable"])
 @pytest.mark.parametrize("where", list(WIDTHS))
 def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, tmp_path: Path) -> None:
-    sched = _gantt_cases()[case]
-    m = measure(render_html(sched), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
+    m = measure(_gantt_page(case), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
     # full size everywhere; in a window narrower than the chart, the chart (not the page) scrolls
     # sideways, and a line above it says so
     assert_readable(m, min_font=10 if where == "narrow" else 9.5)
@@ -161,15 +169,15 @@ def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, t
     assert chart["scale"] >= (1 if where == "narrow" else 0.95), chart
     wider = chart["right"] - chart["left"] > WIDTHS[where] - 32
     assert chart["scrolls"] == wider and m["hints"] == int(wider), (chart, m["hints"])
-    if case == "north-cumbria":
+    if case.startswith("north-cumbria"):
         assert wider == (where == "narrow")
 
 
-@pytest.mark.parametrize("case", ["north-cumbria", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("case", ["north-cumbria", "north-cumbria-risk", "long-titles", "unschedulable"])
 def test_gantt_printed_on_a4_landscape_fits_the_page(case: str, tmp_path: Path) -> None:
     """As printed: the page's print rules in force, at A4 landscape's printable width. The chart is
     scaled to the page (never cut, never scrolling) and its text stays at least 9.5 px (7 pt)."""
-    page = render_html(_gantt_cases()[case])
+    page = _gantt_page(case)
     assert "@page { size: A4 landscape; margin: 10mm; }" in page and page.count("@media print {") == 1
     m = measure(page.replace("@media print {", "@media all {"), f"chart-gantt-{case}-print", A4_PRINTABLE, tmp_path)
     assert_readable(m, min_font=9.5)

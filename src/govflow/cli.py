@@ -447,7 +447,12 @@ def gantt_cmd(
                 if found is not None:
                     base = baseline_of(found[1])
                     base_note = f", baseline '{found[0]}' of {found[1].as_of}"
-        text = render(sched, fmt, by=by, baseline=base, at_risk=_at_risk(at_risk))  # type: ignore[arg-type]
+        risk = None
+        if fmt in ("html", "svg"):  # the chart draws each deadline's P50-P90 span when risk is declared
+            from .risk import overview
+
+            risk = overview(sched)
+        text = render(sched, fmt, by=by, baseline=base, at_risk=_at_risk(at_risk), risk=risk)  # type: ignore[arg-type]
     except GovflowError as e:
         _fail(e)
         return
@@ -514,6 +519,19 @@ def _history_run(files: list[Path], db: Path | None, action, create: bool = True
         raise typer.Exit(2) from None
 
 
+def _recorded_risk(sched: Any) -> Any:
+    """Each deadline's P(met) for a snapshot or the report (`risk.overview`: fixed runs and seed),
+    as a `tracking.RecordedRisk`; None when the files declare no risk inputs."""
+    from .risk import overview
+    from .tracking import RecordedRisk
+
+    try:
+        result = overview(sched)
+    except GovflowError as e:
+        _fail(e)
+    return None if result is None else RecordedRisk.of(sched, result)
+
+
 def _record(files: list[Path], db: Path | None, as_of: str | None, name: str | None) -> None:
     from datetime import UTC, datetime
 
@@ -522,13 +540,16 @@ def _record(files: list[Path], db: Path | None, as_of: str | None, name: str | N
     sched = _history_schedule(files, as_of)
     paths = [t.path for t in sched.programme.timelines]
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-    r = _history_run(files, db, lambda store: store.record(sched, paths, now, baseline=name))
+    risk = _recorded_risk(sched)
+    r = _history_run(files, db, lambda store: store.record(sched, paths, now, baseline=name, risk=risk))
     what = f"snapshot of {r.timeline} as of {fmt(r.as_of)}"
     verb = "Replaced the" if r.replaced else "Recorded a"
     n = f"{r.items} item{'s' * (r.items != 1)}, {r.deadlines} deadline{'s' * (r.deadlines != 1)}"
     typer.echo(f"{verb} {what}: {n} (files {r.files_hash[:12]})")
     if r.replaced:
         typer.echo("  (a snapshot for this status date existed; it now holds the dates computed today)")
+    if risk is not None:
+        typer.echo(f"  with each deadline's P(met), from {risk.runs:,} runs (seed {risk.seed})")
     if name is not None:
         typer.echo(
             f"{'Moved' if r.baseline_replaced else 'Named'} baseline '{name}' to this snapshot"
@@ -655,6 +676,7 @@ def report(
         history=hist,
         rules=RagRules(green_margin=margin),
         since=since_d,
+        risk=_recorded_risk(sched),
     )
     render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt_]
     _write(render(rep), out)

@@ -32,7 +32,7 @@ from typing import Any
 
 from .explain import AT_RISK_MARGIN, fmt
 from .scheduling import Schedule
-from .tracking import SnapItem, Snapshot, snapshot_of
+from .tracking import RecordedRisk, SnapItem, Snapshot, snapshot_of
 
 __all__ = [
     "LOOKAHEAD_DAYS",
@@ -269,12 +269,14 @@ def weekly_report(
     history: Sequence[Snapshot] = (),
     rules: RagRules = RagRules(),
     since: date | None = None,
+    risk: RecordedRisk | None = None,
 ) -> WeeklyReport:
     """The weekly slippage report of `sched` against last week's snapshot and the baseline.
 
     `history` (snapshots of the same timeline(s), any order) feeds the MTA chart; snapshots
     after the status date are left out of it. `since` is the date asked for with `--since`
-    (the report then says "since <date>", not "last week").
+    (the report then says "since <date>", not "last week"). `risk` (`RecordedRisk.of` a
+    `govflow.risk.overview`) adds each deadline's P(met) now and in `previous`, when it has one.
     """
     cur = snapshot_of(sched)
     as_of = cur.as_of
@@ -283,7 +285,7 @@ def weekly_report(
     week = _Compare(sched, cur, previous)
     base = _Compare(sched, cur, baseline)
 
-    deadlines = []
+    deadlines: list[dict[str, Any]] = []
     for key, d in cur.deadlines.items():
         pd = previous.deadlines.get(key) if previous else None
         bd = baseline.deadlines.get(key) if baseline else None
@@ -324,6 +326,10 @@ def weekly_report(
                 "root_cause": root,
             }
         )
+        if risk is not None:
+            before = previous.risk.p_met.get(key) if previous is not None and previous.risk is not None else None
+            deadlines[-1]["p_met"] = _p(risk.p_met.get(key))
+            deadlines[-1]["previous_p_met"] = _p(before)
 
     newly_critical = []
     completed = []
@@ -410,8 +416,14 @@ def weekly_report(
         "to_confirm": to_confirm,
         "since": _iso(since),
     }
+    if risk is not None:
+        data["risk"] = {"runs": risk.runs, "seed": risk.seed}
     title = " + ".join(t.title for t in p.timelines)
     return WeeklyReport(data, title, tuple(mta_series(sched, history)), rules)
+
+
+def _p(p: float | None) -> float | None:
+    return None if p is None else round(p, 4)
 
 
 def _ahead(d: date, kind: str, id_: str, title: str, text: str, body: str | None = None) -> dict[str, Any]:
@@ -515,6 +527,13 @@ def _summary(report: WeeklyReport) -> list[str]:
         else:
             change, detail = "can no longer be scheduled", top["root_cause"]
         line = f"**Biggest change {when}:** {top['title']} {change}" + (f" ({detail})." if detail else ".")
+    elif shifted := [x for x in dls if _shift(x) >= 5]:  # no date moved, but the odds did
+        top = max(shifted, key=_shift)
+        words = "rose" if top["p_met"] > top["previous_p_met"] else "fell"
+        line = (
+            f"**Biggest change {when}:** no deadline moved, but the chance of meeting {top['title']} {words} "
+            f"from {_pct(top['previous_p_met'])} to {_pct(top['p_met'])}."
+        )
     elif d["completed"]:
         done = ", ".join(f"{e['title']} ({_day(e['done'], year)})" for e in d["completed"])
         line = f"**Biggest change {when}:** no deadline moved; done: {done}."
@@ -542,9 +561,11 @@ def _sections(report: WeeklyReport) -> list[tuple[str, list[str]]]:
     lines = []
     for x in d["deadlines"]:
         moves = _moves(x, when)
+        chance = _chance(x, when)
         lines.append(
             f"**{x['rag'].upper()}** {x['title']}: due {_day(x['deadline'], year)}, {_standing(x, year)}"
             + (f" ({moves})" if moves else "")
+            + (f"; P(met) {chance}" if chance else "")
             + "."
         )
     out.append(("Deadlines", lines or ["No deadlines in this timeline."]))
@@ -629,7 +650,38 @@ def _footer(report: WeeklyReport) -> str:
     text = f"Compared with {_compared(d)}."
     if any(x["rag"] == "Amber" for x in d["deadlines"]):
         text += f" At risk (Amber): met, but under {_n(report.rules.green_margin)} to spare or behind the baseline."
+    if d.get("risk"):
+        text += (
+            f" P(met): the share of {d['risk']['runs']:,} simulated runs (seed {d['risk']['seed']}, so the same "
+            "files give the same figures) in which the deadline is met, with durations, meeting dates and "
+            "risks varying as the files' ranges, TBC windows, cancellation rates and risks allow; "
+            "`govflow risk` gives the detail."
+        )
     return text
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _shift(d: dict[str, Any]) -> int:
+    """How many percentage points a deadline's P(met) moved since the earlier snapshot (as shown)."""
+    if d.get("p_met") is None or d.get("previous_p_met") is None or d["status"] == "done":
+        return 0
+    return abs(round(float(d["p_met"]) * 100) - round(float(d["previous_p_met"]) * 100))
+
+
+def _chance(d: dict[str, Any], when: str) -> str:
+    """'73%, down from 81% this week': a deadline's P(met) and its change ('' when the report has
+    no risk figures, or the deadline is done)."""
+    if d.get("p_met") is None or d["status"] == "done":
+        return ""
+    now, before = _pct(d["p_met"]), d.get("previous_p_met")
+    if before is None or not when:
+        return now
+    if _pct(before) == now:
+        return f"{now}, unchanged {when}"
+    return f"{now}, {'up' if d['p_met'] > before else 'down'} from {_pct(before)} {when}"
 
 
 def render_markdown(report: WeeklyReport) -> str:
@@ -695,7 +747,7 @@ def render_html(report: WeeklyReport) -> str:
         "<h2>Deadlines</h2>",
     ]
     if d["deadlines"]:
-        head = ["RAG", "Deadline", "Due", "Forecast", "Where it stands"]
+        head = ["RAG", "Deadline", "Due", "Forecast", "Where it stands"] + (["P(met)"] if d.get("risk") else [])
         out.append('<table id="deadlines"><thead><tr>' + "".join(f"<th>{_h(c)}</th>" for c in head))
         out.append("</tr></thead><tbody>")
         for dl in d["deadlines"]:
@@ -707,7 +759,7 @@ def render_html(report: WeeklyReport) -> str:
                 f'<tr data-id="{_h(dl["id"])}" data-rag="{_h(dl["rag"])}"><td>{badge}</td>'
                 f'<td><b>{_h(dl["title"])}</b> <span class="note">{_h(dl["id"])}</span></td>'
                 f'<td class="date">{_h(_day(dl["deadline"], year))}</td><td class="date">{_h(forecast)}</td>'
-                f"<td>{_h(stands)}</td></tr>"
+                f"<td>{_h(stands)}</td>" + (f"<td>{_h(_chance(dl, when))}</td>" if d.get("risk") else "") + "</tr>"
             )
         out.append("</tbody></table>")
     else:

@@ -14,10 +14,13 @@ import io
 import json
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..explain import AT_RISK_MARGIN
 from ..scheduling import Schedule
+
+if TYPE_CHECKING:
+    from ..risk import RiskResult
 from .bars import (
     Bar,
     Baseline,
@@ -338,10 +341,17 @@ def render_mermaid(sched: Schedule, by: By = "level") -> str:
 
 
 def render(
-    sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+    sched: Schedule,
+    fmt: str,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
 ) -> str:
     """Any Gantt format by name (`FORMATS`); the text to write to a file (UTF-8). `at_risk`: the
-    working days of float under which an item is amber (`--at-risk`, as `check`'s "met, at risk")."""
+    working days of float under which an item is amber (`--at-risk`, as `check`'s "met, at risk").
+    `risk` (`govflow.risk.overview` or `simulate`): the HTML and SVG chart draw each deadline's
+    P50-P90 span; the other formats do not use it."""
     if fmt == "json":
         return render_json(sched, baseline, at_risk)
     if fmt == "csv":
@@ -355,5 +365,7 @@ def render(
     if fmt in ("html", "svg"):
         from .gantt_html import render_html, render_svg
 
-        return (render_html if fmt == "html" else render_svg)(sched, by=by, baseline=baseline, at_risk=at_risk)
+        return (render_html if fmt == "html" else render_svg)(
+            sched, by=by, baseline=baseline, at_risk=at_risk, risk=risk
+        )
     raise GanttError(f"unknown Gantt format '{fmt}' (use one of: {', '.join(FORMATS)})")

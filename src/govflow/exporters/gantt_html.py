@@ -17,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..explain import AT_RISK_MARGIN, count, fmt
 from ..render import verdict, verdict_legend
 from ..scheduling import Schedule
 from .bars import Bar, Baseline, By, bars, lanes, unscheduled
+
+if TYPE_CHECKING:
+    from ..risk import RiskResult
 
 __all__ = ["COLOURS", "axis_ticks", "meaning", "render_html", "render_svg"]
 
@@ -48,6 +52,7 @@ def meaning(rag: str, at_risk: int = AT_RISK_MARGIN) -> str:
     return COLOURS[rag][2]
 
 
+SPAN_COLOUR = "#5e3c99"  # the P50-P90 span of a deadline (purple: not a RAG colour; dark in greyscale)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 LABEL_W = 250  # widest left column of item names (names wrap to it; a narrower column when names are short)
 ROW_H = 20  # a row of one line; a wrapped name adds LINE_H per extra line
@@ -175,10 +180,15 @@ def _diamond(cx: float, cy: float, r: float) -> str:
 
 
 def render_svg(
-    sched: Schedule, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+    sched: Schedule,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
 ) -> str:
-    """The chart as a standalone SVG document (amber: under `at_risk` working days of float)."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, True, at_risk) + "\n"
+    """The chart as a standalone SVG document (amber: under `at_risk` working days of float; with
+    `risk`, from `govflow.risk.overview` or `simulate`, each deadline's P50-P90 span)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, True, at_risk, risk) + "\n"
 
 
 @dataclass(slots=True)
@@ -190,6 +200,7 @@ class _Row:
     when: str
     when_x: float
     when_anchor: str
+    span: tuple[float, float, bool, str] | None = None  # P50-P90: left x, right x, P90 reached, hover text
 
 
 def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
@@ -202,15 +213,26 @@ def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
     return len(spans) - 1
 
 
-def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool, at_risk: int = AT_RISK_MARGIN) -> str:
+def _svg(
+    sched: Schedule,
+    by: By,
+    baseline: Baseline | None,
+    heading: bool,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
+) -> str:
     p, label = sched.programme, sched.programme.label
     bs = bars(sched, baseline, at_risk)
     groups = lanes(bs, by)
     t0 = p.timelines[0]
     title = t0.title if p.single else " + ".join(t.title for t in p.timelines)
+    open_ids = {b.id for b in bs if b.status != "done"}
+    # each open deadline item's P50-P90 span (by label, as `risk` names deadlines), when P50 is reached
+    spans_of = {d.key: d for d in (risk.deadlines if risk else ()) if d.p50 is not None and d.key in open_ids}
     starts = [b.start for b in bs] + [b.baseline_start for b in bs if b.baseline_start]
     ends = [b.end for b in bs] + [b.baseline_end for b in bs if b.baseline_end]
     ends += [d.deadline for d in sched.deadlines]
+    ends += [x for d in spans_of.values() for x in (d.p50, d.p90) if x is not None]
     if sched.as_of:
         starts.append(sched.as_of)
         ends.append(sched.as_of)
@@ -246,13 +268,29 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool, at_r
                 if b.tbc:
                     when += " TBC"
                 x0, end_x = _extent(b, sc)
+                if b.id in spans_of:  # the label goes clear of the P50-P90 span too
+                    dr = spans_of[b.id]
+                    assert dr.p50 is not None
+                    x0 = min(x0, sc.x(dr.p50))
+                    end_x = max(end_x, sc.x(dr.p90 + timedelta(days=1)) if dr.p90 else plot_right)
                 tw = text_width(when, 10)
-                if end_x + 4 + tw > width - 6 and x0 - 4 - tw >= label_w + 2:
+                left = b.id in spans_of or end_x + 4 + tw > width - 6  # a date right of a span reads as its end
+                if left and x0 - 4 - tw >= label_w + 2:
                     when_x, anchor = round(x0 - 4, 1), "end"
                 else:
                     when_x = round(end_x + 4, 1)
                     width = max(width, when_x + tw + 6)
-            rows.append(_Row(b, 0.0, h, lines, when, when_x, anchor))
+            whisker = None
+            if b.id in spans_of and risk is not None:
+                dr = spans_of[b.id]
+                assert dr.p50 is not None
+                right = sc.x(dr.p90 + timedelta(days=1)) if dr.p90 else plot_right
+                hover = (
+                    f"{b.name}: P50 {fmt(dr.p50)}, P90 {fmt(dr.p90) if dr.p90 else 'not reached'}; "
+                    f"P(met) {dr.p_met * 100:.0f}% ({risk.runs:,} runs, seed {risk.seed})"
+                )
+                whisker = (sc.x(dr.p50), max(right, sc.x(dr.p50) + 2), dr.p90 is not None, hover)
+            rows.append(_Row(b, 0.0, h, lines, when, when_x, anchor, whisker))
 
     # deadline labels (titles): right of the line, or left of it at the right edge; rows never overlap
     spans: list[list[tuple[float, float]]] = []
@@ -334,6 +372,10 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool, at_r
         )
     if any(b.baseline_start for b in bs):
         entries.append((lambda x, y: f'<rect x="{x}" y="{y - 3}" width="18" height="4" fill="#555"/>', "baseline"))
+    if spans_of and risk is not None:
+        entries.append(
+            (lambda x, y: _whisker(x, x + 18, y - 4, True, cls=""), f"P50 to P90 of a deadline ({risk.runs:,} runs)")
+        )
     heading_lines = wrap(title, width - 16, 15, bold=True) if heading else []
     legend_y = 36.0 + 18 * len(heading_lines) + (4 if heading_lines else 0)
     placed: list[tuple[float, float]] = []
@@ -440,6 +482,21 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool, at_r
     return "\n".join(out)
 
 
+def _whisker(x0: float, x1: float, cy: float, capped: bool, hover: str = "", cls: str = "risk-span") -> str:
+    """The P50-P90 span of a deadline: a thin band from x0 to x1 with end marks (none at x1 when
+    P90 is not reached)."""
+    title = f"<title>{_esc(hover)}</title>" if hover else ""
+    attr = f' class="{cls}"' if cls else ""
+    out = (
+        f'<rect{attr} x="{x0}" y="{round(cy - 2, 1)}" width="{round(x1 - x0, 1)}" height="4" '
+        f'fill="{SPAN_COLOUR}" fill-opacity="0.75">{title}</rect>'
+        f'<line x1="{x0}" y1="{cy - 5}" x2="{x0}" y2="{cy + 5}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+    )
+    if capped:
+        out += f'<line x1="{x1}" y1="{cy - 5}" x2="{x1}" y2="{cy + 5}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+    return out
+
+
 def _swatch(template: str, x: float, y: float) -> str:
     return template.format(x=x, y=y - 9)
 
@@ -478,6 +535,7 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     has_base = b.baseline_start is not None and b.baseline_end is not None
     top, h = (y + 3, 10.0) if has_base else (y + 4, 12.0)
     cy = top + h / 2
+    span = "" if row.span is None else _whisker(row.span[0], row.span[1], cy, row.span[2], row.span[3])
     if b.window_first is not None and b.window_last is not None:
         wx0, wx1 = sc.x(b.window_first), sc.x(b.window_last + timedelta(days=1))
         ww = max(2.0, round(wx1 - wx0, 1))
@@ -489,6 +547,8 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
         else:  # a date written as a range ("Dec 2019"): a shaded band
             emit(f'<rect class="window range" x="{wx0}" y="{y + 2}" width="{ww}" height="16" fill="#dfe6f0"/>')
     if b.milestone:
+        if span:  # under the diamond
+            emit(span)
         cx = round(sc.x(b.start) + sc.ppd / 2, 1)
         r = 6.5 if b.driving else 6.0
         emit(
@@ -509,6 +569,8 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
         if 0 < b.progress < 100:
             pw = round(bw * b.progress / 100, 1)
             emit(f'<rect class="progress" x="{x0}" y="{top + h - 3}" width="{pw}" height="3" fill="#222"/>')
+        if span:  # over a task's bar, so that both ends show
+            emit(span)
     if has_base:
         assert b.baseline_start is not None and b.baseline_end is not None
         bx0, bx1 = sc.x(b.baseline_start), sc.x(b.baseline_end + timedelta(days=1))
@@ -526,14 +588,25 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     emit("</g>")
 
 
+def _chance(p: float | None, done: bool) -> str:
+    return "-" if p is None or done else f"{p * 100:.0f}%"
+
+
 def render_html(
-    sched: Schedule, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+    sched: Schedule,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
 ) -> str:
     """The chart in a self-contained HTML page, with the deadlines table (verdicts as `check` gives
-    them, "met, at risk" under `at_risk` working days to spare) and what cannot be scheduled."""
+    them, "met, at risk" under `at_risk` working days to spare) and what cannot be scheduled. With
+    `risk` (`govflow.risk.overview` or `simulate`), the table gives each deadline's P(met) and the
+    chart its P50-P90 span."""
     p, label = sched.programme, sched.programme.label
     title = p.timelines[0].title if p.single else " + ".join(t.title for t in p.timelines)
-    chart = _svg(sched, by, baseline, False, at_risk)
+    chart = _svg(sched, by, baseline, False, at_risk, risk)
+    chances = {d.key: d.p_met for d in risk.deadlines} if risk is not None else {}
     width = int(chart.split(' width="', 1)[1].split('"', 1)[0])
     out = [
         "<!DOCTYPE html>",
@@ -569,18 +642,32 @@ def render_html(
     if sched.deadlines:
         out.append(
             '<table class="deadlines"><tr><th>Deadline</th><th>Due</th><th>Forecast</th>'
-            "<th>Margin</th><th>Verdict</th></tr>"
+            "<th>Margin</th><th>Verdict</th>" + ("<th>P(met)</th>" if risk is not None else "") + "</tr>"
         )
         for d in sched.deadlines:
             cls = "" if d.met else ' class="missed"'
+            status_done = sched.items[d.key].status == "done"
             margin = "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0"
             out.append(
                 f"<tr><td>{_esc(label(d.key))}</td><td>{fmt(d.deadline)}</td>"
                 f"<td>{fmt(d.forecast) if d.forecast else 'unschedulable'}</td>"
-                f'<td class="num">{margin}</td><td{cls}>{verdict(sched, d, at_risk)}</td></tr>'
+                f'<td class="num">{margin}</td><td{cls}>{verdict(sched, d, at_risk)}</td>'
+                + (
+                    f'<td class="num">{_chance(chances.get(label(d.key)), status_done)}</td>'
+                    if risk is not None
+                    else ""
+                )
+                + "</tr>"
             )
         out.append("</table>")
-        out.append(f'<p class="legend">{_esc(verdict_legend(at_risk))}</p>')
+        legend = verdict_legend(at_risk)
+        if risk is not None:
+            legend += (
+                f" P(met), and the P50 to P90 span drawn on each deadline's row: from {risk.runs:,} simulated runs "
+                f"(seed {risk.seed}) of the ranges, TBC windows, cancellation rates and risks in the files; "
+                "govflow risk gives the detail."
+            )
+        out.append(f'<p class="legend">{_esc(legend)}</p>')
     out.append(
         '<p class="scroll-hint">The chart is wider than this window: scroll it sideways for later dates '
         "(printed, it fits an A4 landscape page).</p>"
