@@ -411,6 +411,9 @@ def gantt_cmd(
 
     RAG colours: amber is under --at-risk working days of float, as check's "met, at risk".
 
+    When the files declare risk inputs (range, cancel_rate, risks:), the HTML/SVG chart draws each deadline's
+    P50 to P90 span and gives its P(met) (10,000 runs, seed 0, as govflow risk).
+
     Items that cannot be scheduled are CSV rows and listed under the HTML chart; other formats leave them out.
 
     Exit status: 0 written, 2 invalid input or options.
@@ -561,7 +564,8 @@ def _record(files: list[Path], db: Path | None, as_of: str | None, name: str | N
 def snapshot(files: Files, db: DbOption = None, as_of: AsOfOption = None) -> None:
     """Record the computed schedule in the history store (one snapshot per timeline and status date).
 
-    Every item's dates, float and status and each deadline's verdict, with the time taken and a file hash.
+    Every item's dates, float and status and each deadline's verdict, with the time taken and a file hash;
+    with risk inputs (range, cancel_rate, risks:), each deadline's P(met) too (10,000 runs, seed 0).
 
     Recording again for the same status date replaces the snapshot (and says so).
     """
@@ -641,6 +645,9 @@ def report(
 
     RAG: Blue done; Red missed or unschedulable; Amber met, but slipped against the baseline or with fewer
     than --at-risk working days to spare; Green met, on or ahead of the baseline, with --at-risk or more.
+
+    When the files declare risk inputs (range, cancel_rate, risks:), each deadline's P(met) and its change
+    since the earlier snapshot (10,000 runs, seed 0, as govflow risk).
     """
     from .reports import RagRules, render_html, render_json, render_markdown, weekly_report
     from .tracking import HistoryError, timeline_key
