@@ -46,6 +46,11 @@ def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | No
                 papers_ready=_iso(r.ready),
                 tbc=bool(r.meeting and r.meeting.when.tbc),
             )
+            for name in ("published", "notice_from", "notice_by", "late_notice_by", "takes_effect"):
+                if getattr(r, name) is not None:  # statutory timing, where the body's rules apply
+                    entry["agenda_published" if name == "published" else name] = _iso(getattr(r, name))
+            if item.deferred:
+                entry["deferred"] = [d.isoformat() for d in item.deferred]
         if item.deadline is not None:
             entry["deadline"] = _iso(item.deadline.last)
         if r.reason:
