@@ -1180,10 +1180,10 @@ class _Run:
             x = np.where(cp.e_ident[sel], target, x)
             # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
             pcb, pdb = self.cb[pred], self.db[pred]
-            if cp.has_callin:  # x bounds the day a decision takes effect: the latest meeting N working days before
+            if cp.has_callin:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
                 ci = cp.e_callin[sel]
                 if ci.any():
-                    x = np.where((ci > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - ci - 1), x)
+                    x = np.where((ci > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - ci) - 1, x)
             pk = cp.kind[pred]
             ss_task = cp.e_ss[sel] & (pk == TASK)
             if ss_task.any():
