@@ -38,7 +38,7 @@ from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar, gc_paused
 from .dates import Window
 from .errors import InvalidTimeline, Problem
 from .graph import topological_order
-from .model import Body, Item, Meeting, Programme
+from .model import Body, ClearDays, Item, Meeting, Programme
 
 __all__ = [
     "DeadlineResult",
@@ -126,6 +126,7 @@ class HeldMeeting:
     papers_due: date
     published: date | None = None
     blackout: str | None = None
+    first_day: date | None = None  # a window's first working day (the held date for an exact one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,14 @@ class Schedule:
         the held and papers-due dates the engine uses (the one statement of that rule)."""
         assert self.engine is not None
         return self.engine.meetings_of(self.engine.plan.index[self._key(key)])
+
+    def clear_before(self, key: str, day: date, rule: ClearDays) -> date:
+        """`rule` clear days before a meeting on `day`, in the calendar of item `key`: the last
+        working day with that many counted days strictly between it and `day`."""
+        assert self.engine is not None
+        cp = self.engine.plan.compiled
+        k = cp.pos[self.engine.plan.index[self._key(key)]]
+        return date.fromordinal(K.at_item(cp, k, "clear", day.toordinal(), rule.days, rule.calendar))
 
     def window(self, key: str) -> tuple[date, date]:
         """A fixed event's window as the engine plans it: (first, last working day); an exact
@@ -434,7 +443,7 @@ class _Reader:
         self.held: dict[int, tuple[HeldMeeting, ...]] = {}  # per body
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
-        self.links: tuple[list[int], list[int], list[bool], list[bool]] | None = None
+        self.links: tuple[list[int], list[int], list[int], list[bool]] | None = None
 
     def day(self, o: int) -> date | None:
         if o >= K.NEVER or o <= K.NONE:
@@ -491,6 +500,7 @@ class _Reader:
                         date.fromordinal(int(papers[j])),
                         None if p >= K.NEVER else date.fromordinal(p),
                         next((x.reason for x in blackouts if h in x), None),
+                        date.fromordinal(int(day1[j])),
                     )
                 )
             found = self.held[b] = tuple(out)
@@ -517,12 +527,13 @@ class _Reader:
             self.links = (
                 np.searchsorted(cp.e_succ, np.arange(cp.n + 1)).tolist(),
                 cp.e_pred.tolist(),
-                cp.e_held.tolist(),
+                (cp.e_held + 2 * cp.e_notice).tolist(),
                 res.ties.tolist(),
             )
         starts, pred, held, ties = self.links
         edges = range(starts[k], starts[k + 1])
-        cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)  # the papers' links or the others
+        # the papers' links, the held-date links or the notice links: the class the driver is in
+        cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)
         order = cp.order
         return tuple(keys[order[pred[e]]] for e in edges if ties[e] and held[e] == cls)
 
