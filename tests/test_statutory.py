@@ -224,3 +224,27 @@ def test_a_deferral_on_a_day_the_body_did_not_meet_is_a_warning() -> None:
     assert rc in (0, 1)
     assert "warning[deferred-not-a-meeting]" in out + err
     assert "deferred on Wed 25 Sep 2019, but Trust Board ('board') has no meeting that day" in out + err
+
+
+def test_the_council_route_example_states_its_procedural_dates() -> None:
+    """examples/council-route.yaml, worked by hand: the Executive of Mon 21 Oct 2019 takes effect
+    on the 5th working day after it (22, 23, 24, 25, 28 Oct); the 5-day signing then runs 29 Oct
+    - Mon 4 Nov, one working day after the 1 Nov deadline. Its agenda is published 5 clear working
+    days before (strictly between: 18, 17, 16, 15, 14 Oct -> Fri 11 Oct), and the key decision's
+    28 clear calendar days' notice is needed by Fri 20 Sep (21 Oct - 29 days = Sun 22 Sep, back
+    to Friday)."""
+    example = Path(__file__).parent.parent / "examples" / "council-route.yaml"
+    code, out, _ = _check(str(example), "--all", "--width", "100")
+    assert code == 1
+    assert (
+        "What broke: the Executive decision of Mon 21 Oct 2019 (executive-s75) takes effect on Mon 28 Oct 2019, "
+        "after its call-in period of 5 clear working days"
+    ) in out
+    assert (
+        "Section 75 agreement signed by the council and the CCG (s75-signed): Tue 29 Oct 2019 to Mon 4 Nov 2019" in out
+    )
+    assert (
+        "executive-s75: agenda published Fri 11 Oct 2019; key decision: 28 clear calendar days' notice needed by "
+        "Fri 20 Sep 2019 (can be published from Wed 19 Jun 2019); takes effect Mon 28 Oct 2019 after the call-in "
+        "period (5 clear working days)"
+    ) in out

@@ -180,8 +180,9 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[
 
 
 def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
-    """Meetings on the driving path that the papers missed, and what the next one cost: read from
-    the meeting each item was given and the one before it that its papers were too late for."""
+    """Meetings on the driving path that the papers (or a procedural rule) made it miss, what the
+    next one cost, and call-in periods on the way: read from the meeting each item was given and
+    the one before it that it could not take."""
     sched = lab.local
     label = sched.programme.label
     for key in d.driving_path:
@@ -189,38 +190,49 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
         if r.status == "unschedulable" and r.why == "no-meeting":
             yield f"{label(key)}: {r.reason}"
             continue
-        if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
-            continue
-        meetings = sched.meetings(key)
-        j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-        statutory = _statutory_broke(sched, key, meetings, j)
-        if statutory is not None:
-            yield statutory
-            continue
-        if j == 0:
-            continue
-        prev = meetings[j - 1]
-        floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
-        if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
-            continue
-        cal = sched.calendar(key)
-        late = cal.between(prev.papers_due, r.ready)
-        ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
-        body = sched.programme.body(sched.programme.items[key])
-        due = f"papers were due {fmt(prev.papers_due)}"
-        if prev.published is not None and prev.published == prev.papers_due and body.publish is not None:
-            due += f" (its agenda is published {body.publish} before the meeting)"
-        yield (
-            f"{label(key)} missed the {body.name} meeting of {fmt(prev.held)}: {due} but {ready} "
-            f"{fmt(r.ready)}, {_days(late)} late; the next meeting is "
-            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
-        )
+        missed = _missed(sched, key)
+        if missed is not None:
+            yield missed
+        if r.takes_effect is not None and r.early_finish is not None and key != d.key:
+            body = sched.programme.body(sched.programme.items[key])
+            yield (
+                f"the {body.name} decision of {fmt(r.early_finish)} ({label(key)}) takes effect on "
+                f"{fmt(r.takes_effect)}, after its call-in period of {count(body.call_in, 'clear working day')}"
+            )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
         yield (
             f"the driving path reaches {label(d.key)} on {fmt(r.early_finish)}, "
             f"{_days(-d.margin)} after the deadline {fmt(d.deadline)}"
         )
+
+
+def _missed(sched: Schedule, key: str) -> str | None:
+    """The meeting a decision on the driving path could not take, and why."""
+    label, r = sched.programme.label, sched.items[key]
+    if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
+        return None
+    meetings = sched.meetings(key)
+    j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
+    statutory = _statutory_broke(sched, key, meetings, j)
+    if statutory is not None or j == 0:
+        return statutory
+    prev = meetings[j - 1]
+    floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
+    if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
+        return None
+    cal = sched.calendar(key)
+    late = cal.between(prev.papers_due, r.ready)
+    ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
+    body = sched.programme.body(sched.programme.items[key])
+    due = f"papers were due {fmt(prev.papers_due)}"
+    if prev.published is not None and prev.published == prev.papers_due and body.publish is not None:
+        due += f" (its agenda is published {body.publish} before the meeting)"
+    return (
+        f"{label(key)} missed the {body.name} meeting of {fmt(prev.held)}: {due} but {ready} "
+        f"{fmt(r.ready)}, {_days(late)} late; the next meeting is "
+        f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
+    )
 
 
 def _statutory_broke(sched: Schedule, key: str, meetings: Sequence[HeldMeeting], j: int) -> str | None:
