@@ -248,3 +248,15 @@ def test_the_council_route_example_states_its_procedural_dates() -> None:
         "Fri 20 Sep 2019 (can be published from Wed 19 Jun 2019); takes effect Mon 28 Oct 2019 after the call-in "
         "period (5 clear working days)"
     ) in out
+
+
+def test_next_to_break_names_the_notice_a_slip_would_miss() -> None:
+    """scope-a finishes Wed 25 Sep, the last day notice can go out for the 24 Oct Cabinet; one
+    working day later the decision goes to 21 Nov."""
+    text = (CASES / "statutory_key_decision_notice.yaml").read_text(encoding="utf-8")
+    code, out, _ = _check(str(_write(text.replace("deadline: 2019-10-31", "deadline: 2019-10-25"))), "--width", "100")
+    assert (
+        "Next to break: scope-a has 0 working days of float; past Wed 25 Sep 2019 it misses the forward-plan notice "
+        "for the Cabinet of Thu 24 Oct 2019 (28 clear calendar days' notice, by Wed 25 Sep 2019) and the next "
+        "meeting is Thu 21 Nov 2019, 27 calendar days after the deadline"
+    ) in out

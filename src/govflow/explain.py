@@ -349,7 +349,11 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         ni = lab.pos(nxt)
         before, after = int(res.slot[ok_row, ni]), int(res.slot[bad_row, ni])
         held_before = _day(res.held.ravel()[before]) if before >= 0 else None
-        if link is not None and link.type == "FS":
+        notice = p.body(nitem).notice
+        if link is None and x in nitem.notice_after and notice is not None and before >= 0:
+            by = sched.clear_before(nxt, _day(res.day1.ravel()[before]), notice)
+            text += f" it misses the forward-plan notice for the {body} of {fmt(held_before)} ({notice}' notice, by {fmt(by)})"
+        elif link is not None and link.type == "FS":
             text += f" it misses the {body} papers deadline ({fmt(_day(res.papers.ravel()[before]))})"
         else:
             text += f" it misses the {body} meeting of {fmt(held_before)}"
