@@ -255,6 +255,7 @@ def test_next_to_break_names_the_notice_a_slip_would_miss() -> None:
     working day later the decision goes to 21 Nov."""
     text = (CASES / "statutory_key_decision_notice.yaml").read_text(encoding="utf-8")
     code, out, _ = _check(str(_write(text.replace("deadline: 2019-10-31", "deadline: 2019-10-25"))), "--width", "100")
+    assert code == 1  # key-b is still missed
     assert (
         "Next to break: scope-a has 0 working days of float; past Wed 25 Sep 2019 it misses the forward-plan notice "
         "for the Cabinet of Thu 24 Oct 2019 (28 clear calendar days' notice, by Wed 25 Sep 2019) and the next "

@@ -352,7 +352,10 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         notice = p.body(nitem).notice
         if link is None and x in nitem.notice_after and notice is not None and before >= 0:
             by = sched.clear_before(nxt, _day(res.day1.ravel()[before]), notice)
-            text += f" it misses the forward-plan notice for the {body} of {fmt(held_before)} ({notice}' notice, by {fmt(by)})"
+            text += (
+                f" it misses the forward-plan notice for the {body} of {fmt(held_before)} "
+                f"({notice}' notice, by {fmt(by)})"
+            )
         elif link is not None and link.type == "FS":
             text += f" it misses the {body} papers deadline ({fmt(_day(res.papers.ravel()[before]))})"
         else:
