@@ -622,9 +622,12 @@ class _Reader:
         body = plan.body(plan.item_body[i])
         held = self.meetings_of(i)
         last = f"{held[-1].meeting.when} (papers due {held[-1].papers_due})" if held else "None (papers due -)"
+        notice = ""
+        if plan.items[i].key_decision and body.notice is not None and res.notice.shape[0]:
+            notice = f", forward-plan notice from {self.day(self.at(res.notice, i))} ({body.notice}' notice)"
         return (
             f"no meeting of {body.name} ('{body.id}') is late enough: papers ready "
-            f"{self.day(self.at(res.ready, i))}, meetings from {self.day(self.at(res.hmin, i))}; the last "
+            f"{self.day(self.at(res.ready, i))}, meetings from {self.day(self.at(res.hmin, i))}{notice}; the last "
             f"meeting is {last}"
         )
 
