@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperArgument, TyperGroup
 
 from .dates import DateError, parse_date
 from .errors import GovflowError, InvalidTimeline
@@ -19,7 +20,35 @@ from .errors import GovflowError, InvalidTimeline
 if TYPE_CHECKING:
     from .model import Programme
 
+
+class _Argument(TyperArgument):
+    """A positional argument in plain help as click writes it: `FILE...` (in the usage line and
+    under Arguments), not typer's `{FILE}...` and `FILE <list[Path]>`."""
+
+    def _shown(self) -> str:
+        return (self.metavar or (self.name or "").upper()) + ("..." if self.nargs != 1 else "")
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        return [self._shown() if self.required else f"[{self._shown()}]"]
+
+    def get_help_record(self, ctx: Any) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else (self._shown(), record[1])
+
+
+class _Group(TyperGroup):
+    """The command groups: each command's arguments are shown as `_Argument` shows them."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in command.params if command is not None else ():
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument  # the same object, with click's plain names
+        return command
+
+
 app = typer.Typer(
+    cls=_Group,
     name="govflow",
     help="Governance timelines: board sign-offs, meeting dates and national deadlines.",
     no_args_is_help=True,
@@ -38,6 +67,34 @@ Files = Annotated[
         help="Timeline files (YAML or JSON); several form one programme.", show_default=False, metavar="FILE"
     ),
 ]
+
+
+AtRiskOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--at-risk",
+        help="A met deadline with fewer working days to spare than N is 'met, at risk' (default 5).",
+        min=0,
+        metavar="N",
+        show_default=False,
+    ),
+]
+
+
+def _at_risk(at_risk: int | None, green_margin: int | None = None) -> int:
+    """The at-risk threshold in working days: `--at-risk`, else the deprecated `--green-margin`
+    (the report's old name for it), else `explain.AT_RISK_MARGIN`."""
+    from .explain import AT_RISK_MARGIN
+
+    if green_margin is not None:
+        if at_risk is not None and at_risk != green_margin:
+            raise typer.BadParameter(
+                f"--green-margin is the old name of --at-risk; give one of them, not {green_margin} and {at_risk}",
+                param_hint="--green-margin",
+            )
+        typer.echo("govflow: note: --green-margin is now --at-risk, the same threshold as check and gantt", err=True)
+        return green_margin
+    return AT_RISK_MARGIN if at_risk is None else at_risk
 
 
 def _as_of(value: Optional[str]) -> Optional[date]:  # noqa: UP045 - typer needs Optional
@@ -96,16 +153,7 @@ def check(
     ] = False,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs for --risk.", min=1, metavar="N")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --risk.", metavar="S")] = 0,
-    at_risk: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(
-            "--at-risk",
-            help="A met deadline with fewer working days to spare than N is 'met, at risk' (default 5).",
-            min=0,
-            metavar="N",
-            show_default=False,
-        ),
-    ] = None,
+    at_risk: AtRiskOption = None,
     width: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
@@ -143,10 +191,9 @@ def check(
                 import shutil
 
                 width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-            from .explain import AT_RISK_MARGIN
-
-            margin = AT_RISK_MARGIN if at_risk is None else at_risk
-            text = render_check(sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=margin)
+            text = render_check(
+                sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=_at_risk(at_risk)
+            )
             typer.echo(text.rstrip("\n"))
         if _FAST_EXIT:  # `check` only reads: `main` exits without tearing the programme down object by object
             _KEPT_FOR_EXIT.append((sched, explanations))
@@ -241,7 +288,9 @@ def calendar_cmd(
     no_state: Annotated[
         bool, typer.Option("--no-state", help="Neither read nor write the state: every SEQUENCE is 0.")
     ] = False,
-    name: Annotated[str | None, typer.Option("--name", help="Calendar name (default: the timeline's title).")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Calendar name (default: the timeline's title).", metavar="NAME")
+    ] = None,
 ) -> None:
     """Send everyone the dates: an iCalendar (.ics) file of meetings, papers deadlines and national deadlines.
 
@@ -356,8 +405,11 @@ def gantt_cmd(
             "--db", help="History store (default: .govflow/history.sqlite beside the first file).", metavar="PATH"
         ),
     ] = None,
+    at_risk: AtRiskOption = None,
 ) -> None:
     """Gantt data and chart: JSON, CSV, Mermaid, MS Project XML, or a self-contained HTML/SVG chart.
+
+    RAG colours: amber is under --at-risk working days of float, as check's "met, at risk".
 
     Items that cannot be scheduled are CSV rows and listed under the HTML chart; other formats leave them out.
 
@@ -395,7 +447,7 @@ def gantt_cmd(
                 if found is not None:
                     base = baseline_of(found[1])
                     base_note = f", baseline '{found[0]}' of {found[1].as_of}"
-        text = render(sched, fmt, by=by, baseline=base)  # type: ignore[arg-type]
+        text = render(sched, fmt, by=by, baseline=base, at_risk=_at_risk(at_risk))  # type: ignore[arg-type]
     except GovflowError as e:
         _fail(e)
         return
@@ -498,9 +550,9 @@ def snapshot(files: Files, db: DbOption = None, as_of: AsOfOption = None) -> Non
 @app.command()
 def baseline(
     files: Files,
-    name: Annotated[str, typer.Option("--name", help="Baseline name; the first one recorded is the default.")] = (
-        "baseline"
-    ),
+    name: Annotated[
+        str, typer.Option("--name", help="Baseline name; the first one recorded is the default.", metavar="NAME")
+    ] = "baseline",
     db: DbOption = None,
     as_of: AsOfOption = None,
 ) -> None:
@@ -556,21 +608,25 @@ def report(
         typer.Option("-o", "--output", help="Write to this file instead of standard output.", metavar="OUT"),
     ] = None,
     as_of: AsOfOption = None,
+    at_risk: AtRiskOption = None,
     green_margin: Annotated[
-        int, typer.Option("--green-margin", help="RAG: working days of margin needed for Green.", min=0)
-    ] = 5,
+        Optional[int],  # noqa: UP045
+        typer.Option("--green-margin", help="Deprecated: --at-risk.", min=0, metavar="N", hidden=True),
+    ] = None,
 ) -> None:
     """The weekly slippage report: the schedule now against last week's snapshot and the baseline.
 
     Compares the schedule computed from the files now with the latest snapshot before the status date.
 
-    RAG: Blue done; Red missed or unschedulable; Amber slipped against the baseline or margin below --green-margin.
+    RAG: Blue done; Red missed or unschedulable; Amber met, but slipped against the baseline or with fewer
+    than --at-risk working days to spare; Green met, on or ahead of the baseline, with --at-risk or more.
     """
     from .reports import RagRules, render_html, render_json, render_markdown, weekly_report
     from .tracking import HistoryError, timeline_key
 
     if fmt_ not in ("md", "html", "json"):
         raise typer.BadParameter(f"'{fmt_}' is not one of md, html, json", param_hint="--format")
+    margin = _at_risk(at_risk, green_margin)
     since_d = None
     if since is not None:
         try:
@@ -597,7 +653,7 @@ def report(
         base[1] if base else None,
         base[0] if base else None,
         history=hist,
-        rules=RagRules(green_margin=green_margin),
+        rules=RagRules(green_margin=margin),
         since=since_d,
     )
     render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt_]
@@ -757,18 +813,23 @@ def import_cmd(
     ] = None,
     title: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--title", help="Its title (default: a title row above the table, else the file name)."),
+        typer.Option(
+            "--title", help="Its title (default: a title row above the table, else the file name).", metavar="TEXT"
+        ),
     ] = None,
     holidays: Annotated[
         str,
-        typer.Option("--holidays", help="Bank holidays: england, wales, scotland, northern-ireland or none."),
+        typer.Option(
+            "--holidays", help="Bank holidays: england, wales, scotland, northern-ireland or none.", metavar="NATION"
+        ),
     ] = "england",
     as_of: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--as-of", help="Status date to write into the timeline.", metavar="DATE"),
     ] = None,
     papers_due: Annotated[
-        int, typer.Option("--papers-due", help="Working days before a meeting that its papers are due.", min=0)
+        int,
+        typer.Option("--papers-due", help="Working days before a meeting that its papers are due.", min=0, metavar="N"),
     ] = 5,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
 ) -> None:
@@ -884,11 +945,14 @@ def agenda_cmd(
         typer.Option("--body", help="Only this body (its id, or timeline:id; repeatable).", metavar="B"),
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="Meetings held on or after DATE (default: the status date).")
+        str | None,
+        typer.Option("--from", help="Meetings held on or after DATE (default: the status date).", metavar="DATE"),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", help="Meetings held on or before DATE (default: each body's last busy meeting)."),
+        typer.Option(
+            "--to", help="Meetings held on or before DATE (default: each body's last busy meeting).", metavar="DATE"
+        ),
     ] = None,
     fmt_: Annotated[
         str | None,
@@ -965,6 +1029,7 @@ def agenda_cmd(
 # --- progress export | import (issue 15) ---
 
 progress_app = typer.Typer(
+    cls=_Group,
     help="The owners' weekly progress sheet: export it (XLSX or CSV), then import what they filled in.",
     no_args_is_help=True,
 )

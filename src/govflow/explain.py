@@ -155,7 +155,7 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
 def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int]) -> Explanation:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
-        summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
+        summary = f"MISSED: cannot be scheduled: {sched.programme.name(root)}: {sched.items[root].reason}"
     elif d.met:
         summary = f"met, {_days(d.margin or 0)} to spare" if d.margin else "met, with no working days to spare"
     else:
@@ -184,7 +184,7 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
     next one cost, and call-in periods on the way: read from the meeting each item was given and
     the one before it that it could not take."""
     sched = lab.local
-    label = sched.programme.label
+    label = sched.programme.name  # sentences name items by title (`Programme.name`)
     for key in d.driving_path:
         r = sched.items[key]
         if r.status == "unschedulable" and r.why == "no-meeting":
@@ -320,7 +320,7 @@ def _proven_float(lab: _Lab, key: str, flt: int) -> tuple[int, K.KernelResult, i
 def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
     """The step on the driving path that breaks first, and what a one-day-too-many slip costs."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     candidates = [k for k in _slippable(sched, d) if k != d.key] or _slippable(sched, d)
     if not candidates:
         return "every step on the driving path is done, fixed or a meeting: nothing left can slip"
@@ -425,7 +425,7 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """For each TBC date bearing on the deadline (a window event, the meeting an item is planned at,
     or one it skipped): which confirmed days would save it, from a run confirming each day."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     trials: list[tuple[str, bool, list[date], list[int]]] = []
     seen: set[int] = set()
     for key in sorted(lab.base.items):
@@ -518,7 +518,7 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline:
     each meeting option from a run with that meeting added."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     plans: list[Callable[[K.KernelResult | None], str | None]] = []
     for key in d.driving_path:
         item, r = p.items[key], sched.items[key]

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from .explain import AT_RISK_MARGIN, Explanation, count, fmt
-from .scheduling import Schedule
+from .scheduling import DeadlineResult, Schedule
 
-__all__ = ["check_json", "render_check", "wrap"]
+__all__ = ["check_json", "render_check", "verdict", "verdict_legend", "wrap"]
 
 
 def _iso(d: date | None) -> str | None:
@@ -240,6 +240,26 @@ def _table(rows: list[list[str]], right: set[int], width: int, wrap_first: bool 
     return out
 
 
+def verdict(sched: Schedule, d: DeadlineResult, at_risk: int = AT_RISK_MARGIN) -> str:
+    """A deadline's verdict in words, as `check` and the Gantt chart's table say it: "met", "met,
+    at risk" (fewer than `at_risk` working days to spare), "MISSED", "met (done)", ..."""
+    if sched.items[d.key].status == "done":
+        return "met (done)" if d.met else "MISSED (done late)"
+    if d.forecast is None:
+        return "MISSED (cannot be scheduled)"
+    if not d.met:
+        return "MISSED"
+    return "met, at risk" if d.margin is not None and d.margin < at_risk else "met"
+
+
+def verdict_legend(at_risk: int = AT_RISK_MARGIN) -> str:
+    """The legend under a table of verdicts: what Margin and "met, at risk" mean, with the threshold."""
+    return (
+        "Margin: working days from the forecast to the deadline (+ to spare, - late). "
+        f"Met, at risk: met with fewer than {count(at_risk, 'working day')} to spare (--at-risk)."
+    )
+
+
 def render_check(
     sched: Schedule,
     explanations: list[Explanation],
@@ -278,20 +298,12 @@ def render_check(
             header += ["P(met)", "P80"]
         rows = [header]
         for d in sched.deadlines:
-            if sched.items[d.key].status == "done":
-                verdict = "met (done)" if d.met else "MISSED (done late)"
-            elif d.forecast is None:
-                verdict = "MISSED (cannot be scheduled)"
-            elif not d.met:
-                verdict = "MISSED"
-            else:
-                verdict = "met, at risk" if d.margin is not None and d.margin < at_risk else "met"
             row = [
                 _name(p, d.key, short),
                 fmt(d.deadline),
                 fmt(d.forecast) if d.forecast else "none",
                 "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0",
-                verdict,
+                verdict(sched, d, at_risk),
             ]
             if risk is not None:
                 row += (
@@ -302,10 +314,7 @@ def render_check(
             rows.append(row)
         out += _table(rows, {3, 5}, width, wrap_first=True)
         out.append("")
-        legend = (
-            "Margin: working days from the forecast to the deadline (+ to spare, - late). "
-            f"Met, at risk: met with fewer than {count(at_risk, 'working day')} to spare (--at-risk)."
-        )
+        legend = verdict_legend(at_risk)
         if risk is not None:
             legend += " P(met): chance of meeting it; P80: 80% of runs finish by then."
         out += wrap(legend, width, hang="")

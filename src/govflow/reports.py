@@ -5,12 +5,13 @@ week") and with a baseline, and returns a `WeeklyReport`; `render_markdown`, `re
 and `render_json` format it, `render_mta` draws the MTA chart as SVG. Nothing here reads the
 clock or the files: the status date comes from the schedule and the history from the caller.
 
-RAG rules (`RagRules`, defaults as below; `green_margin` is configurable):
+RAG rules (`RagRules`, defaults as below; `green_margin` is the at-risk threshold, `--at-risk`):
 
 - **Blue**: the deadline item is done.
 - **Red**: the deadline is missed (forecast after the deadline) or cannot be scheduled.
 - **Amber**: the deadline is still met, but the forecast slipped against the baseline, or the
-  margin is below `green_margin` (5) working days.
+  margin is below `green_margin` working days (`explain.AT_RISK_MARGIN`, 5: the same threshold
+  as `check`'s "met, at risk" and the Gantt chart's amber).
 - **Green**: met, on or ahead of the baseline, with at least `green_margin` working days to spare.
 
 >>> RagRules().rag(done=False, forecast=date(2019, 9, 26), deadline=date(2019, 9, 27), margin=1)
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .explain import fmt
+from .explain import AT_RISK_MARGIN, fmt
 from .scheduling import Schedule
 from .tracking import SnapItem, Snapshot, snapshot_of
 
@@ -55,7 +56,7 @@ RAG_ORDER = ("Red", "Amber", "Green", "Blue")
 class RagRules:
     """How a deadline gets its RAG colour (see the module docstring)."""
 
-    green_margin: int = 5  # working days of margin needed for Green
+    green_margin: int = AT_RISK_MARGIN  # working days of margin needed for Green (`--at-risk`)
     amber_on_baseline_slip: bool = True  # a forecast later than the baseline's is at least Amber
 
     def rag(
@@ -127,8 +128,8 @@ class _Compare:
         return self.p.label(key)
 
     def name(self, key: str) -> str:
-        """How a sentence names an item: its title (the id when it has none)."""
-        return self.p.items[key].title or self.p.label(key)
+        """How a sentence names an item: by title, as `check` does (`Programme.name`)."""
+        return self.p.name(key)
 
     def root(self, key: str) -> str:
         """The first link of `cause`: the item that moved and why, without what it knocked on."""

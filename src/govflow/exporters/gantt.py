@@ -16,6 +16,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from ..explain import AT_RISK_MARGIN
 from ..scheduling import Schedule
 from .bars import (
     Bar,
@@ -112,14 +113,16 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
     return out
 
 
-def render_json(sched: Schedule, baseline: Baseline | None = None) -> str:
+def render_json(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN) -> str:
     """A JSON list of bars that frappe-gantt reads as it is (`new Gantt(el, bars)`).
 
     `end` is the inclusive last day; `dependencies` is a comma-separated string of ids;
     `custom_class` is one class name (`rag-green`...), the full list is in `classes`.
-    Unschedulable items have no dates, so they are not bars (see `govflow check`).
+    Unschedulable items have no dates, so they are not bars (see `govflow check`). `rag` is amber
+    under `at_risk` working days of float.
     """
-    return json.dumps([bar_dict(b, sched) for b in bars(sched, baseline)], indent=2, ensure_ascii=False) + "\n"
+    data = [bar_dict(b, sched) for b in bars(sched, baseline, at_risk)]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---- CSV ----------------------------------------------------------------------------------
@@ -171,7 +174,7 @@ def _yes(v: bool | None) -> str:
     return "" if v is None else "yes" if v else "no"
 
 
-def render_csv(sched: Schedule, baseline: Baseline | None = None) -> str:
+def render_csv(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN) -> str:
     """One row per item with every schedule field, for Excel and LibreOffice.
 
     UTF-8 with a byte-order mark (so Excel reads the text as UTF-8), CRLF line ends, ISO dates,
@@ -187,7 +190,7 @@ def render_csv(sched: Schedule, baseline: Baseline | None = None) -> str:
     def text(s: str | None) -> str:
         return "" if not s else neutralise(s)
 
-    for b in bars(sched, baseline):
+    for b in bars(sched, baseline, at_risk):
         w.writerow(
             [
                 text(b.id),
@@ -334,12 +337,15 @@ def render_mermaid(sched: Schedule, by: By = "level") -> str:
 # ---- all formats ---------------------------------------------------------------------------
 
 
-def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | None = None) -> str:
-    """Any Gantt format by name (`FORMATS`); the text to write to a file (UTF-8)."""
+def render(
+    sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+) -> str:
+    """Any Gantt format by name (`FORMATS`); the text to write to a file (UTF-8). `at_risk`: the
+    working days of float under which an item is amber (`--at-risk`, as `check`'s "met, at risk")."""
     if fmt == "json":
-        return render_json(sched, baseline)
+        return render_json(sched, baseline, at_risk)
     if fmt == "csv":
-        return render_csv(sched, baseline)
+        return render_csv(sched, baseline, at_risk)
     if fmt == "mermaid":
         return render_mermaid(sched, by)
     if fmt == "mspdi":
@@ -349,5 +355,5 @@ def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | Non
     if fmt in ("html", "svg"):
         from .gantt_html import render_html, render_svg
 
-        return (render_html if fmt == "html" else render_svg)(sched, by=by, baseline=baseline)
+        return (render_html if fmt == "html" else render_svg)(sched, by=by, baseline=baseline, at_risk=at_risk)
     raise GanttError(f"unknown Gantt format '{fmt}' (use one of: {', '.join(FORMATS)})")

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from ..explain import fmt
+from ..explain import AT_RISK_MARGIN, count, fmt
+from ..render import verdict, verdict_legend
 from ..scheduling import Schedule
 from .bars import Bar, Baseline, By, bars, lanes, unscheduled
 
-__all__ = ["COLOURS", "axis_ticks", "render_html", "render_svg"]
+__all__ = ["COLOURS", "axis_ticks", "meaning", "render_html", "render_svg"]
 
 # fill, outline, meaning: relative luminances 0.10 / 0.31 / 0.56 / 0.75 / 1.0 stay apart in greyscale
 COLOURS = {
@@ -32,6 +33,21 @@ COLOURS = {
     "done": ("#e0e0e0", "#757575", "done"),
     "none": ("#ffffff", "#616161", "leads to no deadline"),
 }
+
+
+def meaning(rag: str, at_risk: int = AT_RISK_MARGIN) -> str:
+    """What a RAG fill means, with the at-risk threshold in force (`COLOURS` says it for the default).
+
+    >>> meaning("amber", 3)
+    'at risk: under 3 working days of float'
+    """
+    if rag == "green":
+        return f"on track: {at_risk}+ working days of float"
+    if rag == "amber":
+        return f"at risk: under {count(at_risk, 'working day')} of float"
+    return COLOURS[rag][2]
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 LABEL_W = 250  # widest left column of item names (names wrap to it; a narrower column when names are short)
 ROW_H = 20  # a row of one line; a wrapped name adds LINE_H per extra line
@@ -129,7 +145,7 @@ def axis_ticks(first: date, last: date, ppd: float) -> tuple[str, list[tuple[dat
     return unit, [(d, s) for d, s in ticks if d >= first - timedelta(days=1)] or ticks[:1]
 
 
-def _hover(b: Bar, label: str) -> str:
+def _hover(b: Bar, label: str, at_risk: int) -> str:
     lines = [f"{label}: {b.name}"]
     if b.milestone:
         kind = {"meeting": f"decision at {b.body_name}", "event": "fixed event"}.get(b.kind, "milestone")
@@ -148,7 +164,7 @@ def _hover(b: Bar, label: str) -> str:
         verdict = "met" if b.deadline_met else "MISSED"
         lines.append(f"deadline {fmt(b.deadline)}: {verdict} (margin {b.margin})")
     state = b.status + (f", {b.progress}% done" if b.status == "in-progress" else "")
-    lines.append(f"status: {state}; {COLOURS[b.rag][2]}" + ("; on the driving path" if b.driving else ""))
+    lines.append(f"status: {state}; {meaning(b.rag, at_risk)}" + ("; on the driving path" if b.driving else ""))
     if b.baseline_start is not None and b.baseline_end is not None:
         lines.append(f"baseline: {fmt(b.baseline_start)} to {fmt(b.baseline_end)}")
     return "\n".join(lines)
@@ -158,9 +174,11 @@ def _diamond(cx: float, cy: float, r: float) -> str:
     return f"{cx},{cy - r} {cx + r},{cy} {cx},{cy + r} {cx - r},{cy}"
 
 
-def render_svg(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
-    """The chart as a standalone SVG document."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, heading=True) + "\n"
+def render_svg(
+    sched: Schedule, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+) -> str:
+    """The chart as a standalone SVG document (amber: under `at_risk` working days of float)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, True, at_risk) + "\n"
 
 
 @dataclass(slots=True)
@@ -184,9 +202,9 @@ def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
     return len(spans) - 1
 
 
-def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> str:
+def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool, at_risk: int = AT_RISK_MARGIN) -> str:
     p, label = sched.programme, sched.programme.label
-    bs = bars(sched, baseline)
+    bs = bars(sched, baseline, at_risk)
     groups = lanes(bs, by)
     t0 = p.timelines[0]
     title = t0.title if p.single else " + ".join(t.title for t in p.timelines)
@@ -257,14 +275,14 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     # legend: entries wrap onto as many lines as the width needs
     entries: list[tuple[Callable[[float, float], str], str]] = []
     for key in ("red", "amber", "green", "done", "none"):
-        fill, stroke, meaning = COLOURS[key]
+        fill, stroke, _ = COLOURS[key]
         extra = ""
         if key == "red":
             extra = '<rect x="{x}" y="{y}" width="18" height="10" fill="url(#gf-hatch)"/>'
         if key == "none":
             fill = "url(#gf-none)"
         swatch = f'<rect x="{{x}}" y="{{y}}" width="18" height="10" fill="{fill}" stroke="{stroke}"/>' + extra
-        entries.append((functools.partial(_swatch, swatch), meaning))
+        entries.append((functools.partial(_swatch, swatch), meaning(key, at_risk)))
     entries.append(
         (
             lambda x, y: f'<polygon points="{_diamond(x + 7, y - 4, 6)}" fill="#fff" stroke="#333"/>',
@@ -320,8 +338,8 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     legend_y = 36.0 + 18 * len(heading_lines) + (4 if heading_lines else 0)
     placed: list[tuple[float, float]] = []
     x, line = 8.0, 0
-    for _, meaning in entries:
-        ew = 22 + text_width(meaning)
+    for _, text in entries:
+        ew = 22 + text_width(text)
         if x > 8 and x + ew > width - 8:
             x, line = 8.0, line + 1
         placed.append((x, legend_y + 18 * line))
@@ -363,8 +381,8 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     if nu:
         sub += f" · {nu} cannot be scheduled (not drawn)"
     w(f'<text class="sub" x="8" y="{legend_y - 20}" fill="#444">{_esc(sub)}</text>')
-    for (draw, meaning), (lx, ly) in zip(entries, placed, strict=True):
-        w(f'<g class="legend">{draw(lx, ly)}<text x="{round(lx + 22, 1)}" y="{ly}">{_esc(meaning)}</text></g>')
+    for (draw, text), (lx, ly) in zip(entries, placed, strict=True):
+        w(f'<g class="legend">{draw(lx, ly)}<text x="{round(lx + 22, 1)}" y="{ly}">{_esc(text)}</text></g>')
 
     # axis and grid
     bottom = height - 30
@@ -389,7 +407,7 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
         y += LANE_H
         for _ in members:
             r = next(it)
-            _bar(w, r, sc, row_i, width, label(r.bar.key))
+            _bar(w, r, sc, row_i, width, label(r.bar.key), at_risk)
             y += r.h
             row_i += 1
         w("</g>")
@@ -436,7 +454,7 @@ def _extent(b: Bar, sc: _Scale) -> tuple[float, float]:
     return x0, x0 + max(2.0, round(x1 - x0, 1))
 
 
-def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str) -> None:
+def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str, at_risk: int) -> None:
     b, y = row.bar, row.y
     fill, stroke, _ = COLOURS[b.rag]
     if b.rag == "none":
@@ -446,7 +464,7 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
         stroke = "#000"
     classes = " ".join(("bar", *b.classes))
     emit(f'<g class="{classes}" data-item="{_esc(label)}">')
-    emit(f"<title>{_esc(_hover(b, label))}</title>")
+    emit(f"<title>{_esc(_hover(b, label, at_risk))}</title>")
     if row_i % 2:
         emit(f'<rect x="0" y="{y}" width="{width}" height="{row.h}" fill="#f7f7f7"/>')
     weight = ' font-weight="bold"' if b.driving else ""
@@ -508,10 +526,15 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     emit("</g>")
 
 
-def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
-    """The chart in a self-contained HTML page, with the deadlines table and what cannot be scheduled."""
+def render_html(
+    sched: Schedule, by: By = "level", baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN
+) -> str:
+    """The chart in a self-contained HTML page, with the deadlines table (verdicts as `check` gives
+    them, "met, at risk" under `at_risk` working days to spare) and what cannot be scheduled."""
     p, label = sched.programme, sched.programme.label
     title = p.timelines[0].title if p.single else " + ".join(t.title for t in p.timelines)
+    chart = _svg(sched, by, baseline, False, at_risk)
+    width = int(chart.split(' width="', 1)[1].split('"', 1)[0])
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -526,10 +549,15 @@ def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = N
         "th, td { text-align: left; padding: 2px 10px 2px 0; }",
         "td.num { text-align: right; }",
         ".missed { color: #b2182b; font-weight: bold; }",
-        ".chart svg { max-width: 100%; height: auto; }",  # narrower windows and pages: scaled, never cut
+        # a window narrower than the chart scrolls the chart sideways, at full size (text 10 px and up);
+        # printed, the chart is scaled to the A4 landscape page instead: never cut either way
+        ".chart { overflow-x: auto; }",
+        ".scroll-hint { display: none; color: #444; font-size: 0.9em; }",
+        f"@media (max-width: {width + 31}px) {{ .scroll-hint {{ display: block; }} }}",
         ".bar:hover .shape { stroke-width: 3; }",
         "@page { size: A4 landscape; margin: 10mm; }",
-        "@media print { body { margin: 0; } }",
+        "@media print { body { margin: 0; } .chart { overflow: visible; } "
+        ".chart svg { max-width: 100%; height: auto; } .scroll-hint { display: none; } }",
         "</style>",
         "</head>",
         "<body>",
@@ -544,18 +572,21 @@ def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = N
             "<th>Margin</th><th>Verdict</th></tr>"
         )
         for d in sched.deadlines:
-            status_done = sched.items[d.key].status == "done"
-            verdict = ("met" if d.met else "MISSED") + (" (done)" if status_done else "")
             cls = "" if d.met else ' class="missed"'
             margin = "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0"
             out.append(
                 f"<tr><td>{_esc(label(d.key))}</td><td>{fmt(d.deadline)}</td>"
                 f"<td>{fmt(d.forecast) if d.forecast else 'unschedulable'}</td>"
-                f'<td class="num">{margin}</td><td{cls}>{verdict}</td></tr>'
+                f'<td class="num">{margin}</td><td{cls}>{verdict(sched, d, at_risk)}</td></tr>'
             )
         out.append("</table>")
+        out.append(f'<p class="legend">{_esc(verdict_legend(at_risk))}</p>')
+    out.append(
+        '<p class="scroll-hint">The chart is wider than this window: scroll it sideways for later dates '
+        "(printed, it fits an A4 landscape page).</p>"
+    )
     out.append('<div class="chart">')
-    out.append(_svg(sched, by, baseline, heading=False))
+    out.append(chart)
     out.append("</div>")
     missing = unscheduled(sched)
     if missing:
