@@ -196,8 +196,8 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
         if r.takes_effect is not None and r.early_finish is not None and key != d.key:
             body = sched.programme.body(sched.programme.items[key])
             yield (
-                f"the {body.name} decision of {fmt(r.early_finish)} ({label(key)}) takes effect on "
-                f"{fmt(r.takes_effect)}, after its call-in period of {count(body.call_in, 'clear working day')}"
+                f"{label(key)} ({fmt(r.early_finish)}) takes effect on {fmt(r.takes_effect)}, after the "
+                f"{body.name}'s call-in period of {count(body.call_in, 'clear working day')}"
             )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
@@ -209,7 +209,7 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
 
 def _missed(sched: Schedule, key: str) -> str | None:
     """The meeting a decision on the driving path could not take, and why."""
-    label, r = sched.programme.label, sched.items[key]
+    label, r = sched.programme.name, sched.items[key]
     if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
         return None
     meetings = sched.meetings(key)
@@ -238,7 +238,7 @@ def _missed(sched: Schedule, key: str) -> str | None:
 def _statutory_broke(sched: Schedule, key: str, meetings: Sequence[HeldMeeting], j: int) -> str | None:
     """Why a decision went to a later meeting than its papers allow, when a procedural rule set
     it: a deferral, a blackout, or a key decision's notice; in a committee clerk's words."""
-    p, label, r = sched.programme, sched.programme.label, sched.items[key]
+    p, label, r = sched.programme, sched.programme.name, sched.items[key]
     item = p.items[key]
     body = p.body(item)
     chosen = meetings[j]
@@ -480,7 +480,7 @@ def _notice_fallbacks(lab: _Lab, key: str, batch: _Batch) -> list[Callable[[K.Ke
     """A key decision taken under general exception or special urgency (where its body allows
     them), each from a run that takes it under that rule."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     item, r = p.items[key], sched.items[key]
     body = p.body(item)
     out: list[Callable[[K.KernelResult | None], str | None]] = []
