@@ -82,17 +82,20 @@ def test_a_key_decision_that_misses_notice_by_one_day_moves_a_meeting_and_says_w
     code, out, _ = _check(str(CASES / "statutory_key_decision_notice.yaml"), "--width", "200")
     assert code == 1
     assert (
-        "What broke: the Thu 24 Oct 2019 Cabinet is too soon for Cabinet decides (B), a key decision: 28 clear calendar days' "
+        "What broke: the Thu 24 Oct 2019 Cabinet is too soon for Cabinet decides (B), a key decision: 28 clear "
+        "calendar days' "
         "notice in the forward plan was needed by Wed 25 Sep 2019, but notice can be published from Thu 26 Sep "
         "2019 (after Scope agreed (B)); the next meeting it can take is Thu 21 Nov 2019"
     ) in out
     assert (
-        "Would save it: the Thu 24 Oct 2019 Cabinet is too soon for 28 clear calendar days' notice of Cabinet decides (B), which "
+        "Would save it: the Thu 24 Oct 2019 Cabinet is too soon for 28 clear calendar days' notice of Cabinet decides "
+        "(B), which "
         "was needed by Wed 25 Sep 2019; under general exception it can be taken there if the scrutiny committee "
         "chair is told by Wed 16 Oct 2019"
     ) in out
     assert (
-        "Would save it: under special urgency, with the agreement of the scrutiny committee chair, Cabinet decides (B) can be "
+        "Would save it: under special urgency, with the agreement of the scrutiny committee chair, Cabinet decides "
+        "(B) can be "
         "taken at the Thu 26 Sep 2019 Cabinet"
     ) in out
 
@@ -151,7 +154,8 @@ def test_a_deferral_in_what_broke_and_in_the_driving_path() -> None:
     code, out, _ = _check(str(_write(text)), "--width", "200")
     assert code == 1
     assert (
-        "What broke: Trust Board approves the strategy was deferred by the Trust Board on Thu 26 Sep 2019; the next meeting it can take is "
+        "What broke: Trust Board approves the strategy was deferred by the Trust Board on Thu 26 Sep 2019; the next "
+        "meeting it can take is "
         "Thu 31 Oct 2019"
     ) in out
     assert "papers due Thu 24 Oct 2019; deferred by the Trust Board on Thu 26 Sep 2019" in out
@@ -257,7 +261,8 @@ def test_next_to_break_names_the_notice_a_slip_would_miss() -> None:
     code, out, _ = _check(str(_write(text.replace("deadline: 2019-10-31", "deadline: 2019-10-25"))), "--width", "100")
     assert code == 1  # key-b is still missed
     assert (
-        "Next to break: Scope agreed (A) has 0 working days of float; past Wed 25 Sep 2019 it misses the forward-plan notice "
+        "Next to break: Scope agreed (A) has 0 working days of float; past Wed 25 Sep 2019 it misses the forward-plan "
+        "notice "
         "for the Cabinet of Thu 24 Oct 2019 (28 clear calendar days' notice, by Wed 25 Sep 2019) and the next "
         "meeting is Thu 21 Nov 2019, 27 calendar days after the deadline"
     ) in out
