@@ -266,3 +266,28 @@ def test_next_to_break_names_the_notice_a_slip_would_miss() -> None:
         "for the Cabinet of Thu 24 Oct 2019 (28 clear calendar days' notice, by Wed 25 Sep 2019) and the next "
         "meeting is Thu 21 Nov 2019, 27 calendar days after the deadline"
     ) in out
+
+
+def test_a_deferral_replayed_in_the_weekly_report(tmp_path: Path) -> None:
+    """Week 1 (Fri 20 Sep 2019): the strategy is planned at the Trust Board of Thu 26 Sep. Week 2
+    (Fri 27 Sep): the Board deferred it, so it goes to Thu 31 Oct and the submission (due Fri 4
+    Oct) is missed; the report says why, in the Board's words."""
+    text = (CASES / "statutory_deferred.yaml").read_text(encoding="utf-8").replace("2019-11-01", "2019-10-04")
+    week1 = tmp_path / "week1.yaml"
+    week1.write_text(
+        text.replace("start: 2019-09-02\n", "start: 2019-09-02\nas_of: 2019-09-20\n").replace(
+            ", deferred: [2019-09-26]", ""
+        ),
+        encoding="utf-8",
+    )
+    week2 = tmp_path / "plan.yaml"
+    week2.write_text(text.replace("start: 2019-09-02\n", "start: 2019-09-02\nas_of: 2019-09-27\n"), encoding="utf-8")
+    db = str(tmp_path / "history.sqlite")
+    runner = CliRunner()
+    assert runner.invoke(app, ["snapshot", str(week1), "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["report", str(week2), "--db", db])
+    assert r.exit_code in (0, 1), r.output
+    out = " ".join(r.stdout.split())  # the report names dates of its own year without the year
+    assert (
+        "Trust Board approves the strategy was deferred by the Trust Board on Thu 26 Sep and moves to Thu 31 Oct"
+    ) in out
