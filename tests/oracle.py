@@ -19,6 +19,20 @@ Forward rules changed from that engine:
     cannot be scheduled; a done item is never blocked;
  4. progress dated after the status date is not known on it (as `_Run._as_known_on`).
 
+Statutory timing (issue 12), by its definitions:
+ - "N clear days before M" is found by stepping back from M a day at a time until a working day
+   D has N counted days strictly between D and M (`clear_before`);
+ - `publish`: a meeting's papers are due by the earlier of `papers_due` and publication;
+ - a meeting held inside a blackout (the timeline's or the body's) is not a meeting at all;
+ - `deferred`: a meeting held after the last deferral;
+ - a key decision takes a meeting M only if at least `notice` counted days lie strictly between
+   its notice (published on the first working day on or after the start, its `notice_after`
+   items' finish and, until given, the status date; or on `notice_given`) and M's first working
+   day; backwards, its `notice_after` items finish by the latest such notice for a meeting held
+   by its bound;
+ - call-in: successors read a decision's finish (FS, FF, notice links) as the N-th working day
+   after it.
+
 Decisions where the rules leave room:
  - a "done" successor imposes nothing backwards; done means the status is done: a `done` date
    (known on the status date), or a fixed event scheduled before the status date
@@ -58,7 +72,7 @@ from typing import Any
 
 from govflow.calendars import WorkCalendar
 from govflow.dates import Window
-from govflow.model import Body, Dependency, Item, Programme, Timeline
+from govflow.model import Blackout, Body, ClearDays, Dependency, Item, Programme, Timeline
 
 __all__ = ["Days", "oracle_schedule"]
 
@@ -125,27 +139,54 @@ def window_days(days: Days, w: Window) -> tuple[date, date]:
     return (work[0], work[-1]) if work else (w.first, w.last)
 
 
-def meetings_of(body: Body, days: Days) -> list[tuple[date, date]]:
-    """A body's meetings as (held, papers due), sorted by held date (then papers date).
+def clear_before(days: Days, m: date, rule: ClearDays) -> date:
+    """The last working day D with at least rule.days counted days strictly between D and m."""
+    d = m - ONE
+    while not (days.working(d) and clear_between(days, d, m, rule)):
+        d -= ONE
+    return d
+
+
+def clear_between(days: Days, a: date, m: date, rule: ClearDays) -> bool:
+    """At least rule.days counted days lie strictly between a and m."""
+    between = [a + ONE * i for i in range(1, (m - a).days)]
+    return a < m and (len(between) if rule.calendar else sum(days.working(x) for x in between)) >= rule.days
+
+
+Meet = tuple[date, date, date]  # held, papers due, first working day
+
+
+def meetings_of(body: Body, days: Days, blackouts: tuple[Blackout, ...] = ()) -> list[Meet]:
+    """A body's meetings as (held, papers due, first day), sorted by held date (then papers date).
 
     A window counts as held on its last working day with papers due `papers_due` working days
     before its first working day; an exact date (even TBC) is held that day, papers due
-    `papers_due` working days before it (the day itself when papers_due is 0)."""
+    `papers_due` working days before it (on it, for papers due 0); with `publish`, no later than
+    the agenda is published. Meetings held in a blackout take no decisions: left out."""
     out = []
     for m in body.meetings:
         first_day, held = window_days(days, m.when)
+        if any(b.first <= held <= b.last for b in blackouts):
+            continue
         papers = days.wd(first_day, -body.papers_due)
+        if body.publish is not None:
+            papers = min(papers, clear_before(days, first_day, body.publish))
         assert papers <= held
-        out.append((held, papers))
+        out.append((held, papers, first_day))
     return sorted(out)
 
 
-def pick(meetings: list[tuple[date, date]], ready: date, held_min: date | None) -> tuple[date, date] | None:
+Notice = tuple[date, ClearDays, Days]  # a key decision's notice: published on, the rule, its calendar
+
+
+def pick(meetings: list[Meet], ready: date, held_min: date | None, notice: Notice | None = None) -> Meet | None:
     """The forward meeting rule: the first meeting (by held date) held on or after held_min
-    whose papers are due on or after `ready`."""
-    for held, papers in meetings:
-        if (held_min is None or held >= held_min) and papers >= ready:
-            return held, papers
+    whose papers are due on or after `ready` (and for a key decision, with its notice's clear
+    days before the meeting's first day)."""
+    for held, papers, day1 in meetings:
+        in_time = (held_min is None or held >= held_min) and papers >= ready
+        if in_time and (notice is None or clear_between(notice[2], notice[0], day1, notice[1])):
+            return held, papers, day1
     return None
 
 
@@ -172,7 +213,8 @@ def topological(programme: Programme) -> list[str]:
     while left:
         rest = []
         for key in left:
-            if all(d.pred in placed for d in programme.items[key].after):
+            item = programme.items[key]
+            if all(d.pred in placed for d in item.after) and all(k in placed for k in item.notice_after):
                 order.append(key)
                 placed.add(key)
             else:
@@ -202,33 +244,37 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
     status = {t.id: as_of or t.as_of for t in programme.timelines}
     items = {k: known_on(it, status[it.timeline]) for k, it in programme.items.items()}
     meetings = {
-        (t.id, bid): meetings_of(body, days[t.id]) for t in programme.timelines for bid, body in t.bodies.items()
+        (t.id, bid): meetings_of(body, days[t.id], t.blackouts + body.blackouts)
+        for t in programme.timelines
+        for bid, body in t.bodies.items()
     }
     order = topological(programme)
 
     # ---- forward: earliest dates ----------------------------------------------------------
     es: dict[str, date | None] = {}
     ef: dict[str, date | None] = {}
+    eff: dict[str, date | None] = {}  # the finish successors read (after a call-in period)
     for key in order:
         item = items[key]
+        t = timelines[item.timeline]
+        body = t.bodies[item.at] if item.at else None
         es[key], ef[key] = _forward(
-            item,
-            timelines[item.timeline],
-            days[item.timeline],
-            status[item.timeline],
-            meetings.get((item.timeline, item.at or "")),
-            es,
-            ef,
+            item, t, days[item.timeline], status[item.timeline], meetings.get((item.timeline, item.at or "")), es, eff
         )
+        f = ef[key]
+        eff[key] = days[item.timeline].wd(f, body.call_in) if f is not None and body and body.call_in else f
 
     # ---- backward: latest dates, by brute force --------------------------------------------
-    succs: dict[str, list[tuple[str, Dependency]]] = {k: [] for k in items}
+    succs: dict[str, list[tuple[str, Dependency | None]]] = {k: [] for k in items}
     for key, item in items.items():
         for d in item.after:
             succs[d.pred].append((key, d))
+        for k in item.notice_after:
+            succs[k].append((key, None))  # a notice link
     ls: dict[str, date | None] = {}
     lf: dict[str, date | None] = {}
     ready: dict[str, date | None] = {}  # meeting items: latest readiness
+    notice: dict[str, date | None] = {}  # key decisions: latest notice
     for key in reversed(order):
         item = items[key]
         cal = days[item.timeline]
@@ -238,10 +284,14 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
             if lf[s] is None or _imposes_nothing(s_item, ef[s], status[s_item.timeline]):
                 continue
             scal = days[s_item.timeline]
+            as_pred = _as_pred_date(item, cal, d, timelines[item.timeline])
+            if d is None:  # notice, published on a working day, by the successor's latest notice
+                if notice.get(s) is not None:
+                    bounds.append(latest_day(_compose(scal.nxt, as_pred), notice[s]))  # type: ignore[arg-type]
+                continue
             need, link = _need(s_item, d, scal, ls[s], lf[s], ready.get(s))  # type: ignore[arg-type]
-            as_pred = _as_pred_date(item, cal, d)
             bounds.append(latest_day(_compose(link, as_pred), need))
-        ls[key] = lf[key] = ready[key] = None
+        ls[key] = lf[key] = ready[key] = notice[key] = None
         if not bounds:
             continue  # leads to no deadline
         bound = min(bounds)
@@ -251,14 +301,16 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
         elif item.kind == "meeting":
             assert item.at is not None
             body = timelines[item.timeline].bodies[item.at]
+            floor = None if item.done is not None else status[item.timeline]
+            if item.done is None and item.deferred:
+                after = item.deferred[-1] + ONE
+                floor = after if floor is None else max(floor, after)
+            ms = meetings[(item.timeline, item.at)]
             ls[key], lf[key], ready[key] = _latest_meeting(
-                meetings[(item.timeline, item.at)],
-                body.papers_due,
-                cal,
-                bound,
-                timelines[item.timeline].start,
-                None if item.done is not None else status[item.timeline],
+                ms, body.papers_due, cal, bound, timelines[item.timeline].start, floor, body
             )
+            if item.key_decision and body.notice is not None and item.notice_given is None and item.done is None:
+                notice[key] = _latest_notice(ms, cal, bound, floor, body.notice)
         else:
             ls[key] = lf[key] = bound
 
@@ -317,6 +369,7 @@ def _forward(
     es: dict[str, date | None],
     ef: dict[str, date | None],
 ) -> tuple[date | None, date | None]:
+    """An item's early dates; `ef` holds the finishes its successors read (after call-in)."""
     start = timeline.start
     n = item.duration
     if item.done is not None:  # on its actual date, whatever came before
@@ -354,7 +407,19 @@ def _forward(
             held_min = max(held_min, sd)
         if item.forecast is not None:
             held_min = max(held_min, item.forecast)
-        m = pick(body_meetings, ready, held_min)
+        if item.deferred:
+            held_min = max(held_min, item.deferred[-1] + ONE)
+        body = timeline.bodies[item.at]  # type: ignore[index]
+        notice = None
+        if item.key_decision and body.notice is not None:
+            given = item.notice_given
+            if given is None:
+                after = [ef[k] for k in item.notice_after]
+                if any(x is None for x in after):
+                    return None, None
+                given = cal.nxt(max([start, *after, *([sd] if sd else [])]))  # type: ignore[type-var]
+            notice = (given, body.notice, cal)
+        m = pick(body_meetings, ready, held_min, notice)
         return (None, None) if m is None else (m[0], m[0])
     if item.kind == "task":
         best = cal.nxt(start)
@@ -409,11 +474,17 @@ def _compose(link: Callable[[date], date], as_pred: Callable[[date], date]) -> C
     return lambda x: link(as_pred(x))
 
 
-def _as_pred_date(item: Item, cal: Days, d: Dependency) -> Callable[[date], date]:
+def _as_pred_date(item: Item, cal: Days, d: Dependency | None, timeline: Timeline) -> Callable[[date], date]:
     """From a candidate finish x of the predecessor, the date the link reads: its start for SS
-    (a task starts duration - 1 working days before it finishes), its finish otherwise."""
-    if d.type == "SS" and item.kind == "task":
-        return lambda x: cal.wd(x, -(item.duration - 1))
+    (a task starts duration - 1 working days before it finishes), its finish otherwise (for a
+    decision subject to call-in, the N-th working day after it). d None: a notice link."""
+    if d is not None and d.type == "SS":
+        if item.kind == "task":
+            return lambda x: cal.wd(x, -(item.duration - 1))
+        return lambda x: x
+    body = timeline.bodies.get(item.at) if item.at else None
+    if body is not None and body.call_in:
+        return lambda x: cal.wd(x, body.call_in)
     return lambda x: x
 
 
@@ -443,6 +514,7 @@ def _latest_meeting(
     bound: date,
     start: date,
     held_min: date | None,
+    body: Body,
 ) -> tuple[date, date, date]:
     """(latest start, latest finish, latest readiness) of a meeting item whose latest finish may
     be no later than `bound`: the latest day r for which the forward rule (papers never before
@@ -451,7 +523,7 @@ def _latest_meeting(
     on or before it."""
     # every qualifying r is at most the papers date of a meeting held by the bound, so at most the
     # bound; below `start`, or below every papers date, the rule gives the same as at that floor
-    floor = max(start, min((p for _, p in body_meetings), default=start))
+    floor = max(start, min((p for _, p, _ in body_meetings), default=start))
     r = bound
     while True:
         m = pick(body_meetings, max(r, start), held_min)
@@ -462,3 +534,15 @@ def _latest_meeting(
         r -= ONE
     late_ready = cal.wd(cal.prv(bound), -papers_due)
     return bound, bound, late_ready
+
+
+def _latest_notice(ms: list[Meet], cal: Days, bound: date, held_min: date | None, rule: ClearDays) -> date:
+    """The latest working day notice can be published for some meeting held from held_min to the
+    bound (for the bound itself where there is none)."""
+    usable = [day1 for held, _, day1 in ms if held <= bound and (held_min is None or held >= held_min)]
+    if not usable:
+        return clear_before(cal, bound, rule)
+    n = bound
+    while not (cal.working(n) and any(clear_between(cal, n, day1, rule) for day1 in usable)):
+        n -= ONE
+    return n

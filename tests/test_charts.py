@@ -140,11 +140,19 @@ items:
 
 
 def _gantt_page(case: str) -> str:
-    """The HTML chart of a case; "north-cumbria-risk" draws its deadlines' P50-P90 spans too."""
-    if case == "north-cumbria-risk":
-        sched = _gantt_cases()["north-cumbria"]
-        return render_html(sched, risk=overview(sched))
-    return render_html(_gantt_cases()[case])
+    """The HTML chart of a case; a case ending in "-risk" draws its deadlines' P50-P90 spans too."""
+    sched = _gantt_cases()[case.removesuffix("-risk")]
+    return render_html(sched, risk=overview(sched) if case.endswith("-risk") else None)
+
+
+GANTT_PAGES = [
+    "north-cumbria",
+    "north-cumbria-risk",
+    "long-titles",
+    "unschedulable",
+    "council-route",
+    "council-route-risk",
+]
 
 
 def _gantt_cases() -> dict[str, govflow.Schedule]:
@@ -152,13 +160,15 @@ def _gantt_cases() -> dict[str, govflow.Schedule]:
         "north-cumbria": govflow.schedule(govflow.load([NC])),
         "long-titles": govflow.schedule(govflow.load_text(_long_titles(), "long-titles.yaml")),
         "unschedulable": govflow.schedule(govflow.load([CASES / "unschedulable_meeting.yaml"])),
+        # procedural dates on the rows: agenda published, notice, call-in (issue 12)
+        "council-route": govflow.schedule(govflow.load([ROOT / "examples" / "council-route.yaml"])),
     }
 
 
 # ---- Gantt: measured in Chromium ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", ["north-cumbria", "north-cumbria-risk", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("case", GANTT_PAGES)
 @pytest.mark.parametrize("where", list(WIDTHS))
 def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, tmp_path: Path) -> None:
     m = measure(_gantt_page(case), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
@@ -173,7 +183,7 @@ def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, t
         assert wider == (where == "narrow")
 
 
-@pytest.mark.parametrize("case", ["north-cumbria", "north-cumbria-risk", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("case", GANTT_PAGES)
 def test_gantt_printed_on_a4_landscape_fits_the_page(case: str, tmp_path: Path) -> None:
     """As printed: the page's print rules in force, at A4 landscape's printable width. The chart is
     scaled to the page (never cut, never scrolling) and its text stays at least 9.5 px (7 pt)."""
@@ -305,3 +315,43 @@ def test_weekly_report_page_fits_at_every_width(tmp_path: Path) -> None:
     page = (ROOT / "examples" / "weekly-report" / "reports" / "week4.html").read_text(encoding="utf-8")
     for where, width in WIDTHS.items():
         assert_readable(measure(page, f"chart-weekly-report-{where}", width, tmp_path), min_font=9.5)
+
+
+PROCEDURAL = """<script>
+(function () {
+  const row = document.querySelector('g.bar[data-item="executive-s75"]');
+  const mid = (el) => { const r = el.getBoundingClientRect(); return (r.left + r.right) / 2; };
+  const callin = row.querySelectorAll('g.call-in line');
+  const out = {
+    notice: mid(row.querySelector('g.notice polygon')),
+    published: mid(row.querySelector('g.published line')),
+    meeting: mid(row.querySelector('polygon.shape')),
+    effect: mid(callin[1]),
+    when: row.querySelector('text.when').getBoundingClientRect().left,
+  };
+  const pre = document.createElement('pre');
+  pre.id = 'gf-measure';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+
+def test_gantt_draws_procedural_dates_where_they_fall(tmp_path: Path) -> None:
+    """examples/council-route.yaml, the Executive decision of Mon 21 Oct 2019 (worked by hand):
+    notice needed by Fri 20 Sep (31 days before), agenda published Fri 11 Oct (10 days before),
+    takes effect Mon 28 Oct (7 days after). Measured in Chromium: the marks sit at those
+    distances in proportion, and the date label starts after the call-in line."""
+    need(CHROMIUM is not None, "chromium")
+    page = tmp_path / "procedural.html"
+    html = render_html(_gantt_cases()["council-route"])
+    page.write_text(html.replace("</body>", PROCEDURAL + "</body>"), encoding="utf-8")
+    result = chromium(["--dump-dom", "--window-size=1400,1000", page.as_uri()], tmp_path)
+    m = re.search(r'<pre id="gf-measure">(.*?)</pre>', result.stdout, re.S)
+    assert m is not None, result.stderr[-1500:]
+    x = json.loads(m.group(1).replace("&quot;", '"'))
+    per_day = (x["meeting"] - x["notice"]) / 31
+    assert per_day > 1
+    assert x["meeting"] - x["published"] == pytest.approx(10 * per_day, abs=1.5)
+    assert x["effect"] - x["meeting"] == pytest.approx(7 * per_day, abs=1.5)
+    assert x["when"] > x["effect"]

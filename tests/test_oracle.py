@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -296,7 +296,28 @@ BODIES = {
         "until": "2020-06-30",
         "papers_due": 0,
     },
+    # statutory timing (issue 12): publication, notice, call-in, a blackout
+    "cabinet": {
+        "recurrence": "FREQ=MONTHLY;BYDAY=2TH",
+        "from": "2019-01-01",
+        "until": "2021-12-31",
+        "papers_due": 3,
+        "publish": 5,
+        "notice": 28,
+        "general_exception": 5,
+        "special_urgency": True,
+        "call_in": 5,
+        "blackout": [{"from": "2019-03-25", "to": "2019-05-02", "reason": "pre-election period"}],
+    },
+    "council": {
+        "meets": ["2019-04-23", "2019-05-02", "2019-07-18", "late Sep 2019 TBC", "2019-12-23", "2020-01-02"],
+        "papers_due": 1,
+        "publish": {"days": 7, "count": "calendar"},
+        "notice": {"days": 10, "count": "working"},
+        "call_in": 3,
+    },
 }
+STATUTORY = ("cabinet", "council")
 
 DAY = st.dates(min_value=date(2019, 2, 1), max_value=date(2020, 3, 31))
 NATIONS = ["england", "scotland", "wales", "northern-ireland", "none"]
@@ -314,6 +335,15 @@ def timeline(draw: st.DrawFn, tid: str, nation: str, outside: list[str], max_ite
             item["duration"] = draw(st.integers(min_value=1, max_value=25))
         elif kind == "meeting":
             item["at"] = draw(st.sampled_from(sorted(BODIES)))
+            if item["at"] in STATUTORY and draw(st.booleans()):
+                item["key_decision"] = True
+                earlier = [f"i{p}" for p in range(i)] + outside
+                if earlier and draw(st.booleans()):
+                    item["notice_after"] = draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=2, unique=True))
+                elif draw(st.integers(0, 3)) == 0:
+                    item["notice_given"] = draw(DAY).isoformat()
+            if draw(st.integers(0, 4)) == 0:
+                item["deferred"] = sorted({draw(DAY).isoformat() for _ in range(draw(st.integers(1, 2)))})
         elif kind == "event":
             first = draw(DAY)
             item["on"] = draw(
@@ -366,6 +396,11 @@ def timeline(draw: st.DrawFn, tid: str, nation: str, outside: list[str], max_ite
     }
     if draw(st.booleans()):
         data["closures"] = ["2019-12-24 to 2020-01-01"]
+    if draw(st.integers(0, 3)) == 0:
+        first = draw(DAY)
+        data["blackout"] = [
+            {"from": first.isoformat(), "to": (first + timedelta(days=draw(st.integers(0, 40)))).isoformat()}
+        ]
     if draw(st.booleans()):
         data["as_of"] = draw(DAY).isoformat()  # weekends included
     return data

@@ -18,7 +18,7 @@ import numpy as np
 from . import kernel as K
 from .graph import ancestors
 from .model import Meeting, Programme
-from .scheduling import DeadlineResult, Plan, Schedule, compiled, run_variants, schedule
+from .scheduling import DeadlineResult, HeldMeeting, Plan, Schedule, compiled, run_variants, schedule
 
 __all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
@@ -180,8 +180,9 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[
 
 
 def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
-    """Meetings on the driving path that the papers missed, and what the next one cost: read from
-    the meeting each item was given and the one before it that its papers were too late for."""
+    """Meetings on the driving path that the papers (or a procedural rule) made it miss, what the
+    next one cost, and call-in periods on the way: read from the meeting each item was given and
+    the one before it that it could not take."""
     sched = lab.local
     label = sched.programme.name  # sentences name items by title (`Programme.name`)
     for key in d.driving_path:
@@ -189,31 +190,90 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
         if r.status == "unschedulable" and r.why == "no-meeting":
             yield f"{label(key)}: {r.reason}"
             continue
-        if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
-            continue
-        meetings = sched.meetings(key)
-        j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-        if j == 0:
-            continue
-        prev = meetings[j - 1]
-        floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
-        if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
-            continue
-        cal = sched.calendar(key)
-        late = cal.between(prev.papers_due, r.ready)
-        ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
-        body = sched.programme.body(sched.programme.items[key]).name
-        yield (
-            f"{label(key)} missed the {body} meeting of {fmt(prev.held)}: papers were due "
-            f"{fmt(prev.papers_due)} but {ready} {fmt(r.ready)}, {_days(late)} late; the next meeting is "
-            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
-        )
+        missed = _missed(sched, key)
+        if missed is not None:
+            yield missed
+        if r.takes_effect is not None and r.early_finish is not None and key != d.key:
+            body = sched.programme.body(sched.programme.items[key])
+            yield (
+                f"{label(key)} ({fmt(r.early_finish)}) takes effect on {fmt(r.takes_effect)}, after the "
+                f"{body.name}'s call-in period of {count(body.call_in, 'clear working day')}"
+            )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
         yield (
             f"the driving path reaches {label(d.key)} on {fmt(r.early_finish)}, "
             f"{_days(-d.margin)} after the deadline {fmt(d.deadline)}"
         )
+
+
+def _missed(sched: Schedule, key: str) -> str | None:
+    """The meeting a decision on the driving path could not take, and why."""
+    label, r = sched.programme.name, sched.items[key]
+    if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
+        return None
+    meetings = sched.meetings(key)
+    j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
+    statutory = _statutory_broke(sched, key, meetings, j)
+    if statutory is not None or j == 0:
+        return statutory
+    prev = meetings[j - 1]
+    floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
+    if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
+        return None
+    cal = sched.calendar(key)
+    late = cal.between(prev.papers_due, r.ready)
+    ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
+    body = sched.programme.body(sched.programme.items[key])
+    due = f"papers were due {fmt(prev.papers_due)}"
+    if prev.published is not None and prev.published == prev.papers_due and body.publish is not None:
+        due += f" (its agenda is published {body.publish} before the meeting)"
+    return (
+        f"{label(key)} missed the {body.name} meeting of {fmt(prev.held)}: {due} but {ready} "
+        f"{fmt(r.ready)}, {_days(late)} late; the next meeting is "
+        f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
+    )
+
+
+def _statutory_broke(sched: Schedule, key: str, meetings: Sequence[HeldMeeting], j: int) -> str | None:
+    """Why a decision went to a later meeting than its papers allow, when a procedural rule set
+    it: a deferral, a blackout, or a key decision's notice; in a committee clerk's words."""
+    p, label, r = sched.programme, sched.programme.name, sched.items[key]
+    item = p.items[key]
+    body = p.body(item)
+    chosen = meetings[j]
+    later = f"the next meeting it can take is {fmt(chosen.held)}"
+    if r.why == "deferred" and item.deferred:
+        return f"{label(key)} was deferred by the {body.name} on {fmt(item.deferred[-1])}; {later}"
+    free = skipped(sched, key, meetings, j)
+    if free is None:
+        return None
+    if free.blackout is not None:
+        spans = [b for b in p.blackouts(item) if free.held in b]
+        when = f" ({fmt(spans[0].first)} to {fmt(spans[0].last)})" if spans else ""
+        return (
+            f"the {body.name} meeting of {fmt(free.held)} for {label(key)} falls in the {free.blackout}{when}, "
+            f"when no decisions are taken; {later}"
+        )
+    if r.why == "notice" and body.notice is not None and r.notice_from is not None and free.first_day is not None:
+        needed = sched.clear_before(key, free.first_day, body.notice)
+        after = f" (after {label(r.driving[0])})" if r.driving else ""
+        return (
+            f"the {fmt(free.held)} {body.name} is too soon for {label(key)}, a key decision: "
+            f"{body.notice}' notice in the forward plan was needed by {fmt(needed)}, but notice can be "
+            f"published from {fmt(r.notice_from)}{after}; {later}"
+        )
+    return None
+
+
+def skipped(sched: Schedule, key: str, meetings: Sequence[HeldMeeting], j: int) -> HeldMeeting | None:
+    """The latest meeting before the chosen one (meetings[j]) that the item's papers and held-date
+    bounds would allow, had no procedural rule (notice, blackout) ruled it out."""
+    r = sched.items[key]
+    floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
+    ready = r.ready or date.min
+    fits = [m for m in meetings[:j] if m.held >= floor and m.papers_due >= ready and m.held < meetings[j].held]
+    return fits[-1] if fits else None
 
 
 def _slippable(sched: Schedule, d: DeadlineResult) -> list[str]:
@@ -289,7 +349,14 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         ni = lab.pos(nxt)
         before, after = int(res.slot[ok_row, ni]), int(res.slot[bad_row, ni])
         held_before = _day(res.held.ravel()[before]) if before >= 0 else None
-        if link is not None and link.type == "FS":
+        notice = p.body(nitem).notice
+        if link is None and x in nitem.notice_after and notice is not None and before >= 0:
+            by = sched.clear_before(nxt, _day(res.day1.ravel()[before]), notice)
+            text += (
+                f" it misses the forward-plan notice for the {body} of {fmt(held_before)} "
+                f"({notice}' notice, by {fmt(by)})"
+            )
+        elif link is not None and link.type == "FS":
             text += f" it misses the {body} papers deadline ({fmt(_day(res.papers.ravel()[before]))})"
         else:
             text += f" it misses the {body} meeting of {fmt(held_before)}"
@@ -335,9 +402,12 @@ class _Batch:
         on: dict[int, K.I64] = {}
         confirm: dict[int, K.I64] = {}
         extra: dict[int, tuple[K.I64, K.I64]] = {}
+        notice: dict[int, K.I64] = {}
         for row, (what, index, day, papers) in enumerate(self.rows):
             if what == "on":
                 on.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
+            elif what == "notice":  # a key decision taken under another notice rule (K.NOTICE_RULES)
+                notice.setdefault(index, np.zeros(n, dtype=np.int64))[row] = day
             elif what == "confirm":
                 confirm.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day
             else:  # an extra meeting of body `index` (NEVER: none); papers -1: due by the body's rule
@@ -345,7 +415,7 @@ class _Batch:
                     index, (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
                 )
                 held[row], due[row] = day, papers
-        return lab.run(K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra)))
+        return lab.run(K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra), notice=notice))
 
 
 Sentences = Callable[[K.KernelResult | None], list[str]]
@@ -406,6 +476,44 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     return sentences
 
 
+def _notice_fallbacks(lab: _Lab, key: str, batch: _Batch) -> list[Callable[[K.KernelResult | None], str | None]]:
+    """A key decision taken under general exception or special urgency (where its body allows
+    them), each from a run that takes it under that rule."""
+    sched = lab.local
+    p, label = sched.programme, sched.programme.name
+    item, r = p.items[key], sched.items[key]
+    body = p.body(item)
+    out: list[Callable[[K.KernelResult | None], str | None]] = []
+    for rule, given in ((1, body.general_exception), (2, body.special_urgency)):
+        if not given:
+            continue
+        row = batch.add("notice", lab.pos(key), rule)
+
+        def fallback(res: K.KernelResult | None, row: int = row, rule: int = rule) -> str | None:
+            if res is None or not lab.met(res, row):
+                return None
+            slot = int(res.slot[row, lab.pos(key)])
+            held = _day(res.held.ravel()[slot])
+            first = _day(res.day1.ravel()[slot])
+            if r.early_finish is not None and held >= r.early_finish:
+                return None  # the notice was not what held it back
+            if rule == 1 and body.general_exception is not None and body.notice is not None:
+                by = sched.clear_before(key, first, body.general_exception)
+                needed = sched.clear_before(key, first, body.notice)
+                return (
+                    f"the {fmt(held)} {body.name} is too soon for {body.notice}' notice of {label(key)}, which "
+                    f"was needed by {fmt(needed)}; under general exception it can be taken there if the "
+                    f"scrutiny committee chair is told by {fmt(by)}"
+                )
+            return (
+                f"under special urgency, with the agreement of the scrutiny committee chair, {label(key)} can be "
+                f"taken at the {fmt(held)} {body.name}"
+            )
+
+        out.append(fallback)
+    return out
+
+
 def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline:
     each meeting option from a run with that meeting added."""
@@ -441,6 +549,8 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
                 return f"an extraordinary {name} meeting for {label(who)}, held {when}, would save it"
 
             plans.append(extraordinary)
+            if item.key_decision and body.notice is not None and r.notice_from is not None:
+                plans += _notice_fallbacks(lab, key, batch)
             if body.chairs_action is not None:
                 by = cal.wd(cal.on_or_after(r.ready), body.chairs_action)
                 row = batch.add("extra", b, by.toordinal(), r.ready.toordinal())  # papers the day they are ready

@@ -18,15 +18,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from .model import Programme
+from .model import Item, Programme
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["ancestors", "dependency_graph", "topological_order"]
+__all__ = ["ancestors", "dependency_graph", "predecessors", "topological_order"]
 
 
 _ORDERS: WeakKeyDictionary[Programme, list[str]] = WeakKeyDictionary()
@@ -49,8 +50,8 @@ def _kahn(programme: Programme) -> list[str]:
     waiting = [0] * len(keys)
     succs: list[list[int]] = [[] for _ in keys]
     for i, item in enumerate(items.values()):
-        for d in item.after:
-            p = pos.get(d.pred)
+        for pred in predecessors(item):
+            p = pos.get(pred)
             if p is not None:  # a reference to a missing item is reported by the loader
                 succs[p].append(i)
                 waiting[i] += 1
@@ -68,18 +69,29 @@ def ancestors(programme: Programme, key: str) -> set[str]:
     seen = {key}
     stack = [key]
     while stack:
-        for dep in programme.items[stack.pop()].after:
-            if dep.pred not in seen:
-                seen.add(dep.pred)
-                stack.append(dep.pred)
+        for pred in predecessors(programme.items[stack.pop()]):
+            if pred not in seen:
+                seen.add(pred)
+                stack.append(pred)
     return seen
 
 
 def dependency_graph(programme: Programme) -> nx.DiGraph:
-    """Items as nodes, `after` entries as edges pred -> item (edge attribute `dep`)."""
+    """Items as nodes, `after` entries as edges pred -> item (edge attribute `dep`), and a key
+    decision's `notice_after` entries (attribute `notice`)."""
     import networkx as nx
 
     graph = nx.DiGraph()
     graph.add_nodes_from(programme.items)
     graph.add_edges_from((dep.pred, item.key, {"dep": dep}) for item in programme.items.values() for dep in item.after)
+    graph.add_edges_from(
+        (pred, item.key, {"notice": True}) for item in programme.items.values() for pred in item.notice_after
+    )
     return graph
+
+
+def predecessors(item: Item) -> Iterator[str]:
+    """The keys an item waits for: its `after` entries, then its `notice_after` entries."""
+    for dep in item.after:
+        yield dep.pred
+    yield from item.notice_after

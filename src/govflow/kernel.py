@@ -45,8 +45,24 @@ NONE = -(1 << 30)  # a bound that bounds nothing (no status date, no forecast)
 TASK, MILESTONE, MEETING, EVENT = 0, 1, 2, 3
 KINDS = {"task": TASK, "milestone": MILESTONE, "meeting": MEETING, "event": EVENT}
 # what set an item's early date
-WHY = ("deps", "start", "as_of", "done", "started", "remaining", "forecast", "fixed", "no-meeting", "blocked")
-DEPS, START, AS_OF, DONE, STARTED, REMAINING, FORECAST, FIXED, NO_MEETING, BLOCKED = range(10)
+WHY = (
+    "deps",
+    "start",
+    "as_of",
+    "done",
+    "started",
+    "remaining",
+    "forecast",
+    "fixed",
+    "no-meeting",
+    "blocked",
+    "deferred",
+    "notice",
+)
+DEPS, START, AS_OF, DONE, STARTED, REMAINING, FORECAST, FIXED, NO_MEETING, BLOCKED, DEFERRED, NOTICE = range(12)
+LINK_TYPES = ("FS", "SS", "FF", "N")  # N: a key decision's `notice_after` (notice published after it)
+NOTICE_RULES = ("notice", "general exception", "special urgency")  # a key decision's, in `Variants.notice`
+NO_RULE, NO_NOTICE = -1, -2  # notice days of a rule the body does not have; of one with no notice period
 
 _K = 1 << 20  # days per body segment in meeting search keys (more than 1900-2300)
 _MIN_ORD = date(FIRST_YEAR, 1, 1).toordinal()
@@ -75,9 +91,7 @@ def edge_constants(kind: int, dep_type: str, lag: int) -> tuple[int, int | None,
     >>> edge_constants(TASK, "FS", 0), edge_constants(TASK, "FS", -2), edge_constants(MILESTONE, "FS", 0)
     ((0, 0, 0), (1, -1, 0), (0, None, 0))
     """
-    sub, add, ff, ident = _edge_arrays(
-        np.asarray([kind]), np.asarray([("FS", "SS", "FF").index(dep_type)]), np.asarray([lag])
-    )
+    sub, add, ff, ident = _edge_arrays(np.asarray([kind]), np.asarray([LINK_TYPES.index(dep_type)]), np.asarray([lag]))
     return int(sub[0]), None if ident[0] else int(add[0]), int(ff[0])
 
 
@@ -89,6 +103,42 @@ def _edge_arrays(kind: I64, typ: I64, lag: I64) -> tuple[I64, I64, I64, npt.NDAr
     add = np.where(task & fs, np.where(lag >= 0, lag, lag + 1), np.where(task, np.where(lag > 0, lag - 1, lag), 0))
     add = np.where(~task & (lag != 0), np.where(lag > 0, lag - 1, lag), add)
     return sub.astype(DT), add.astype(DT), (task & ff).astype(DT), ~task & (lag == 0)
+
+
+def clear_before(cals: Calendars, cb: I64, db: I64, m: I64, days: I64, calendar: Any) -> I64:
+    """ "`days` clear days before a meeting on m": the last working day D with at least `days`
+    counted days strictly between D and m; working days are counted unless `calendar`. The one
+    statement of the rule (agenda publication, key-decision notice, general exception).
+
+    Working days: D = days[count[m - 1] - n - 1]; calendar days: the last working day on or
+    before m - n - 1."""
+    days = np.asarray(days, dtype=DT)
+    working = cals.day(db, cals.cnt(cb, m - 1) - days - 1)
+    out: I64 = np.where(calendar, cals.prv(cb, db, m - days - 1), working)
+    return np.where(m >= NEVER, NEVER, out)
+
+
+def at_item(cp: Compiled, k: int, what: str, day: int, days: int = 0, calendar: bool = False) -> int:
+    """One date for item k (kernel index), in its calendar: `clear_before` a meeting on `day`
+    (what="clear"), or the day a decision on `day` takes effect after its body's call-in
+    ("effect"). For reports that read one item at a time."""
+    cals = cp.cals
+    assert cals is not None
+    c = int(cp.cal[k])
+    cb, db, o = cals.cbase[c : c + 1], cals.dbase[c : c + 1], np.asarray([day], dtype=DT)
+    if what == "clear":
+        return int(clear_before(cals, cb, db, o, np.asarray([days]), calendar)[0])
+    n = int(cp.callin[cp.body[k]])
+    return int(cals.wd(cb, db, o, n)[0]) if n else day
+
+
+def _notice_floor(cals: Calendars, cb: I64, db: I64, given: I64, days: I64, calendar: Any) -> I64:
+    """The first day a meeting may be held when notice is published on `given`: the inverse of
+    `clear_before` (held on or after it, at least `days` counted days lie strictly between)."""
+    days = np.asarray(days, dtype=DT)
+    working = np.maximum(cals.day(db, cals.cnt(cb, given) + days - 1), given) + 1
+    out: I64 = np.where(calendar, given + days + 1, working)
+    return out
 
 
 def _clip(a: Any, lo: int, hi: int) -> Any:
@@ -169,6 +219,8 @@ class Variants:
     - extra: body -> (V,) ordinal of an extra meeting of that body, NEVER = none, or (held,
       papers) to set its papers-due date too (chair's action: papers the day they are ready;
       -1: by the body's rule).
+    - notice: key decision -> (V,) index into NOTICE_RULES of the notice it is taken under (0: the
+      body's `notice`; 1: general exception; 2: special urgency, no notice period).
     """
 
     n: int = 1
@@ -179,6 +231,7 @@ class Variants:
     on: dict[int, I64] = field(default_factory=dict)
     confirm: dict[int, I64] = field(default_factory=dict)
     extra: dict[int, I64 | tuple[I64, I64]] = field(default_factory=dict)
+    notice: dict[int, I64] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -218,6 +271,31 @@ class KernelResult:
     source: I64  # each sorted meeting's compiled index (>= the compiled count: an extra meeting)
     window_first: I64  # fixed events: first and last working day of the window (rows 1 or V)
     window_last: I64
+    notice: I64  # key decisions: the first day notice can be (or was) published
+    lnotice: I64  # key decisions: the latest day notice can be published and still meet the deadlines
+    day1: I64  # meetings as held in each variant: the first working day of each (as `held`)
+
+
+@dataclass(frozen=True, slots=True)
+class Statutory:
+    """The procedural rules of a programme (DESIGN.md "Statutory timing"), for `Compiled`. Bodies
+    by index, items by the caller's index, dates as ordinals.
+
+    - publish: body -> (clear days, calendar?) before each meeting its agenda is published;
+    - call_in: body -> clear working days before a decision there takes effect;
+    - blackouts: (body, first, last): meetings held in the period take no decisions;
+    - notice: key decision -> per NOTICE_RULES (days, calendar?) or None where the body has no such
+      rule (special urgency: (NO_NOTICE, False));
+    - notice_given: key decision -> the day notice was published;
+    - deferred: meeting item -> the first day a meeting may be held after its last deferral.
+    """
+
+    publish: dict[int, tuple[int, bool]] = field(default_factory=dict)
+    call_in: dict[int, int] = field(default_factory=dict)
+    blackouts: list[tuple[int, int, int]] = field(default_factory=list)
+    notice: dict[int, tuple[tuple[int, bool] | None, ...]] = field(default_factory=dict)
+    notice_given: dict[int, int] = field(default_factory=dict)
+    deferred: dict[int, int] = field(default_factory=dict)
 
 
 class Compiled:
@@ -238,11 +316,13 @@ class Compiled:
         bodies: Sequence[tuple[int, int, Sequence[tuple[int, int]]]],
         window: Sequence[tuple[int, int] | None],
         dates: Sequence[int],
+        statutory: Statutory | None = None,
     ):
         """kinds..start, body, window: per item in the caller's order; edges: (pred, succ, type,
-        lag) in each successor's `after` order; bodies: (calendar, papers_due, meetings as
-        (first, last) ordinals of each meeting's window) per body; window: an event's (first,
-        last) ordinals; dates: every date the programme names (for the calendars' span)."""
+        lag) in each successor's `after` order (type N: a key decision's `notice_after`); bodies:
+        (calendar, papers_due, meetings as (first, last) ordinals of each meeting's window) per
+        body; window: an event's (first, last) ordinals; dates: every date the programme names
+        (for the calendars' span); statutory: the procedural rules, if any."""
         n = len(kinds)
         kinds_a = np.asarray(kinds, dtype=np.int64)
         levels_a = np.asarray(levels, dtype=np.int64)
@@ -276,7 +356,7 @@ class Compiled:
         self.m = m
         e_p = np.asarray([e[0] for e in edges], dtype=np.int64)
         e_s = np.asarray([e[1] for e in edges], dtype=np.int64)
-        e_t = np.asarray([("FS", "SS", "FF").index(e[2]) for e in edges], dtype=np.int64)
+        e_t = np.asarray([LINK_TYPES.index(e[2]) for e in edges], dtype=np.int64)
         e_l = np.asarray([e[3] for e in edges], dtype=np.int64)
         succ_k = pos_a[e_s] if m else e_s
         eo = np.lexsort((np.arange(m), succ_k)) if m else np.zeros(0, dtype=np.int64)
@@ -286,12 +366,14 @@ class Compiled:
         self.e_ss, self.e_fs = typ == 1, typ == 0
         sk = kd_a[self.e_succ] if m else e_t
         self.e_sub, self.e_add, self.e_ff, self.e_ident = _edge_arrays(sk, typ, lag)
-        # meeting items: SS/FF links bound the held date, FS links the papers
-        self.e_held = (sk == MEETING) & (typ != 0)
+        # meeting items: SS/FF links bound the held date, FS links the papers, N links the notice
+        self.e_notice = typ == 3
+        self.e_held = (sk == MEETING) & ((typ == 1) | (typ == 2))
         self.e_src = np.where(self.e_ss, 0, 1)  # 0: the predecessor's start, 1: its finish
-        # per group: its forward edges (main and held) as index arrays with reduceat starts
-        self.fwd = [self._segments(a, b, ~self.e_held) for a, b, _ in self.groups]
+        # per group: its forward edges (main, held and notice) as index arrays with reduceat starts
+        self.fwd = [self._segments(a, b, ~self.e_held & ~self.e_notice) for a, b, _ in self.groups]
         self.fwd_held = [self._segments(a, b, self.e_held) for a, b, _ in self.groups]
+        self.fwd_notice = [self._segments(a, b, self.e_notice) for a, b, _ in self.groups]
         # backward: edges by predecessor
         bo = np.lexsort((np.arange(m), self.e_pred)) if m else np.zeros(0, dtype=np.int64)
         bp = self.e_pred[bo]
@@ -318,10 +400,46 @@ class Compiled:
         self.m_body = np.asarray(mbody, dtype=np.int64)
         self.n_meetings = len(first)
         self.span = (min(dates), max(dates))
+        self._statutory(statutory or Statutory(), order_a, len(bodies))
         reach = max([1, int(np.abs(e_l).max()) if m else 0, int(self.dur.max()) if n else 0, *(b[1] for b in bodies)])
         self.guard = 3 * reach + 40  # calendar days: more than any one link can move a date
         self.cals: Calendars | None = None
-        self.meeting_base: tuple[I64, I64] | None = None
+        self.meeting_base: tuple[I64, I64, I64] | None = None
+
+    def _statutory(self, st: Statutory, order: I64, nb: int) -> None:
+        n = self.n
+        self.pub_days = np.full(nb, -1, dtype=DT)
+        self.pub_cal = np.zeros(nb, dtype=bool)
+        self.callin = np.zeros(nb, dtype=DT)
+        for b, (days, cal) in st.publish.items():
+            self.pub_days[b], self.pub_cal[b] = days, cal
+        for b, days in st.call_in.items():
+            self.callin[b] = days
+        self.blackouts = [(b, f, lst) for b, f, lst in st.blackouts]
+        # key decisions, kernel order: per notice rule (NOTICE_RULES) its days and whether calendar
+        self.key = np.zeros(n, dtype=bool)
+        self.nt_days = np.full((len(NOTICE_RULES), n), NO_RULE, dtype=DT)
+        self.nt_cal = np.zeros((len(NOTICE_RULES), n), dtype=bool)
+        pos = np.empty(n, dtype=np.int64)
+        pos[order] = np.arange(n)
+        for i, rules in st.notice.items():
+            k = pos[i]
+            self.key[k] = True
+            for r, rule in enumerate(rules):
+                if rule is not None:
+                    self.nt_days[r, k], self.nt_cal[r, k] = rule
+        self.notice_given = np.full(n, NONE, dtype=DT)
+        self.defer = np.full(n, NONE, dtype=DT)
+        for i, d in st.notice_given.items():
+            self.notice_given[pos[i]] = d
+        for i, d in st.deferred.items():
+            self.defer[pos[i]] = d
+        # links from a meeting item with a call-in period: its successors see the day it takes effect
+        pk = self.kind[self.e_pred] if self.m else np.zeros(0, dtype=np.int64)
+        ci = self.callin[self.body[self.e_pred]] if self.m and nb else np.zeros(self.m, dtype=DT)
+        self.e_callin = np.where((pk == MEETING) & ~self.e_ss, ci, 0).astype(DT)
+        self.has_callin = bool(self.e_callin.any())
+        self.has_notice = bool(self.key.any())
 
     def _segments(self, a: int, b: int, mask: npt.NDArray[np.bool_]) -> tuple[I64, I64, I64]:
         lo_, hi_ = np.searchsorted(self.e_succ, a), np.searchsorted(self.e_succ, b)
@@ -342,10 +460,11 @@ class Compiled:
         return c
 
 
-def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I64) -> tuple[I64, I64]:
-    """The held and papers-due dates of meetings given as windows: a window counts as held on its
-    last working day, its papers are due `papers_due` working days before its first working day;
-    an exact date is held on that day, papers due `papers_due` working days before it (on it, for
+def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I64) -> tuple[I64, I64, I64]:
+    """The held, papers-due and first dates of meetings given as windows: a window counts as held
+    on its last working day, its papers are due `papers_due` working days before its first working
+    day, and no later than the agenda is published (`publish` clear days before that day); an
+    exact date is held on that day, papers due `papers_due` working days before it (on it, for
     papers due 0). The one statement of the meeting rule."""
     c = cp.body_cal[body]
     cb, db = cals.cbase[c], cals.dbase[c]
@@ -356,8 +475,29 @@ def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I
     day1 = np.where(day1 <= last, day1, first)
     pd = cp.papers_due[body]
     papers = np.where(pd > 0, cals.wd(cb, db, day1, -pd), day1)
+    pub = cp.pub_days[body]
+    if (pub >= 0).any():
+        papers = np.where(pub >= 0, np.minimum(papers, clear_before(cals, cb, db, day1, pub, cp.pub_cal[body])), papers)
     never = first >= NEVER
-    return np.where(never, NEVER, held), np.where(never, NEVER, papers)
+    return np.where(never, NEVER, held), np.where(never, NEVER, papers), np.where(never, NEVER, day1)
+
+
+def published(cp: Compiled, cals: Calendars, day1: I64, body: I64) -> I64:
+    """The day each meeting's agenda is published (NEVER where its body has no `publish`)."""
+    c = cp.body_cal[body]
+    pub = cp.pub_days[body]
+    out: I64 = np.where(
+        pub >= 0, clear_before(cals, cals.cbase[c], cals.dbase[c], day1, np.maximum(pub, 0), cp.pub_cal[body]), NEVER
+    )
+    return out
+
+
+def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
+    """Meetings held inside one of their body's blackout periods (no decisions taken)."""
+    out = np.zeros(np.broadcast(held, body).shape, dtype=bool)
+    for b, f, lst in cp.blackouts:
+        out |= (body == b) & (held >= f) & (held <= lst)
+    return out
 
 
 class _Meetings:
@@ -367,35 +507,40 @@ class _Meetings:
     def __init__(self, cp: Compiled, cals: Calendars, v: Variants):
         if cp.meeting_base is None:
             cp.meeting_base = _meeting_dates(cp, cals, cp.m_first, cp.m_last, cp.m_body)
-        held, papers = cp.meeting_base
+        held, papers, day1 = cp.meeting_base
         body = cp.m_body
         varies = bool(v.confirm or v.extra)
         rows = v.n if varies else 1
         held = np.broadcast_to(held, (rows, len(held))).copy()
         papers = np.broadcast_to(papers, (rows, len(papers))).copy()
+        day1 = np.broadcast_to(day1, (rows, len(day1))).copy()
         if v.confirm:  # every confirmed meeting at once: (rows, slots)
             slots = np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))
             day = np.stack([np.asarray(d, dtype=np.int64) for d in v.confirm.values()], axis=1)
             keep = day < 0
-            h, p = _meeting_dates(
+            h, p, d1 = _meeting_dates(
                 cp,
                 cals,
                 np.where(keep, cp.m_first[slots], day),
                 np.where(keep, cp.m_last[slots], day),
                 np.broadcast_to(body[slots], day.shape),
             )
-            held[:, slots], papers[:, slots] = h, p
+            held[:, slots], papers[:, slots], day1[:, slots] = h, p, d1
         if v.extra:  # extra meetings as more columns, one per body
             bodies = np.fromiter(v.extra, dtype=np.int64, count=len(v.extra))
             given = [e if isinstance(e, tuple) else (e, None) for e in v.extra.values()]
             day = np.stack([np.asarray(g[0], dtype=np.int64) for g in given], axis=1)
-            h, p = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
+            h, p, d1 = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
             for c, (_, due) in enumerate(given):
                 if due is not None:  # papers given (-1: due by the body's rule)
                     p[:, c] = np.where(h[:, c] < NEVER, np.where(due >= 0, due, p[:, c]), NEVER)
             held = np.concatenate([held, h], axis=1)
             papers = np.concatenate([papers, p], axis=1)
+            day1 = np.concatenate([day1, d1], axis=1)
             body = np.r_[body, bodies]
+        if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
+            out = _blacked_out(cp, held, body[None, :])
+            held, papers, day1 = (np.where(out, NEVER, x) for x in (held, papers, day1))
         nb = len(cp.papers_due)
         # sort each row by (body, held, papers); a cancelled meeting (NEVER) sorts last in its body
         hk = np.minimum(held - cals.lo + 1, _K - 1)
@@ -404,6 +549,7 @@ class _Meetings:
         o = np.argsort(key, axis=1, kind="stable")
         self.held = np.take_along_axis(held, o, axis=1)
         self.papers = np.take_along_axis(papers, o, axis=1)
+        self.day1 = np.take_along_axis(day1, o, axis=1)
         self.source = np.take_along_axis(np.broadcast_to(np.arange(held.shape[1]), held.shape), o, axis=1)
         body_sorted = np.take_along_axis(np.broadcast_to(body, held.shape), o, axis=1)
         self.rows, self.width, self.nb = rows, held.shape[1], nb
@@ -419,6 +565,13 @@ class _Meetings:
         self.pkey = (seg * _K + run).ravel()
         self.pflat = self.papers.ravel()
         self.hflat = self.held.ravel()
+        self.dflat = self.day1.ravel()
+        self.dkey: I64 | None = None
+        if cp.has_notice:  # the same for first days (key decisions' notice)
+            dks = np.minimum(self.day1 - cals.lo + 1, _K - 1)
+            run = np.maximum.accumulate(dks + body_sorted * _K, axis=1) - body_sorted * _K
+            self.monotone &= bool((run == dks).all())
+            self.dkey = (seg * _K + run).ravel()
         counts = np.bincount(body, minlength=nb)
         self.seg_end_in_row = np.cumsum(counts)  # per body: end of its run in each sorted row
         self.lo = cals.lo
@@ -437,28 +590,39 @@ class _Meetings:
         b = np.searchsorted(keys_b, kb.ravel(), side_b).reshape(kb.shape)
         return a, b
 
-    def first(self, vrow: I64, body: I64, hmin: I64, ready: I64) -> I64:
+    def first(self, vrow: I64, body: I64, hmin: I64, ready: I64, dmin: I64 | None = None) -> I64:
         """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
-        or after ready; -1 where there is none. All arguments broadcast together."""
+        or after ready (and whose first day is on or after dmin: a key decision's notice); -1
+        where there is none. All arguments broadcast together."""
         base = self._seg(vrow, body) * _K
         jh, jp = self._search(self.hkey, base, hmin, "left", self.pkey, ready, "left")
         j = np.maximum(jh, jp)
+        if dmin is not None and self.dkey is not None:
+            jd = self._search(self.dkey, base, dmin, "left", self.dkey, dmin, "left")[0]
+            j = np.maximum(j, jd)
         end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
-        if not self.monotone:  # papers out of held order: from jh, the first with papers >= ready
-            slow = (jp < jh) & (jh < end)
+        if not self.monotone:  # papers or first days out of held order: from j, the first that fits
+            top = len(self.pflat) - 1
+            ready_b = np.broadcast_to(ready, j.shape)
+            dmin_b = np.broadcast_to(NONE if dmin is None else dmin, j.shape)
+
+            def fits(k: I64, r: I64, d: I64) -> npt.NDArray[np.bool_]:
+                k = np.minimum(k, top)
+                out: npt.NDArray[np.bool_] = (self.pflat[k] >= r) & (self.dflat[k] >= d)
+                return out
+
+            slow = (j < end) & ~fits(j, ready_b, dmin_b)
             if slow.any():
-                js, rs, es = jh[slow], np.broadcast_to(ready, j.shape)[slow], end[slow]
-                found = np.full(js.shape, -1, dtype=np.int64)
-                k = js.copy()
+                k, rs, ds, es = j[slow], ready_b[slow], dmin_b[slow], end[slow]
+                found = np.full(k.shape, -1, dtype=np.int64)
                 while True:
                     live = (found < 0) & (k < es)
                     if not live.any():
                         break
-                    hit = live & (self.pflat[np.minimum(k, len(self.pflat) - 1)] >= rs)
-                    found = np.where(hit, k, found)
+                    found = np.where(live & fits(k, rs, ds), k, found)
                     k = k + 1
                 j = j.copy()
-                j[slow] = np.where(found >= 0, found, end[slow])
+                j[slow] = np.where(found >= 0, found, es)
         ok = (j < end) & (self.hflat[np.minimum(j, len(self.hflat) - 1)] < NEVER)
         return np.where(ok, j, -1)
 
@@ -467,9 +631,11 @@ class _Meetings:
         # a cancelled meeting's key is _K - 1: `bound` stops short of it
         return self._search(self.hkey, self._seg(vrow, body) * _K, lo, "left", self.hkey, bound, "right", _K - 2)
 
-    def papers_max(self, a: I64, b: I64) -> I64:
-        """The latest papers-due date among flat indices a..b-1 (NONE where empty)."""
-        out = np.where(b > a, self.pflat[np.maximum(b - 1, 0)], NONE)
+    def papers_max(self, a: I64, b: I64, flat: I64 | None = None) -> I64:
+        """The latest papers-due date (or value of `flat`, e.g. first days) among flat indices
+        a..b-1 (NONE where empty)."""
+        flat = self.pflat if flat is None else flat
+        out = np.where(b > a, flat[np.maximum(b - 1, 0)], NONE)
         if not self.monotone:
             k = a.copy()
             best = np.full(a.shape, NONE, dtype=DT)
@@ -477,7 +643,7 @@ class _Meetings:
                 live = k < b
                 if not live.any():
                     break
-                best = np.where(live, np.maximum(best, self.pflat[np.minimum(k, len(self.pflat) - 1)]), best)
+                best = np.where(live, np.maximum(best, flat[np.minimum(k, len(flat) - 1)]), best)
                 k = k + 1
             out = best
         return out
@@ -517,6 +683,7 @@ def _rows(v: Variants, a: int, b: int) -> Variants:
         on={k: x[a:b] for k, x in v.on.items()},
         confirm={k: x[a:b] for k, x in v.confirm.items()},
         extra={k: cut(x) for k, x in v.extra.items()},
+        notice={k: x[a:b] for k, x in v.notice.items()},
     )
 
 
@@ -558,6 +725,8 @@ _PER_VARIANT = {
     "why",
     "conflict",
     "done",
+    "notice",
+    "lnotice",
 }
 
 
@@ -609,6 +778,7 @@ class _Run:
         self.ready = np.empty((V, n), dtype=DT)  # meeting items only
         self.hmin = np.empty((V, n), dtype=DT)
         self.slot = np.empty((V, n), dtype=DT)
+        self.notice = np.full((V, n) if cp.has_notice else (0, n), NONE, dtype=DT)
         self.conflict = np.full((V, n), -1, dtype=DT) if self.record else np.empty((V, n), dtype=DT)
         self.ties = np.zeros(cp.m, dtype=bool) if self.record else None
         # fixed events: first and last working day of each window, as confirmed in each variant
@@ -632,6 +802,7 @@ class _Run:
         self.lr = np.empty((rows, n), dtype=DT)  # meeting items only
         self.bnd = np.empty((rows, n), dtype=DT)
         self.lslot = np.empty((rows, n), dtype=DT)  # meeting items only
+        self.lnotice = np.full((rows if cp.has_notice else 0, n), NEVER, dtype=DT)  # key decisions only
         for g in range(len(cp.groups) - 1 if self.backward else -1, -1, -1):
             a, b, kind = cp.groups[g]
             self._backward(g, a, b, kind)
@@ -685,6 +856,9 @@ class _Run:
             self.meet.source,
             self.day1,
             self.dayz,
+            self.notice,
+            self.lnotice,
+            self.meet.day1,
         )
         return res, near, out
 
@@ -695,6 +869,10 @@ class _Run:
         pred = cp.e_pred[idx]
         x = self.pt[:, cp.e_src[idx] * cp.n + pred]
         placed = x < NEVER
+        if cp.has_callin:  # a decision subject to call-in takes effect its N-th working day after
+            ci = cp.e_callin[idx]
+            if ci.any():
+                x = np.where((ci > 0) & placed, cals.wd(self.cb[pred], self.db[pred], x, ci), x)
         succ = cp.e_succ[idx]
         cb, db = self.cb[succ], self.db[succ]
         add = cp.e_add[idx] + cp.e_ff[idx] * (1 - self.durv[:, succ])
@@ -894,10 +1072,16 @@ class _Run:
         hmin, hd, hwhy = np.where(low, asof, hmin), np.where(low, -1, hd), np.where(low, AS_OF, hwhy)
         later = fc > hmin
         hmin, hd, hwhy = np.where(later, fc, hmin), np.where(later, -1, hd), np.where(later, FORECAST, hwhy)
+        defer = cp.defer[sl]
+        later = defer > hmin  # deferred at a meeting: a meeting held after the last deferral
+        hmin, hd, hwhy = np.where(later, defer, hmin), np.where(later, -1, hd), np.where(later, DEFERRED, hwhy)
         hmin, hwhy, hd = self._floor(a, b, hmin, hwhy, hd)
         body = cp.body[sl]
         vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
-        j = self.meet.first(vrow, body, hmin, ready)
+        dmin, nd = None, None
+        if cp.has_notice and cp.key[sl].any():
+            dmin, nd, blocked = self._notice(g, a, b, cb, db, s0, asof, has_asof, blocked)  # type: ignore[no-untyped-call]
+        j = self.meet.first(vrow, body, hmin, ready, dmin)
         found = j >= 0
         held = np.where(found, self.meet.hflat[np.maximum(j, 0)], NEVER)
         # the papers' chain drives, unless the held-date bound alone forces a later meeting
@@ -906,11 +1090,20 @@ class _Run:
         held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
         drv = np.where(held_drives, hd, rd)
         why = np.where(held_drives, hwhy, DEPS)
+        if dmin is not None and nd is not None:  # the notice holds it back: later than it would be
+            j_free = self.meet.first(vrow, body, hmin, ready)
+            by_notice = found & (j != j_free)
+            drv, why = np.where(by_notice, nd, drv), np.where(by_notice, NOTICE, why)
         why = np.where(found, why, NO_MEETING)
         drv = np.where(found, drv, rd)
         # blocked: the first predecessor that cannot be scheduled
         why = np.where(blocked, BLOCKED, why)
-        drv = np.where(blocked, np.where(ready >= NEVER, rd, hd), drv)
+        stop = (
+            np.where(ready >= NEVER, rd, hd)
+            if nd is None
+            else np.where(ready >= NEVER, rd, np.where(hmin >= NEVER, hd, nd))
+        )
+        drv = np.where(blocked, stop, drv)
         held = np.where(blocked, NEVER, held)
         j = np.where(blocked, -1, j)
         self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
@@ -927,6 +1120,33 @@ class _Run:
         self.why[:, sl] = why
         self.drv[:, sl] = drv
 
+    def _notice(self, g, a, b, cb, db, s0, asof, has_asof, blocked):  # type: ignore[no-untyped-def]
+        """Key decisions among items a..b-1: the first day a meeting may be held given the notice
+        (published once the `notice_after` items finish, not before the start nor, until given,
+        the status date), the notice's driver, and `blocked` with items whose notice cannot be
+        published."""
+        cp, sl, V = self.cp, slice(a, b), self.v.n
+        key = cp.key[sl]
+        ready, nd, _, _ = self._reduce(cp.fwd_notice[g], a, b, s0)
+        nblocked = ready >= NEVER
+        low = has_asof & (asof > ready)
+        ready, nd = np.where(low, asof, ready), np.where(low, -1, nd)
+        ready = self.cals.nxt(cb, db, ready)  # published on a working day
+        given = cp.notice_given[sl]
+        ready = np.where(given > NONE, given, ready)
+        nd = np.where(given > NONE, -1, nd)
+        nblocked &= given <= NONE
+        rule = np.zeros((V, b - a), dtype=np.int64)
+        for i, r in self.v.notice.items():
+            if a <= i < b:
+                rule[:, i - a] = r
+        cols = np.arange(a, b)[None, :]
+        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        floor = _notice_floor(self.cals, cb, db, ready, np.maximum(days, 0), cal)
+        floor = np.where(key & (days != NO_NOTICE), floor, NONE)
+        self.notice[:, sl] = np.where(key & ~nblocked, ready, NONE)
+        return np.where(nblocked & key, NONE, floor), nd, blocked | (nblocked & key)
+
     # ---- backward --------------------------------------------------------------------------
     def _backward(self, g: int, a: int, b: int, kind: int) -> None:
         cp, cals, V = self.cp, self.cals, self.v.n
@@ -942,6 +1162,10 @@ class _Run:
                 self.ls[:, succ],
                 np.where(sk == MEETING, np.where(fs, self.lr[:, succ], self.lf[:, succ]), self.lf[:, succ]),
             )
+            if cp.has_notice:  # notice links: the latest day the notice can be published
+                notice = cp.e_notice[sel]
+                if notice.any():
+                    target = np.where(notice, self.lnotice[:, succ], target)
             if (sk == EVENT).any():
                 # an event leading to a deadline asks for its predecessors by its window's first working day
                 day1 = (
@@ -956,6 +1180,10 @@ class _Run:
             x = np.where(cp.e_ident[sel], target, x)
             # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
             pcb, pdb = self.cb[pred], self.db[pred]
+            if cp.has_callin:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
+                ci = cp.e_callin[sel]
+                if ci.any():
+                    x = np.where((ci > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - ci) - 1, x)
             pk = cp.kind[pred]
             ss_task = cp.e_ss[sel] & (pk == TASK)
             if ss_task.any():
@@ -975,7 +1203,7 @@ class _Run:
         elif kind == MEETING:
             body = cp.body[sl]
             vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
-            lo = np.where(self.isdone[:, sl], NONE, self.pr.asof[sl])
+            lo = np.where(self.isdone[:, sl], NONE, np.maximum(self.pr.asof[sl], cp.defer[sl]))
             ja, jb = self.meet.last_by(vrow, body, lo, bound)
             r = self.meet.papers_max(ja, jb)
             r = np.where(r >= cp.start[sl], r, NONE)  # papers due before the start are never taken
@@ -989,5 +1217,24 @@ class _Run:
             self.lf[:, sl] = self.ls[:, sl] = np.where(unbounded, NEVER, lf)
             self.lr[:, sl] = np.where(unbounded, NEVER, lr)
             self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
+            if cp.has_notice and cp.key[sl].any():
+                self._latest_notice(a, b, cb, db, ja, jb, bound, unbounded)
         else:
             self.lf[:, sl] = self.ls[:, sl] = bound
+
+    def _latest_notice(self, a, b, cb, db, ja, jb, bound, unbounded) -> None:  # type: ignore[no-untyped-def]
+        """Key decisions among items a..b-1: the latest day notice can be published for the latest
+        meeting they may take (`clear_before` its first day; the bound itself where no meeting
+        fits), unless it has been given."""
+        cp, sl, V = self.cp, slice(a, b), self.v.n
+        rule = np.zeros((V, b - a), dtype=np.int64)
+        for i, r in self.v.notice.items():
+            if a <= i < b:
+                rule[:, i - a] = r
+        cols = np.arange(a, b)[None, :]
+        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        first = self.meet.papers_max(ja, jb, self.meet.dflat)
+        m = np.where(first > NONE, first, bound)
+        ln = clear_before(self.cals, cb, db, m, np.maximum(days, 0), cal)
+        free = ~cp.key[sl] | (days == NO_NOTICE) | (cp.notice_given[sl] > NONE) | unbounded | self.isdone[:, sl]
+        self.lnotice[:, sl] = np.where(free, NEVER, ln)

@@ -27,7 +27,21 @@ from .calendars import NATIONS, gc_paused
 from .dates import FIRST_YEAR, DateError, Window, parse_window
 from .errors import InvalidTimeline, Problem, did_you_mean
 from .graph import dependency_graph, topological_order
-from .model import DISTRIBUTIONS, LEVELS, Body, Dependency, Item, Kind, Meeting, Programme, Risk, RiskSettings, Timeline
+from .model import (
+    DISTRIBUTIONS,
+    LEVELS,
+    Blackout,
+    Body,
+    ClearDays,
+    Dependency,
+    Item,
+    Kind,
+    Meeting,
+    Programme,
+    Risk,
+    RiskSettings,
+    Timeline,
+)
 
 __all__ = ["FORMAT_VERSION", "load", "load_text", "load_text_with_warnings", "load_with_warnings"]
 
@@ -62,6 +76,7 @@ TOP_KEYS = (
     "use",
     "risk",
     "risks",
+    "blackout",
 )
 BODY_KEYS = (
     "name",
@@ -79,6 +94,12 @@ BODY_KEYS = (
     "attendees",
     "cancel_rate",
     "meets_from",
+    "publish",
+    "notice",
+    "general_exception",
+    "special_urgency",
+    "call_in",
+    "blackout",
 )
 ITEM_KEYS = (
     "title",
@@ -95,6 +116,10 @@ ITEM_KEYS = (
     "remaining",
     "forecast",
     "distribution",
+    "key_decision",
+    "notice_after",
+    "notice_given",
+    "deferred",
 )
 ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 
@@ -423,6 +448,146 @@ class _Reader:
         return default
 
 
+# --- statutory timing ------------------------------------------------------------------------
+
+
+def _clear_days(
+    r: _Reader, data: dict[str, Any], key: str, path: Path_, bid: str, calendar: bool = False
+) -> ClearDays | None:
+    """`key: N` or `key: {days: N, count: working|calendar}` (N clear days; `calendar` gives the
+    default count)."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        r.keys(value, ("days", "count"), (*path, key), f"body '{bid}': '{key}'", bid)
+        count = value.get("count", "calendar" if calendar else "working")
+        if count not in ("working", "calendar"):
+            r.err(
+                (*path, key, "count"),
+                "bad-value",
+                f"body '{bid}': '{key}' count must be 'working' or 'calendar' (days), got {count!r}",
+                bid,
+            )
+            count = "calendar" if calendar else "working"
+        if "days" not in value:
+            r.err((*path, key), "missing-key", f"body '{bid}': '{key}' needs 'days', e.g. {{days: 5}}", bid)
+            return None
+        days = r.number(value, "days", (*path, key), bid)
+        return None if days is None else ClearDays(days, count == "calendar")
+    days = r.number(data, key, path, bid)
+    return None if days is None else ClearDays(days, calendar)
+
+
+def _flag(r: _Reader, data: dict[str, Any], key: str, path: Path_, item: str) -> bool:
+    value = data.get(key, False)
+    if isinstance(value, bool):
+        return value
+    r.err((*path, key), "wrong-type", f"'{key}' must be true or false, got {_kind(value)}", item)
+    return False
+
+
+def _blackouts(r: _Reader, data: dict[str, Any], path: Path_, bid: str | None = None) -> tuple[Blackout, ...]:
+    """`blackout: [{from: D, to: D, reason: text}]`: periods whose meetings take no decisions."""
+    value = data.get("blackout")
+    if value is None:
+        return ()
+    entries = value if isinstance(value, list) else [value]
+    out = []
+    for i, e in enumerate(entries):
+        where = (*path, "blackout", i) if isinstance(value, list) else (*path, "blackout")
+        what = f"body '{bid}': blackout" if bid else "blackout"
+        entry = r.mapping(e, where, f"{what} entry")
+        if entry is None:
+            continue
+        r.keys(entry, ("from", "to", "reason"), where, f"{what} entry", bid)
+        for key in ("from", "to"):
+            if entry.get(key) is None:
+                r.err(where, "missing-key", f"{what} entry needs '{key}' (a date)", bid)
+        first, last = r.exact(entry, "from", where, bid), r.exact(entry, "to", where, bid)
+        if first is None or last is None:
+            continue
+        if last < first:
+            r.err((*where, "to"), "until-before-from", f"{what}: 'to' {last} is before 'from' {first}", bid)
+            continue
+        if last >= _years_after(first, MAX_CLOSURE_YEARS):
+            r.err(where, "blackout-too-long", f"{what} from {first} to {last} is longer than five years", bid)
+            continue
+        out.append(Blackout(first, last, r.text(entry, "reason", where, "blackout", bid) or "blackout"))
+    return tuple(out)
+
+
+def _statutory(
+    r: _Reader, tid: str, iid: str, data: dict[str, Any], path: Path_, kind: Kind, as_of: date | None
+) -> dict[str, Any]:
+    """An item's key-decision and deferral fields (meeting items only)."""
+    out: dict[str, Any] = {}
+    keys = [k for k in ("key_decision", "notice_after", "notice_given", "deferred") if data.get(k) is not None]
+    if not keys:
+        return out
+    if kind != "meeting":
+        for key in keys:
+            r.err(
+                (*path, key),
+                "not-a-meeting",
+                f"item '{iid}': '{key}' is for a decision at a meeting (an item with 'at: <body>')",
+                iid,
+            )
+        return out
+    out["key_decision"] = _flag(r, data, "key_decision", path, iid)
+    after: list[str] = []
+    for i, ref in enumerate(r.strings(data, "notice_after", path, iid)):
+        key = sys.intern(ref if ":" in ref else f"{tid}:{ref}")
+        if key in after:
+            r.err(
+                (*path, "notice_after", i),
+                "duplicate-dependency",
+                f"item '{iid}': '{ref}' is in 'notice_after' twice",
+                iid,
+            )
+            continue
+        after.append(key)
+    out["notice_after"] = tuple(after)
+    out["notice_given"] = r.exact(data, "notice_given", path, iid)
+    for key in ("notice_after", "notice_given"):
+        if key in data and not out["key_decision"]:
+            r.err(
+                (*path, key),
+                "not-a-key-decision",
+                f"item '{iid}': '{key}' is for a key decision; add 'key_decision: true'",
+                iid,
+            )
+    if out["notice_given"] and after:
+        r.warn(
+            (*path, "notice_after"),
+            "notice-already-given",
+            f"item '{iid}': notice was given on {out['notice_given']}, so 'notice_after' no longer matters",
+            iid,
+        )
+    if out["notice_given"] and as_of and out["notice_given"] > as_of:
+        r.warn(
+            (*path, "notice_given"),
+            "notice-after-as-of",
+            f"item '{iid}': notice_given {out['notice_given']} is after the file's as_of {as_of}",
+            iid,
+        )
+    deferred = []
+    for where, w in r.windows(data, "deferred", path):
+        if w.first != w.last or w.tbc:
+            r.err(where, "bad-date", f"item '{iid}': 'deferred' dates must be exact meeting dates, not '{w.text}'", iid)
+        else:
+            deferred.append(w.first)
+            if as_of and w.first > as_of:
+                r.warn(
+                    where,
+                    "deferred-after-as-of",
+                    f"item '{iid}': deferred at a meeting on {w.first}, after the file's as_of {as_of}",
+                    iid,
+                )
+    out["deferred"] = tuple(sorted(deferred))
+    return out
+
+
 # --- risk inputs (`govflow risk`) ------------------------------------------------------------
 
 
@@ -628,6 +793,7 @@ def _timeline(doc: _Doc, libraries: _Libraries | None = None) -> Timeline | None
         if item:
             items[iid] = item
     return Timeline(
+        blackouts=_blackouts(r, data, ()),
         risk=_risk_settings(r, data),
         risks=_risks(r, data, tid, items),
         id=tid,
@@ -755,6 +921,12 @@ def _body(r: _Reader, bid: str, raw: Any, start: date, zone: str = "Europe/Londo
         location=r.text(data, "location", path, "", bid) or "",
         chairs_action=r.number(data, "chairs_action", path, bid),
         cancel_rate=_share(r, data, "cancel_rate", path, f"body '{bid}'", top=0.99) or 0.0,
+        publish=_clear_days(r, data, "publish", path, bid),
+        notice=_clear_days(r, data, "notice", path, bid, calendar=True),
+        general_exception=_clear_days(r, data, "general_exception", path, bid),
+        special_urgency=_flag(r, data, "special_urgency", path, bid),
+        call_in=r.number(data, "call_in", path, bid) or 0,
+        blackouts=_blackouts(r, data, path, bid),
         attendees=r.strings(data, "attendees", path, bid),
         line=r.doc.known_line(path),
         path=r.doc.file,
@@ -843,7 +1015,7 @@ def _recurring(rule: Any, first: date, until: date | None, skips: tuple[tuple[da
 
 # --- body libraries (`use:`) and meeting dates from calendar files (`meets_from:`) -------------
 
-LIBRARY_KEYS = ("govflow", "title", "holidays", "timezone", "bodies")
+LIBRARY_KEYS = ("govflow", "title", "holidays", "timezone", "bodies", "blackout")
 _LIBRARY_GIVEN = (
     "this file has 'bodies:' and no 'items:', so it is a body library, not a timeline: timelines bring "
     "its bodies in with 'use: [<this file>]' (to check it as a timeline, give it 'id', 'start' and 'items')"
@@ -906,10 +1078,11 @@ class _Libraries:
             zone = "Europe/London"
         bodies: dict[str, Body] = {}
         raw = r.mapping(data.get("bodies") or {}, ("bodies",), "'bodies'") or {}
+        shared = _blackouts(r, data, ())  # a library's `blackout` applies to each of its bodies
         for bid, bdata in raw.items():
             body = _body(r, bid, bdata, date(FIRST_YEAR, 1, 1), zone)
             if body is not None:
-                bodies[bid] = replace(body, nation=nation)
+                bodies[bid] = replace(body, nation=nation, blackouts=shared + body.blackouts)
         self.problems.extend(doc.problems)
         self.warnings.extend(doc.warnings)
         self.docs[doc.file] = doc
@@ -1143,6 +1316,27 @@ def _body_warnings(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]
                     "warning",
                 )
             )
+    for t in programme.timelines:  # a deferral at a meeting the body did not hold
+        for item in t.items.values():
+            at = t.bodies.get(item.at) if item.at is not None else None
+            if at is None or not item.deferred:
+                continue
+            held = {m.when.first for m in at.meetings if m.when.first == m.when.last}
+            held |= {m.when.last for m in at.meetings}
+            doc = docs.get(t.path)
+            for i, day in enumerate(item.deferred):
+                if day not in held:
+                    out.append(
+                        Problem(
+                            "deferred-not-a-meeting",
+                            f"item '{item.id}': deferred on {_day_text(day)}, but {at.name} ('{at.id}') has no "
+                            "meeting that day; is the date mistyped?",
+                            t.path,
+                            doc.line(("items", item.id, "deferred", i)) if doc else item.line,
+                            item.id,
+                            "warning",
+                        )
+                    )
     return out
 
 
@@ -1210,6 +1404,7 @@ def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item 
         forecast=r.exact(data, "forecast", path, iid),
         line=r.doc.known_line(path),
         distribution=distribution,
+        **_statutory(r, tid, iid, data, path, kind, as_of),
     )
 
 
@@ -1441,32 +1636,44 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
                     f"{_used_note(docs[t.id])}{did_you_mean(item.at, t.bodies)}",
                     item.id,
                 )
-            for i, dep in enumerate(item.after):
-                other_id, ref = dep.pred.split(":", 1)
-                where = ("items", item.id, "after", i)
+            refs = [(("items", item.id, "after", i), dep.pred) for i, dep in enumerate(item.after)]
+            refs += [(("items", item.id, "notice_after", i), k) for i, k in enumerate(item.notice_after)]
+            for where, pred in refs:
+                other_id, ref = pred.split(":", 1)
                 if other_id not in timelines:
                     at(
                         t,
                         where,
                         "unknown-timeline",
-                        f"item '{item.id}' depends on '{dep.pred}', but no timeline '{other_id}' is loaded; "
+                        f"item '{item.id}' depends on '{pred}', but no timeline '{other_id}' is loaded; "
                         f"give its file too (govflow check {t.path} {other_id}.yaml)"
                         f"{did_you_mean(other_id, timelines)}",
                         item.id,
                     )
                 elif ref not in timelines[other_id].items:
-                    name = ref if other_id == t.id else dep.pred
+                    name = ref if other_id == t.id else pred
                     at(
                         t,
                         where,
                         "unknown-ref",
-                        f"item '{item.id}' is after '{name}', which is not an item"
+                        f"item '{item.id}' is {'after' if where[2] == 'after' else 'to give notice after'} "
+                        f"'{name}', which is not an item"
                         f"{' of ' + other_id if other_id != t.id else ''}"
                         f"{did_you_mean(ref, timelines[other_id].items)}",
                         item.id,
                     )
-                elif dep.pred == item.key:
+                elif pred == item.key:
                     at(t, where, "cycle", f"item '{item.id}' depends on itself", item.id)
+            body = t.bodies.get(item.at) if item.at is not None else None
+            if body is not None and item.key_decision and body.notice is None:
+                at(
+                    t,
+                    ("items", item.id, "key_decision"),
+                    "no-notice-rule",
+                    f"item '{item.id}' is a key decision, but body '{body.id}' has no 'notice' (the clear days of "
+                    "forward-plan notice a key decision needs there, e.g. notice: 28)",
+                    item.id,
+                )
     if problems:
         return problems
     order = topological_order(programme)

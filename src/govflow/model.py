@@ -14,7 +14,9 @@ from .dates import Window
 __all__ = [
     "DISTRIBUTIONS",
     "LEVELS",
+    "Blackout",
     "Body",
+    "ClearDays",
     "Dependency",
     "Item",
     "Kind",
@@ -53,6 +55,31 @@ class Meeting:
 
 
 @dataclass(frozen=True, slots=True)
+class ClearDays:
+    """A period of `days` clear days before a meeting (DESIGN.md "Statutory timing"): the days
+    strictly between the two dates, working days of the body's nation unless `calendar`."""
+
+    days: int
+    calendar: bool = False
+
+    def __str__(self) -> str:
+        unit = "calendar" if self.calendar else "working"
+        return f"{self.days} clear {unit} day{'' if self.days == 1 else 's'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Blackout:
+    """A period (inclusive) whose meetings take no decisions, e.g. a pre-election period."""
+
+    first: date
+    last: date
+    reason: str = "blackout"
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first <= day <= self.last
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """A committee or board; decisions `at` it happen only at its meetings."""
 
@@ -70,6 +97,13 @@ class Body:
     path: str = ""  # the file that defines the body (a timeline, or a body library brought in with `use:`)
     nation: str | None = None  # a body library's `holidays`: the nation its meeting dates are checked against
     cancel_rate: float = 0.0  # `risk`: the share of runs in which each meeting does not take place
+    # statutory timing: agenda publication, key-decision notice and its fallbacks, call-in, blackouts
+    publish: ClearDays | None = None
+    notice: ClearDays | None = None
+    general_exception: ClearDays | None = None
+    special_urgency: bool = False
+    call_in: int = 0  # clear working days after a decision before it takes effect
+    blackouts: tuple[Blackout, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +129,10 @@ class Item:
     forecast: date | None = None
     line: int | None = None
     distribution: str | None = None  # `risk`: triangular | pert | uniform (else the timeline's)
+    key_decision: bool = False  # needs the body's `notice` in the forward plan
+    notice_after: tuple[str, ...] = ()  # keys of the items after which notice can be published
+    notice_given: date | None = None  # the day notice was published
+    deferred: tuple[date, ...] = ()  # meetings at which the item was deferred (sorted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +173,7 @@ class Timeline:
     path: str = "<input>"
     risk: RiskSettings = RiskSettings()
     risks: tuple[Risk, ...] = ()
+    blackouts: tuple[Blackout, ...] = ()  # apply to every body of the timeline
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
@@ -165,6 +204,13 @@ class Programme:
     def body(self, item: Item) -> Body:
         assert item.at is not None
         return self.timeline(item.timeline).bodies[item.at]
+
+    def blackouts(self, item: Item) -> tuple[Blackout, ...]:
+        """The periods in which the body of a meeting item takes no decisions: the body's own and
+        its timeline's."""
+        t = self.timeline(item.timeline)
+        body = t.bodies.get(item.at) if item.at is not None else None
+        return t.blackouts + (body.blackouts if body is not None else ())
 
     def label(self, key: str) -> str:
         """How an item is identified to users: its id, or 'timeline:id' in a multi-file programme."""

@@ -46,6 +46,11 @@ def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | No
                 papers_ready=_iso(r.ready),
                 tbc=bool(r.meeting and r.meeting.when.tbc),
             )
+            for name in ("published", "notice_from", "notice_by", "late_notice_by", "takes_effect"):
+                if getattr(r, name) is not None:  # statutory timing, where the body's rules apply
+                    entry["agenda_published" if name == "published" else name] = _iso(getattr(r, name))
+            if item.deferred:
+                entry["deferred"] = [d.isoformat() for d in item.deferred]
         if item.deadline is not None:
             entry["deadline"] = _iso(item.deadline.last)
         if r.reason:
@@ -103,6 +108,7 @@ def _detail(sched: Schedule, key: str) -> str:
         bits.append(body.name + (f", papers due {fmt(r.papers_due)}" if r.papers_due else ""))
         if r.meeting and r.meeting.when.tbc:
             bits.append(f"meeting date not confirmed: {r.meeting.when.text or r.meeting.when}")
+        bits += procedural(sched, key)
     elif item.kind == "event":
         bits.append("fixed" + (f", not confirmed: {item.on.text}" if item.on and item.on.tbc else ""))
     if r.status in ("done", "in-progress"):
@@ -114,6 +120,33 @@ def _detail(sched: Schedule, key: str) -> str:
             ]
         )
     return "; ".join(bits)
+
+
+def procedural(sched: Schedule, key: str) -> list[str]:
+    """A meeting item's dates under its body's procedural rules, as a clerk would note them."""
+    p = sched.programme
+    item, r = p.items[key], sched.items[key]
+    body = p.body(item)
+    out = []
+    if r.published is not None:
+        out.append(f"agenda published {fmt(r.published)}")
+    if r.notice_by is not None or r.notice_from is not None:
+        given = "given" if item.notice_given else "can be published from"
+        out.append(f"key decision: {body.notice}' notice needed by {fmt(r.notice_by)} ({given} {fmt(r.notice_from)})")
+    if item.deferred:
+        out.append(f"deferred by the {body.name} on {', '.join(fmt(d) for d in item.deferred)}")
+    if r.early_finish is not None and r.meeting is not None and r.status != "done":
+        meetings = sched.meetings(key)
+        j = next((k for k, m in enumerate(meetings) if m.held == r.early_finish), None)
+        if j is not None:
+            for m in meetings[:j]:
+                if m.blackout is not None and m.held >= (r.held_from or m.held) and m.papers_due >= (r.ready or m.held):
+                    out.append(f"not the {fmt(m.held)} meeting: {m.blackout}, no decisions")
+    if r.takes_effect is not None:
+        out.append(
+            f"takes effect {fmt(r.takes_effect)} after the call-in period ({count(body.call_in, 'clear working day')})"
+        )
+    return out
 
 
 def wrap(text: str, width: int, indent: str = "", hang: str | None = None) -> list[str]:
@@ -345,6 +378,13 @@ def render_check(
             width,
             hang="",
         )
+        rules = [(k, procedural(sched, k)) for k in sched.items if p.items[k].kind == "meeting"]
+        if any(notes for _, notes in rules):  # agenda publication, notice, call-in, deferrals, blackouts
+            out.append("")
+            out.append("Procedural dates")
+            for k, notes in rules:
+                if notes:
+                    out += wrap(f"{short(k)}: {'; '.join(notes)}", width, "  ")
     if sched.warnings:
         out.append("")
         out.append("Warnings")

@@ -235,6 +235,8 @@ class _Compare:
     def _missed(self, key: str, o: SnapItem, c: SnapItem, first: bool) -> str:
         body = self._body(key)
         tail = "and no later meeting is in the calendar" if c.meeting is None else f"and moves to {fmt(c.meeting)}"
+        if o.meeting is not None and o.meeting in self.p.items[key].deferred:  # the meeting deferred it
+            return f"{self.name(key)} was deferred by the {body} on {fmt(o.meeting)} {tail}"
         why = ""
         if c.ready is not None and o.papers_due is not None and c.ready > o.papers_due:
             why = f" (papers due {fmt(o.papers_due)}, ready {fmt(c.ready)})"

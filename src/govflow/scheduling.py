@@ -38,7 +38,7 @@ from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar, gc_paused
 from .dates import Window
 from .errors import InvalidTimeline, Problem
 from .graph import topological_order
-from .model import Body, Meeting, Programme
+from .model import Body, ClearDays, Item, Meeting, Programme
 
 __all__ = [
     "DeadlineResult",
@@ -96,6 +96,12 @@ class ItemSchedule:
     late_papers_due: date | None = None  # meeting items: the latest day the papers can be ready
     bound: date | None = None  # latest date before snapping to a real meeting
     reason: str = ""  # why an item cannot be scheduled
+    # statutory timing (meeting items, where the body's rules apply)
+    published: date | None = None  # the chosen meeting's agenda is published (`publish`)
+    notice_from: date | None = None  # key decisions: the first day notice can be (or was) published
+    notice_by: date | None = None  # key decisions: notice needed by, for the chosen meeting
+    late_notice_by: date | None = None  # key decisions: the latest notice that still meets the deadlines
+    takes_effect: date | None = None  # after the body's call-in period: what successors wait for
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +116,17 @@ class DeadlineResult:
 
 @dataclass(frozen=True, slots=True)
 class HeldMeeting:
-    """A meeting as the engine holds it: the day it counts as held (a window's last working day)
-    and the day its papers are due (`papers_due` working days before its first working day)."""
+    """A meeting as the engine holds it: the day it counts as held (a window's last working day),
+    the day its papers are due (`papers_due` working days before its first working day, and no
+    later than the agenda is published), the day its agenda is published (bodies with `publish`)
+    and, inside a blackout, its reason (no decisions are taken there)."""
 
     meeting: Meeting
     held: date
     papers_due: date
+    published: date | None = None
+    blackout: str | None = None
+    first_day: date | None = None  # a window's first working day (the held date for an exact one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,14 @@ class Schedule:
         the held and papers-due dates the engine uses (the one statement of that rule)."""
         assert self.engine is not None
         return self.engine.meetings_of(self.engine.plan.index[self._key(key)])
+
+    def clear_before(self, key: str, day: date, rule: ClearDays) -> date:
+        """`rule` clear days before a meeting on `day`, in the calendar of item `key`: the last
+        working day with that many counted days strictly between it and `day`."""
+        assert self.engine is not None
+        cp = self.engine.plan.compiled
+        k = cp.pos[self.engine.plan.index[self._key(key)]]
+        return date.fromordinal(K.at_item(cp, k, "clear", day.toordinal(), rule.days, rule.calendar))
 
     def window(self, key: str) -> tuple[date, date]:
         """A fixed event's window as the engine plans it: (first, last working day); an exact
@@ -222,6 +241,11 @@ class Plan:
                 edges.append((p, i, d.type, d.lag))
                 if levels[p] + 1 > levels[i]:
                     levels[i] = levels[p] + 1
+            for pred in it.notice_after:
+                p = index[pred]
+                edges.append((p, i, "N", 0))
+                if levels[p] + 1 > levels[i]:
+                    levels[i] = levels[p] + 1
         self.body_ids: list[tuple[int, str]] = []
         body_index: dict[tuple[int, str], int] = {}
         bodies: list[tuple[int, int, list[tuple[int, int]]]] = []
@@ -251,6 +275,7 @@ class Plan:
                 self.meetings.extend(hit[1])
                 self.meeting_body.extend([b] * len(hit[1]))
             item_body[i] = b
+        statutory = self._statutory(programme, items, item_body)
         for it in items:
             for w in (it.on, it.deadline):
                 if w is not None:
@@ -271,6 +296,7 @@ class Plan:
             bodies=bodies,
             window=[(it.on.first.toordinal(), it.on.last.toordinal()) if it.on else None for it in items],
             dates=dates,
+            statutory=statutory,
         )
         self.item_body = item_body
         self.deadlines = [i for i, it in enumerate(items) if it.deadline is not None]
@@ -282,6 +308,37 @@ class Plan:
         self.attention = [
             i for i, it in enumerate(items) if (item_body[i] in tbc_body) or (it.on is not None and it.on.tbc)
         ]
+
+    def _statutory(self, programme: Programme, items: list[Item], item_body: list[int]) -> K.Statutory | None:
+        """The procedural rules for the kernel: each body's agenda publication, call-in and
+        blackouts (its own and its timeline's), each key decision's notice, each deferral."""
+        st = K.Statutory()
+        for b in range(len(self.body_ids)):
+            body = self.body(b)
+            if body.publish is not None:
+                st.publish[b] = (body.publish.days, body.publish.calendar)
+            if body.call_in:
+                st.call_in[b] = body.call_in
+            t = self.timelines[self.body_ids[b][0]]
+            for x in t.blackouts + body.blackouts:
+                st.blackouts.append((b, x.first.toordinal(), x.last.toordinal()))
+        for i, it in enumerate(items):
+            if it.at is None:
+                continue
+            body = self.body(item_body[i])
+            if it.key_decision and body.notice is not None:
+                ge = body.general_exception
+                st.notice[i] = (
+                    (body.notice.days, body.notice.calendar),
+                    None if ge is None else (ge.days, ge.calendar),
+                    (K.NO_NOTICE, False) if body.special_urgency else None,
+                )
+                if it.notice_given:
+                    st.notice_given[i] = it.notice_given.toordinal()
+            if it.deferred:
+                st.deferred[i] = it.deferred[-1].toordinal() + 1
+        empty = not (st.publish or st.call_in or st.blackouts or st.notice or st.deferred)
+        return None if empty else st
 
     def label(self, key: str) -> str:
         """How an item is named to users (as `Programme.label`)."""
@@ -386,7 +443,7 @@ class _Reader:
         self.held: dict[int, tuple[HeldMeeting, ...]] = {}  # per body
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
-        self.links: tuple[list[int], list[int], list[bool], list[bool]] | None = None
+        self.links: tuple[list[int], list[int], list[int], list[bool]] | None = None
 
     def day(self, o: int) -> date | None:
         if o >= K.NEVER or o <= K.NONE:
@@ -425,13 +482,28 @@ class _Reader:
         found = self.held.get(b)
         if found is None:
             cp = plan.compiled
-            held, papers = cp.meeting_base  # type: ignore[misc]
+            held, papers, day1 = cp.meeting_base  # type: ignore[misc]
             first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
             order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
-            found = self.held[b] = tuple(
-                HeldMeeting(plan.meetings[j], date.fromordinal(int(held[j])), date.fromordinal(int(papers[j])))
-                for j in order
-            )
+            assert cp.cals is not None
+            pub = K.published(cp, cp.cals, day1[first:end], cp.m_body[first:end])
+            body = plan.body(b)
+            blackouts = self.plan.timelines[plan.body_ids[b][0]].blackouts + body.blackouts
+            out = []
+            for j in order:
+                h = date.fromordinal(int(held[j]))
+                p = int(pub[j - first])
+                out.append(
+                    HeldMeeting(
+                        plan.meetings[j],
+                        h,
+                        date.fromordinal(int(papers[j])),
+                        None if p >= K.NEVER else date.fromordinal(p),
+                        next((x.reason for x in blackouts if h in x), None),
+                        date.fromordinal(int(day1[j])),
+                    )
+                )
+            found = self.held[b] = tuple(out)
         return found
 
     def window(self, i: int) -> tuple[date, date]:
@@ -455,12 +527,13 @@ class _Reader:
             self.links = (
                 np.searchsorted(cp.e_succ, np.arange(cp.n + 1)).tolist(),
                 cp.e_pred.tolist(),
-                cp.e_held.tolist(),
+                (cp.e_held + 2 * cp.e_notice).tolist(),
                 res.ties.tolist(),
             )
         starts, pred, held, ties = self.links
         edges = range(starts[k], starts[k + 1])
-        cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)  # the papers' links or the others
+        # the papers' links, the held-date links or the notice links: the class the driver is in
+        cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)
         order = cp.order
         return tuple(keys[order[pred[e]]] for e in edges if ties[e] and held[e] == cls)
 
@@ -496,6 +569,8 @@ class _Reader:
                 "bound": self.day(self.at(res.bound, i)) if item.at is not None else None,
                 "reason": self.reason(i, why),
             }
+            if item.at is not None:
+                meeting.update(self.statutory(i, slot))
         return ItemSchedule(
             plan.keys[i],
             item.kind,
@@ -511,6 +586,28 @@ class _Reader:
             **meeting,  # type: ignore[arg-type]
         )
 
+    def statutory(self, i: int, slot: int) -> dict[str, date | None]:
+        """A meeting item's agenda publication, notice and call-in dates (where its body has them)."""
+        plan, res, cp = self.plan, self.res, self.plan.compiled
+        body = plan.body(plan.item_body[i])
+        item, k = plan.items[i], cp.pos[i]
+        out: dict[str, date | None] = {}
+        day1 = int(res.day1.ravel()[slot]) if slot >= 0 else None
+        if body.publish is not None and day1 is not None:
+            p = body.publish
+            out["published"] = self.day(K.at_item(cp, k, "clear", day1, p.days, p.calendar))
+        if item.key_decision and body.notice is not None:
+            n = body.notice
+            out["notice_from"] = self.day(self.at(res.notice, i)) if res.notice.shape[0] else None
+            if day1 is not None:
+                out["notice_by"] = self.day(K.at_item(cp, k, "clear", day1, n.days, n.calendar))
+            if res.lnotice.shape[0]:
+                out["late_notice_by"] = self.day(self.at(res.lnotice, i))
+        held = self.at(res.ef, i)
+        if body.call_in and held < K.NEVER:
+            out["takes_effect"] = self.day(K.at_item(cp, k, "effect", held))
+        return out
+
     def _started(self, i: int) -> bool:
         item, sd = self.plan.items[i], self.status[self.plan.tl[i]]
         return item.started is not None and (sd is None or item.started <= sd)
@@ -525,9 +622,12 @@ class _Reader:
         body = plan.body(plan.item_body[i])
         held = self.meetings_of(i)
         last = f"{held[-1].meeting.when} (papers due {held[-1].papers_due})" if held else "None (papers due -)"
+        notice = ""
+        if plan.items[i].key_decision and body.notice is not None and res.notice.shape[0]:
+            notice = f", forward-plan notice from {self.day(self.at(res.notice, i))} ({body.notice}' notice)"
         return (
             f"no meeting of {body.name} ('{body.id}') is late enough: papers ready "
-            f"{self.day(self.at(res.ready, i))}, meetings from {self.day(self.at(res.hmin, i))}; the last "
+            f"{self.day(self.at(res.ready, i))}, meetings from {self.day(self.at(res.hmin, i))}{notice}; the last "
             f"meeting is {last}"
         )
 

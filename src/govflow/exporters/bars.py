@@ -100,6 +100,11 @@ class Bar:
     owner: tuple[str, ...]
     baseline_start: date | None = None
     baseline_end: date | None = None
+    # statutory timing (meeting items whose body has the rules): agenda published, notice needed
+    # by (key decisions), the day the decision takes effect (call-in)
+    published: date | None = None
+    notice_by: date | None = None
+    takes_effect: date | None = None
 
     @property
     def milestone(self) -> bool:
@@ -230,6 +235,9 @@ def bars(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RI
                 owner=item.owner,
                 baseline_start=b0,
                 baseline_end=b1,
+                published=r.published,
+                notice_by=r.notice_by,
+                takes_effect=r.takes_effect,
             )
         )
     out.sort(key=lambda b: (b.start, b.end, order[b.key]))

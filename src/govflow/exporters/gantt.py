@@ -113,6 +113,9 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
     if b.baseline_start is not None:
         out["baseline_start"] = _iso(b.baseline_start)
         out["baseline_end"] = _iso(b.baseline_end)
+    for name in ("published", "notice_by", "takes_effect"):  # statutory timing, where it applies
+        if getattr(b, name) is not None:
+            out["agenda_published" if name == "published" else name] = _iso(getattr(b, name))
     return out
 
 

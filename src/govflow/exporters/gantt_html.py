@@ -52,7 +52,7 @@ def meaning(rag: str, at_risk: int = AT_RISK_MARGIN) -> str:
     return COLOURS[rag][2]
 
 
-SPAN_COLOUR = "#5e3c99"  # the P50-P90 span of a deadline (purple: not a RAG colour; dark in greyscale)
+SPAN_COLOUR = "#01665e"  # the P50-P90 span of a deadline (dark teal: not a RAG colour, nor the notice's purple)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 LABEL_W = 250  # widest left column of item names (names wrap to it; a narrower column when names are short)
 ROW_H = 20  # a row of one line; a wrapped name adds LINE_H per extra line
@@ -161,6 +161,12 @@ def _hover(b: Bar, label: str, at_risk: int) -> str:
         lines.append(f"date as written: {b.window}")
     if b.papers_due:
         lines.append(f"papers due {fmt(b.papers_due)}")
+    if b.published:
+        lines.append(f"agenda published {fmt(b.published)}")
+    if b.notice_by:
+        lines.append(f"key decision: forward-plan notice needed by {fmt(b.notice_by)}")
+    if b.takes_effect:
+        lines.append(f"takes effect {fmt(b.takes_effect)} (after call-in)")
     if b.float is None:
         lines.append("float: none needed (leads to no deadline)")
     else:
@@ -345,6 +351,31 @@ def _svg(
                 "TBC window: date not confirmed",
             )
         )
+    if any(b.published for b in bs):
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x + 9}" y1="{y - 10}" x2="{x + 9}" y2="{y + 2}" stroke="#777" stroke-width="2"/>'
+                ),
+                "agenda published",
+            )
+        )
+    if any(b.notice_by for b in bs):
+        entries.append(
+            (
+                lambda x, y: f'<polygon points="{x + 4},{y - 9} {x + 14},{y - 9} {x + 9},{y - 1}" fill="#6a1b9a"/>',
+                "key decision: forward-plan notice needed by",
+            )
+        )
+    if any(b.takes_effect for b in bs):
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x}" y1="{y - 4}" x2="{x + 18}" y2="{y - 4}" stroke="#555" stroke-width="1.5"/>'
+                ),
+                "call-in period: decision takes effect",
+            )
+        )
     if any(b.window_first and not b.tbc for b in bs):
         entries.append(
             (
@@ -490,10 +521,10 @@ def _whisker(x0: float, x1: float, cy: float, capped: bool, hover: str = "", cls
     out = (
         f'<rect{attr} x="{x0}" y="{round(cy - 2, 1)}" width="{round(x1 - x0, 1)}" height="4" '
         f'fill="{SPAN_COLOUR}" fill-opacity="0.75">{title}</rect>'
-        f'<line x1="{x0}" y1="{cy - 5}" x2="{x0}" y2="{cy + 5}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+        f'<line x1="{x0}" y1="{cy - 4}" x2="{x0}" y2="{cy + 4}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
     )
     if capped:
-        out += f'<line x1="{x1}" y1="{cy - 5}" x2="{x1}" y2="{cy + 5}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+        out += f'<line x1="{x1}" y1="{cy - 4}" x2="{x1}" y2="{cy + 4}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
     return out
 
 
@@ -506,9 +537,37 @@ def _extent(b: Bar, sc: _Scale) -> tuple[float, float]:
     if b.milestone:
         cx = round(sc.x(b.start) + sc.ppd / 2, 1)
         r = 6.5 if b.driving else 6.0
-        return cx - r, cx + r
+        right = cx + r
+        if b.takes_effect is not None:  # the call-in line runs on to the day it takes effect
+            right = max(right, round(sc.x(b.takes_effect) + sc.ppd / 2, 1) + 2)
+        return cx - r, right
     x0, x1 = sc.x(b.start), sc.x(b.end + timedelta(days=1))
     return x0, x0 + max(2.0, round(x1 - x0, 1))
+
+
+def _procedural(emit: Callable[[str], None], b: Bar, sc: _Scale, y: float, cy: float) -> None:
+    """A decision's procedural dates on its row: the call-in period as a thin line from the meeting
+    to the day it takes effect, the agenda's publication as a grey tick and a key decision's
+    forward-plan notice deadline as a purple triangle."""
+    if b.takes_effect is not None and b.takes_effect > b.start:
+        x0, x1 = round(sc.x(b.start) + sc.ppd / 2, 1), round(sc.x(b.takes_effect) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="call-in"><title>takes effect {fmt(b.takes_effect)} (after call-in)</title>'
+            f'<line x1="{x0}" y1="{cy}" x2="{x1}" y2="{cy}" stroke="#555" stroke-width="1.5"/>'
+            f'<line x1="{x1}" y1="{cy - 4}" x2="{x1}" y2="{cy + 4}" stroke="#555" stroke-width="1.5"/></g>'
+        )
+    if b.published is not None:
+        x = round(sc.x(b.published) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="published"><title>agenda published {fmt(b.published)}</title>'
+            f'<line x1="{x}" y1="{y + 3}" x2="{x}" y2="{y + 17}" stroke="#777" stroke-width="2"/></g>'
+        )
+    if b.notice_by is not None:
+        x = round(sc.x(b.notice_by) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="notice"><title>forward-plan notice needed by {fmt(b.notice_by)}</title>'
+            f'<polygon points="{x - 5},{y + 2} {x + 5},{y + 2} {x},{y + 10}" fill="#6a1b9a"/></g>'
+        )
 
 
 def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str, at_risk: int) -> None:
@@ -535,7 +594,9 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     has_base = b.baseline_start is not None and b.baseline_end is not None
     top, h = (y + 3, 10.0) if has_base else (y + 4, 12.0)
     cy = top + h / 2
-    span = "" if row.span is None else _whisker(row.span[0], row.span[1], cy, row.span[2], row.span[3])
+    span = ""
+    if row.span is not None:  # on the centre line; below it when a call-in line runs along the centre
+        span = _whisker(row.span[0], row.span[1], cy + 6 if b.takes_effect else cy, row.span[2], row.span[3])
     if b.window_first is not None and b.window_last is not None:
         wx0, wx1 = sc.x(b.window_first), sc.x(b.window_last + timedelta(days=1))
         ww = max(2.0, round(wx1 - wx0, 1))
@@ -546,6 +607,7 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
             )
         else:  # a date written as a range ("Dec 2019"): a shaded band
             emit(f'<rect class="window range" x="{wx0}" y="{y + 2}" width="{ww}" height="16" fill="#dfe6f0"/>')
+    _procedural(emit, b, sc, y, cy)
     if b.milestone:
         if span:  # under the diamond
             emit(span)
