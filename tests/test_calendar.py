@@ -104,6 +104,7 @@ GOLDEN_CASES = {
     "north-cumbria-2019": ([NC], []),
     "lsc-ics-2019": ([ROOT / "timelines" / "lsc-ics-2019.yaml"], []),
     "morecambe-bay-bct2-2019": ([ROOT / "timelines" / "morecambe-bay-bct2-2019.yaml"], []),
+    "statutory": ([GOLDEN / "statutory.yaml"], []),  # agenda publication, forward plan notice, call-in
 }
 
 

@@ -2,8 +2,9 @@
 
 One VEVENT per meeting decision (timed at the meeting's own time when its date came from a
 timed calendar event, else at the body's `time` when it has one), per papers
-deadline, per national deadline and per fixed event, and with `tasks=True` per task and
-milestone. UIDs are built from the timeline id, the item id and the kind of entry, so a
+deadline, per agenda publication (bodies with `publish`) and forward plan notice of a key
+decision (bodies with `notice`), per national deadline and per fixed event, and with
+`tasks=True` per task and milestone. UIDs are built from the timeline id, the item id and the kind of entry, so a
 re-export updates the entries a calendar already holds instead of duplicating them; the
 SEQUENCE of an entry rises when its date, time, duration, status or location changes, which
 needs the previous export (`History`, kept by `CalendarState` in a small SQLite file).
@@ -75,7 +76,8 @@ __all__ = [
 ]
 
 PRODID = "-//govflow//calendar export//EN"
-KINDS = ("papers", "meeting", "deadline", "event", "task", "milestone")  # also the order within a day
+# also the order within a day: forward plan notice, papers due, agenda published, the meeting, ...
+KINDS = ("notice", "papers", "agenda", "meeting", "deadline", "event", "task", "milestone")
 DEFAULT_MEETING = timedelta(hours=2)  # a body with a `time` but no `duration`
 ALARM_AT = time(9, 0)  # reminders go off at 09:00 on the working day they fall on
 REFRESH = timedelta(hours=12)  # how often subscribed clients should re-read the feed
@@ -94,8 +96,9 @@ class CalendarError(GovflowError):
 class CalendarOptions:
     """What to put in the calendar. Repeated filter values are alternatives; filters combine with AND.
 
-    `papers_alarm` / `deadline_alarm`: working days before the papers-due date / the deadline at
-    which a reminder goes off (09:00 that day); None turns it off.
+    `papers_alarm` / `deadline_alarm`: working days before the papers-due date (and the day a key
+    decision's forward plan notice is due) / the deadline at which a reminder goes off (09:00 that
+    day); None turns it off.
     """
 
     tasks: bool = False
@@ -444,11 +447,24 @@ def collect(
                     else ""
                 )
                 papers = f"Papers due {fmt(r.papers_due)}" if r.papers_due else ""
+                published = f"Agenda published {fmt(r.published)}" if r.published else ""
+                effect = (
+                    f"Takes effect {fmt(r.takes_effect)}, when the call-in period "
+                    f"({_plural(body.call_in, 'clear working day')}) ends"
+                    if r.takes_effect
+                    else ""
+                )
+                notice = (
+                    f"Key decision: forward plan notice due {fmt(r.notice_by)} ({body.notice} before)"
+                    if item.key_decision and body.notice is not None and r.notice_by is not None
+                    else ""
+                )
                 state = f"State: {_state(sched, key, on_paths)}"
+                lines = [item.title, f"{body.name}, {when}", tbc_line, notice, papers, published, effect]
                 add(
                     "meeting",
                     item.title,
-                    [item.title, f"{body.name}, {when}", tbc_line, papers, state, where, owned],
+                    [*lines, state, where, owned],
                     start,
                     end=end,
                     location=body.location,
@@ -476,8 +492,58 @@ def collect(
                         alarm=alarm,
                         alarm_text=f"Papers due {fmt(d)} for {body.name} ({fmt(day)}): {item.title}",
                     )
+                # publication and notice count back from the first day a TBC meeting may be held
+                before = f"before the meeting's window opens ({m.when.text or m.when})" if tbc and m else "before it"
+                if r.published is not None and body.publish is not None:
+                    add(
+                        "agenda",
+                        f"Agenda published: {body.name}, {fmt(day)} — papers for {item.title} final",
+                        [
+                            f"The agenda for the {body.name} meeting of {fmt(day)} is published today, "
+                            f"{body.publish} {before}: the papers for {item.title} must be final",
+                            tbc_line,
+                            papers,
+                            state,
+                            where,
+                            owned,
+                        ],
+                        r.published,
+                        tentative=tbc,
+                        body=bkey,
+                        attendees=attendees,
+                    )
+                if notice and r.notice_by is not None and body.notice is not None:
+                    n = r.notice_by
+                    given = item.notice_given
+                    late = r.late_notice_by
+                    add(
+                        "notice",
+                        f"Forward plan notice due: {item.title} ({body.name} {fmt(day)}, {body.notice})",
+                        [
+                            f"Key decision: its notice in the forward plan must be published by {fmt(n)}, "
+                            f"{body.notice} {before}, for the {body.name} meeting of {fmt(day)}: {item.title}",
+                            f"Notice published {fmt(given)}"
+                            if given
+                            else f"Notice can be published from {fmt(r.notice_from)}"
+                            if r.notice_from
+                            else "",
+                            f"Latest notice that still meets the deadlines: {fmt(late)}"
+                            if late is not None and late != n and not given
+                            else "",
+                            tbc_line,
+                            state,
+                            where,
+                            owned,
+                        ],
+                        n,
+                        tentative=tbc,
+                        body=bkey,
+                        attendees=attendees,
+                        alarm=None if given else _alarm(options.papers_alarm, n, sched, key),
+                        alarm_text=f"Forward plan notice due {fmt(n)} for {body.name} ({fmt(day)}): {item.title}",
+                    )
         if bodies:
-            continue  # --body: only meetings and their papers
+            continue  # --body: only meetings and their papers, agenda and notice dates
         if item.deadline is not None:
             due = item.deadline.last
             add(
