@@ -258,3 +258,16 @@ def test_a_body_blackout_in_a_body_library_marks_its_meetings(tmp_path: Path) ->
         "  Tue 7 May 2019, papers due Mon 29 Apr 2019",
         "    - note: HWB notes the plan; float -; leads to no deadline; None",
     ]
+
+
+def test_readme_statutory_agenda_lines_are_real_output() -> None:
+    root = Path(__file__).parent.parent
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    polling = agenda_cli(root / "tests" / "cases" / "statutory_blackout_polling_day.yaml", "--body", "cabinet")
+    assert "  Thu 11 Apr 2019 \u2014 pre-election period: no decisions" in polling.splitlines()
+    assert "```text\n  Thu 11 Apr 2019 \u2014 pre-election period: no decisions\n```" in (root / "README.md").read_text(
+        encoding="utf-8"
+    )
+    council = agenda_cli(root / "tests" / "golden" / "ics" / "statutory.yaml", "--body", "cabinet")
+    line = "Thu 23 May 2019 18:00, papers due Mon 13 May 2019, agenda published Wed 15 May 2019"
+    assert f"  {line}" in council.splitlines() and f'("{line}")' in readme
