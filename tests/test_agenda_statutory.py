@@ -271,3 +271,24 @@ def test_readme_statutory_agenda_lines_are_real_output() -> None:
     council = agenda_cli(root / "tests" / "golden" / "ics" / "statutory.yaml", "--body", "cabinet")
     line = "Thu 23 May 2019 18:00, papers due Mon 13 May 2019, agenda published Wed 15 May 2019"
     assert f"  {line}" in council.splitlines() and f'("{line}")' in readme
+
+
+def test_could_come_leaves_out_a_meeting_the_key_decisions_notice_cannot_reach(tmp_path: Path) -> None:
+    """The report is ready Fri 18 Oct (35 working days from Mon 2 Sep), a day after the 24 Oct
+    Cabinet's papers deadline (Thu 17 Oct). With notice publishable from Wed 25 Sep (scope, 18
+    days) the 24 Oct Cabinet could take it were the papers a day sooner; from Thu 26 Sep (19
+    days), it could not: its 28 clear days' notice was needed by Wed 25 Sep."""
+    base = (
+        "govflow: 1\nid: c\nstart: 2019-09-02\nholidays: england\nbodies:\n"
+        "  cabinet: {name: Cabinet, meets: [2019-09-26, 2019-10-24, 2019-11-21], notice: 28}\n"
+        "items:\n  report: {duration: 35}\n  scope: {duration: SCOPE}\n"
+        "  decide: {title: Cabinet decides, at: cabinet, after: [report], key_decision: true, notice_after: [scope]}\n"
+    )
+    runner = CliRunner()
+    for scope, listed in (("18", True), ("19", False)):
+        path = tmp_path / f"c{scope}.yaml"
+        path.write_text(base.replace("SCOPE", scope), encoding="utf-8")
+        r = runner.invoke(app, ["agenda", str(path)])
+        assert r.exit_code == 0, r.output
+        block = r.stdout.split("Thu 24 Oct 2019")[1].split("Thu 21 Nov 2019")[0]
+        assert ("Could come if ready earlier" in block) is listed, r.stdout

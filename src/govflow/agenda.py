@@ -470,6 +470,8 @@ def agenda(
                     continue
                 if r.ready is None or r.ready <= m.papers_due or (r.held_from is not None and r.held_from > m.held):
                     continue
+                if not _could_take(sched, k, m):
+                    continue  # a procedural rule keeps it from this meeting whenever its papers are ready
                 sooner = sched.calendar(k).between(m.papers_due, r.ready)
                 could.append(CouldCome(ctx.item(k), r.early_finish, sooner))
             could.sort(key=lambda c: (c.planned, c.sooner, c.item.key))
@@ -488,6 +490,18 @@ def agenda(
 
 
 # --- rendering ----------------------------------------------------------------------------------
+
+
+def _could_take(sched: Schedule, key: str, m: HeldMeeting) -> bool:
+    """Whether an item could go to meeting m were its papers ready in time: not after a deferral
+    there, and for a key decision, with its forward-plan notice in time for m."""
+    item, r = sched.programme.items[key], sched.items[key]
+    if item.deferred and m.held <= item.deferred[-1]:
+        return False
+    notice = sched.programme.body(item).notice
+    if item.key_decision and notice is not None and r.notice_from is not None and m.first_day is not None:
+        return sched.clear_before(key, m.first_day, notice) >= r.notice_from
+    return True
 
 
 def _float(n: int | None) -> str:
