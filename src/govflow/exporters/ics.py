@@ -36,10 +36,12 @@ True
 from __future__ import annotations
 
 import calendar as _calendar
+import io
 import os
 import re
 import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -1114,6 +1116,18 @@ def _write_folder(folder: Path, messages: Sequence[Message]) -> None:
             old.unlink()
 
 
+def _write_zip(path: Path, messages: Sequence[Message]) -> None:
+    """The invitations as one .zip of .ics files (to attach to one email, or hand to a mail merge),
+    written atomically; a fixed timestamp inside, so the same export gives the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for m in messages:
+            info = zipfile.ZipInfo(m.name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, render_ics(m.calendar))
+    _write(path, buf.getvalue())
+
+
 def write_calendars(
     sched: Schedule,
     stamp: datetime,
@@ -1126,8 +1140,8 @@ def write_calendars(
     """Write `out` and/or one file per person into `per_attendee`; keep SEQUENCE in `state` (None: no state).
 
     With invitations (`method='request'`) `out` is a folder of one .ics per invitation (one
-    event each; cancellations are METHOD:CANCEL files in it), and `per_attendee` holds one such
-    folder per person. Returns the files (or folders) written and the warnings.
+    event each; cancellations are METHOD:CANCEL files in it), or a .zip of them, and
+    `per_attendee` holds one such folder per person. Returns the files (or folders) written and the warnings.
     """
     request = options.method == "request"
     if request and out is not None and out.suffix.lower() == ".ics":
@@ -1160,7 +1174,9 @@ def write_calendars(
             history = store.history(feed) if store is not None else None
             ex = export(sched, stamp, opts, history)
             warnings = warnings or ex.warnings
-            if request:
+            if request and path.suffix.lower() == ".zip":
+                _write_zip(path, ex.messages)
+            elif request:
                 _write_folder(path, ex.messages)
             else:
                 _write(path, render_ics(ex.calendar))
