@@ -240,7 +240,7 @@ def calendar_cmd(
         typer.Option(
             "--method",
             help="publish: a file to import or subscribe to. request: invitations, a folder (-o DIR) of one "
-            ".ics per event with ORGANIZER and ATTENDEEs.",
+            ".ics per event with ORGANIZER and ATTENDEEs, or -o FILE.zip of them.",
             metavar="publish|request",
         ),
     ] = "publish",
@@ -355,9 +355,10 @@ def calendar_cmd(
         counts = f"{f.events} entr{'y' if f.events == 1 else 'ies'}: {f.new} new, {f.moved} moved, {f.changed} changed"
         if f.files is None:
             typer.echo(f"wrote {f.path} ({counts}, {f.cancelled} cancelled)")
-        else:  # invitations: a folder of one file per event
+        else:  # invitations: a folder (or a .zip) of one file per event
             sent = f"{f.files} invitation{'' if f.files == 1 else 's'}"
-            typer.echo(f"wrote {f.path}/ ({sent}; {counts}, {f.cancelled} cancelled)")
+            shown = str(f.path) if f.path.suffix.lower() == ".zip" else f"{f.path}/"
+            typer.echo(f"wrote {shown} ({sent}; {counts}, {f.cancelled} cancelled)")
     if per_attendee is not None and not any(f.path.parent == per_attendee for f in written):
         typer.echo(f"govflow: warning: no entry has an attendee; nothing written to {per_attendee}", err=True)
 
