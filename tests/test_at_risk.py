@@ -78,3 +78,37 @@ def test_a_negative_threshold_is_refused() -> None:
     for command in ("check", "gantt", "report"):
         result = runner.invoke(app, [command, str(CASE), "--at-risk", "-1"])
         assert result.exit_code == 2 and "--at-risk" in result.stderr, (command, result.output)
+
+
+@pytest.mark.parametrize(("flags", "explained"), [([], True), (["--at-risk", "2"], False)])
+def test_check_explains_a_deadline_only_while_it_is_at_risk(flags: list[str], explained: bool) -> None:
+    """Met with 3 to spare: at risk by default, so 'Next to break' is worked out; with --at-risk 2
+    it is simply met and gets its verdict only."""
+    result = runner.invoke(app, ["check", "--width", "120", str(CASE), *flags])
+    assert result.exit_code == 0, result.output
+    assert ("Next to break: Draft the plan has 3 working days of float" in result.stdout) is explained
+
+
+@pytest.mark.parametrize(("flags", "threshold", "rag"), [([], 5, "Amber"), (["--at-risk", "2"], 2, "Green")])
+def test_agenda_takes_the_same_threshold(tmp_path: Path, flags: list[str], threshold: int, rag: str) -> None:
+    """A decision with 3 working days of float at the board: at risk (Amber) by default, Green with
+    --at-risk 2. The draft finishes Fri 6 Sep 2019, so the decision takes the board of Thu 12 Sep
+    (papers due Wed 11 Sep); it feeds a milestone due Tue 17 Sep, so its latest meeting is the
+    board of Tue 17 Sep: float = working days in (12 Sep, 17 Sep] = 13, 16, 17 = 3."""
+    path = tmp_path / "board.yaml"
+    path.write_text(
+        "govflow: 1\nid: b\nstart: 2019-09-02\nas_of: 2019-09-02\nholidays: england\n"
+        "bodies:\n  board: {name: Board, meets: [2019-09-12, 2019-09-17, 2019-10-10], papers_due: 1}\n"
+        "items:\n  draft: {title: Draft the plan, duration: 5}\n"
+        "  approve: {title: Board approves the plan, at: board, after: [draft]}\n"
+        "  submit: {title: Submit the plan, after: [approve], deadline: 2019-09-17}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["agenda", str(path), "-f", "json", *flags])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["at_risk_margin"] == threshold
+    (meeting,) = [m for m in data["bodies"][0]["meetings"] if m["date"] == "2019-09-12"]
+    (item,) = meeting["items"]
+    assert (item["float"], item["rag"]) == (3, rag)
+    assert bool(meeting["at_risk"]) is (rag == "Amber")

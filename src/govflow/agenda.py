@@ -320,19 +320,19 @@ class Agenda:
     margin: int = AT_RISK_MARGIN
 
 
-def _rag(r: ItemSchedule) -> str:
+def _rag(r: ItemSchedule, margin: int = AT_RISK_MARGIN) -> str:
     if r.status == "done":
         return "Blue"
     if r.status == "unschedulable":
         return "Red"
     if r.float is None:
         return "None"
-    return "Red" if r.float < 0 else "Amber" if r.float < AT_RISK_MARGIN else "Green"
+    return "Red" if r.float < 0 else "Amber" if r.float < margin else "Green"
 
 
 class _Context:
-    def __init__(self, sched: Schedule):
-        self.sched = sched
+    def __init__(self, sched: Schedule, margin: int = AT_RISK_MARGIN):
+        self.sched, self.margin = sched, margin
         p = sched.programme
         self.serves: dict[str, list[str]] = {}
         for d in sched.deadlines:
@@ -353,7 +353,7 @@ class _Context:
             it.owner,
             r.status,
             r.float,
-            _rag(r),
+            _rag(r, self.margin),
             None if first is None else p.label(first),
             None if first is None else p.items[first].title,
             None if first is None else self.results[first].deadline,
@@ -418,15 +418,18 @@ def agenda(
     bodies: Sequence[str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    margin: int = AT_RISK_MARGIN,
 ) -> Agenda:
     """The forward agenda of each body (or of `bodies`): its meetings held from `start` (default:
     the status date) to `end`. Without `end`, a body's list stops at its last meeting with anything
     planned, at risk or that could come; a body with nothing planned shows its next meeting (and
     the meetings in a blackout before it).
 
+    `margin` is the at-risk threshold (`--at-risk`): items with less float are at risk and Amber.
+
     Raises `AgendaError` for an unknown body."""
     p = sched.programme
-    ctx = _Context(sched)
+    ctx = _Context(sched, margin)
     first = start if start is not None else sched.as_of
     out = []
     for f in _select(_bodies(p), bodies):
@@ -447,7 +450,7 @@ def agenda(
             risks = []
             for k in here:
                 r = plan[k]
-                if r.status == "done" or r.float is None or r.float >= AT_RISK_MARGIN:
+                if r.status == "done" or r.float is None or r.float >= margin:
                     continue
                 order = sched.meetings(k)
                 nxt = next(
@@ -486,7 +489,7 @@ def agenda(
             open_ = next((j for j, x in enumerate(listed) if x.blackout is None), len(listed) - 1)
             listed = listed[: busy[-1] + 1] if busy else listed[: open_ + 1]
         out.append(BodyAgenda(f.key, f.body, tuple(t.id for t in f.timelines), tuple(listed)))
-    return Agenda(sched.as_of, first, end, tuple(out))
+    return Agenda(sched.as_of, first, end, tuple(out), margin)
 
 
 # --- rendering ----------------------------------------------------------------------------------

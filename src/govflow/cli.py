@@ -178,7 +178,7 @@ def check(
         except GovflowError as e:
             _fail(e)
             return
-        explanations = explain(sched)
+        explanations = explain(sched, at_risk=_at_risk(at_risk))
         risk = None
         if with_risk:
             from .risk import deadline_summary, simulate
@@ -1003,12 +1003,13 @@ def agenda_cmd(
             "--stamp", help="DTSTAMP of an .ics agenda, e.g. 2019-09-05T09:00:00Z (default: now).", metavar="DATETIME"
         ),
     ] = None,
+    at_risk: AtRiskOption = None,
 ) -> None:
     """Each board's forward agenda across every plan given: what comes to each meeting, and what is at risk.
 
     For each meeting: the items planned for it (timeline, owner, float, deadline, RAG), those at risk of
-    missing it (float under 5 working days) with the meeting they would go to and what that does to their
-    deadlines, and the items that could come to it if they were ready earlier.
+    missing it (float under --at-risk working days, default 5) with the meeting they would go to and what
+    that does to their deadlines, and the items that could come to it if they were ready earlier.
 
     Exit status: 0 written, 2 invalid input or options.
     """
@@ -1040,7 +1041,8 @@ def agenda_cmd(
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     try:
         sched = schedule(_load(files), as_of=status)
-        result = render(agenda(sched, body, bounds[0], bounds[1]), fmt_, when, sched.programme.timelines[0].timezone)
+        found = agenda(sched, body, bounds[0], bounds[1], _at_risk(at_risk))
+        result = render(found, fmt_, when, sched.programme.timelines[0].timezone)
     except GovflowError as e:
         _fail(e)
         return

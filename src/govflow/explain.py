@@ -144,15 +144,23 @@ class _Lab:
         return f is not None and f <= self.due
 
 
-def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WHAT_IF_BUDGET) -> list[Explanation]:
-    """Explain each deadline (or those in `keys`): met or missed, why, and what would save it."""
+def explain(
+    sched: Schedule,
+    keys: Iterable[str] | None = None,
+    budget: int = WHAT_IF_BUDGET,
+    at_risk: int = AT_RISK_MARGIN,
+) -> list[Explanation]:
+    """Explain each deadline (or those in `keys`): met or missed, why, and what would save it. A
+    deadline met with `at_risk` working days or more to spare gets its verdict only."""
     left = [budget]
     wanted = set(keys) if keys is not None else None
     order = {k: i for i, k in enumerate(sched.programme.items)}
-    return [_explain(sched, d, left, order) for d in sched.deadlines if wanted is None or d.key in wanted]
+    return [_explain(sched, d, left, order, at_risk) for d in sched.deadlines if wanted is None or d.key in wanted]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int]) -> Explanation:
+def _explain(
+    sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int], at_risk: int = AT_RISK_MARGIN
+) -> Explanation:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
         summary = f"MISSED: cannot be scheduled: {sched.programme.name(root)}: {sched.items[root].reason}"
@@ -162,7 +170,7 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[
         summary = f"MISSED by {_days(-(d.margin or 0))} (forecast {fmt(d.forecast)})"
     if sched.items[d.key].status == "done":
         return Explanation(d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {_days(-(d.margin or 0))} late"))
-    if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
+    if d.met and (d.margin or 0) >= at_risk:
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))

@@ -684,6 +684,7 @@ def render_html(
         "th, td { text-align: left; padding: 2px 10px 2px 0; }",
         "td.num { text-align: right; }",
         ".missed { color: #b2182b; font-weight: bold; }",
+        "td .id { color: #666; }",
         # a window narrower than the chart scrolls the chart sideways, at full size (text 10 px and up);
         # printed, the chart is scaled to the A4 landscape page instead: never cut either way
         ".chart { overflow-x: auto; }",
@@ -711,7 +712,8 @@ def render_html(
             status_done = sched.items[d.key].status == "done"
             margin = "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0"
             out.append(
-                f"<tr><td>{_esc(label(d.key))}</td><td>{fmt(d.deadline)}</td>"
+                f'<tr><td>{_esc(sched.programme.name(d.key))} <span class="id">({_esc(label(d.key))})</span></td>'
+                f"<td>{fmt(d.deadline)}</td>"
                 f"<td>{fmt(d.forecast) if d.forecast else 'unschedulable'}</td>"
                 f'<td class="num">{margin}</td><td{cls}>{verdict(sched, d, at_risk)}</td>'
                 + (
