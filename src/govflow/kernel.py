@@ -124,7 +124,7 @@ def at_item(cp: Compiled, k: int, what: str, day: int, days: int = 0, calendar: 
     ("effect"). For reports that read one item at a time."""
     cals = cp.cals
     assert cals is not None
-    c = int(cp.cal[k])
+    c = int(cp.body_cal[cp.body[k]])  # the rules count the body's working days
     cb, db, o = cals.cbase[c : c + 1], cals.dbase[c : c + 1], np.asarray([day], dtype=DT)
     if what == "clear":
         return int(clear_before(cals, cb, db, o, np.asarray([days]), calendar)[0])
@@ -872,7 +872,8 @@ class _Run:
         if cp.has_callin:  # a decision subject to call-in takes effect its N-th working day after
             ci = cp.e_callin[idx]
             if ci.any():
-                x = np.where((ci > 0) & placed, cals.wd(self.cb[pred], self.db[pred], x, ci), x)
+                bc = cp.body_cal[cp.body[pred]]  # the body's working days
+                x = np.where((ci > 0) & placed, cals.wd(cals.cbase[bc], cals.dbase[bc], x, ci), x)
         succ = cp.e_succ[idx]
         cb, db = self.cb[succ], self.db[succ]
         add = cp.e_add[idx] + cp.e_ff[idx] * (1 - self.durv[:, succ])
@@ -1127,6 +1128,8 @@ class _Run:
         published."""
         cp, sl, V = self.cp, slice(a, b), self.v.n
         key = cp.key[sl]
+        bc = cp.body_cal[cp.body[sl]]  # notice counts the body's working days
+        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
         ready, nd, _, _ = self._reduce(cp.fwd_notice[g], a, b, s0)
         nblocked = ready >= NEVER
         low = has_asof & (asof > ready)
@@ -1183,7 +1186,10 @@ class _Run:
             if cp.has_callin:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
                 ci = cp.e_callin[sel]
                 if ci.any():
-                    x = np.where((ci > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - ci) - 1, x)
+                    bc = cp.body_cal[cp.body[pred]]
+                    x = np.where(
+                        (ci > 0) & (x < NEVER), cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], x) - ci) - 1, x
+                    )
             pk = cp.kind[pred]
             ss_task = cp.e_ss[sel] & (pk == TASK)
             if ss_task.any():
@@ -1211,7 +1217,8 @@ class _Run:
             held = self.meet.hflat[np.maximum(j, 0)]
             ok = (j >= 0) & (held <= bound)
             pd = cp.papers_due[body]
-            lr_none = cals.day(db, cals.cnt(cb, bound) - 1 - pd)
+            bc = cp.body_cal[body]  # papers count the body's working days
+            lr_none = cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], bound) - 1 - pd)
             lf = np.where(ok, held, bound)
             lr = np.where(ok, r, lr_none)
             self.lf[:, sl] = self.ls[:, sl] = np.where(unbounded, NEVER, lf)
@@ -1227,6 +1234,8 @@ class _Run:
         meeting they may take (`clear_before` its first day; the bound itself where no meeting
         fits), unless it has been given."""
         cp, sl, V = self.cp, slice(a, b), self.v.n
+        bc = cp.body_cal[cp.body[sl]]
+        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
         rule = np.zeros((V, b - a), dtype=np.int64)
         for i, r in self.v.notice.items():
             if a <= i < b:

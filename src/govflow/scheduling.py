@@ -271,7 +271,7 @@ class Plan:
                     hit = seen[id(body.meetings)] = (body.meetings, ms, spans)
                     if spans:
                         dates += (spans[0][0], spans[-1][1], min(f for f, _ in spans))
-                bodies.append((cal_of[tl[i]], body.papers_due, hit[2]))
+                bodies.append((self._body_calendar(body, tl[i], cal_of), body.papers_due, hit[2]))
                 self.meetings.extend(hit[1])
                 self.meeting_body.extend([b] * len(hit[1]))
             item_body[i] = b
@@ -308,6 +308,18 @@ class Plan:
         self.attention = [
             i for i, it in enumerate(items) if (item_body[i] in tbc_body) or (it.on is not None and it.on.tbc)
         ]
+
+    def _body_calendar(self, body: Body, t: int, cal_of: dict[int, int]) -> int:
+        """A body's working days: its library's nation (`holidays`) when it has one other than the
+        timeline's, else its timeline's (closures included). Its papers, agenda publication, notice
+        and call-in count them."""
+        timeline = self.timelines[t]
+        if body.nation is None or body.nation == timeline.holidays:
+            return cal_of[t]
+        cal = calendar_for(body.nation, frozenset(), timeline.start)
+        if cal not in self.cals:
+            self.cals.append(cal)
+        return self.cals.index(cal)
 
     def _statutory(self, programme: Programme, items: list[Item], item_body: list[int]) -> K.Statutory | None:
         """The procedural rules for the kernel: each body's agenda publication, call-in and
