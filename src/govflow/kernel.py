@@ -1126,7 +1126,7 @@ class _Run:
         (published once the `notice_after` items finish, not before the start nor, until given,
         the status date), the notice's driver, and `blocked` with items whose notice cannot be
         published."""
-        cp, sl, V = self.cp, slice(a, b), self.v.n
+        cp, sl = self.cp, slice(a, b)
         key = cp.key[sl]
         bc = cp.body_cal[cp.body[sl]]  # notice counts the body's working days
         cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
@@ -1139,12 +1139,7 @@ class _Run:
         ready = np.where(given > NONE, given, ready)
         nd = np.where(given > NONE, -1, nd)
         nblocked &= given <= NONE
-        rule = np.zeros((V, b - a), dtype=np.int64)
-        for i, r in self.v.notice.items():
-            if a <= i < b:
-                rule[:, i - a] = r
-        cols = np.arange(a, b)[None, :]
-        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        days, cal = self._notice_rule(a, b)
         floor = _notice_floor(self.cals, cb, db, ready, np.maximum(days, 0), cal)
         floor = np.where(key & (days != NO_NOTICE), floor, NONE)
         self.notice[:, sl] = np.where(key & ~nblocked, ready, NONE)
@@ -1229,19 +1224,24 @@ class _Run:
         else:
             self.lf[:, sl] = self.ls[:, sl] = bound
 
-    def _latest_notice(self, a, b, cb, db, ja, jb, bound, unbounded) -> None:  # type: ignore[no-untyped-def]
-        """Key decisions among items a..b-1: the latest day notice can be published for the latest
-        meeting they may take (`clear_before` its first day; the bound itself where no meeting
-        fits), unless it has been given."""
-        cp, sl, V = self.cp, slice(a, b), self.v.n
-        bc = cp.body_cal[cp.body[sl]]
-        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
-        rule = np.zeros((V, b - a), dtype=np.int64)
+    def _notice_rule(self, a: int, b: int) -> tuple[I64, I64]:
+        """(clear days, calendar?) of the notice each key decision among items a..b-1 is taken
+        under in each variant (`Variants.notice`; the body's `notice` unless a variant says)."""
+        rule = np.zeros((self.v.n, b - a), dtype=np.int64)
         for i, r in self.v.notice.items():
             if a <= i < b:
                 rule[:, i - a] = r
         cols = np.arange(a, b)[None, :]
-        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        return self.cp.nt_days[rule, cols], self.cp.nt_cal[rule, cols]
+
+    def _latest_notice(self, a, b, cb, db, ja, jb, bound, unbounded) -> None:  # type: ignore[no-untyped-def]
+        """Key decisions among items a..b-1: the latest day notice can be published for the latest
+        meeting they may take (`clear_before` its first day; the bound itself where no meeting
+        fits), unless it has been given."""
+        cp, sl = self.cp, slice(a, b)
+        bc = cp.body_cal[cp.body[sl]]
+        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
+        days, cal = self._notice_rule(a, b)
         first = self.meet.papers_max(ja, jb, self.meet.dflat)
         m = np.where(first > NONE, first, bound)
         ln = clear_before(self.cals, cb, db, m, np.maximum(days, 0), cal)
