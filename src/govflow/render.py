@@ -22,47 +22,66 @@ Risk = dict[str, tuple[float, date | None]]  # deadline key -> (P(met), P80), fr
 def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | None = None) -> dict[str, Any]:
     """The machine form of `govflow check --json`; with several timelines item keys are 'timeline:item'.
     With `risk` (`check --risk`) each deadline also has `p_met` and `p80`."""
-    p, label = sched.programme, sched.programme.label
+    p = sched.programme
+    t = sched.table()  # every item at once: a national programme has 100,000
+    iso: dict[date | None, str | None] = {None: None}
+    for column in (t.early_start, t.early_finish, t.late_start, t.late_finish, t.papers_due, t.ready):
+        iso.update((d, d.isoformat()) for d in set(column) if d is not None)
+    # each item's label (`Programme.label`: its id, or 'timeline:id' with several timelines)
+    short = {k: k.split(":", 1)[1] for k in t.keys} if p.single else {k: k for k in t.keys}
     items: dict[str, Any] = {}
-    for key, r in sched.items.items():
+    columns = zip(
+        t.keys,
+        t.early_start,
+        t.early_finish,
+        t.late_start,
+        t.late_finish,
+        t.float,
+        t.critical,
+        t.status,
+        t.driving,
+        strict=True,
+    )
+    for j, (key, es, ef, ls, lf, flt, critical, status, driving) in enumerate(columns):
         item = p.items[key]
         entry: dict[str, Any] = {
-            "kind": r.kind,
+            "kind": item.kind,
             "title": item.title,
             "level": item.level,
-            "early_start": _iso(r.early_start),
-            "early_finish": _iso(r.early_finish),
-            "late_start": _iso(r.late_start),
-            "late_finish": _iso(r.late_finish),
-            "float": r.float,
-            "critical": r.critical,
-            "status": r.status,
-            "driving": [label(k) for k in r.driving],
+            "early_start": iso[es],
+            "early_finish": iso[ef],
+            "late_start": iso[ls],
+            "late_finish": iso[lf],
+            "float": flt,
+            "critical": critical,
+            "status": status,
+            "driving": [short[k] for k in driving],
         }
         if item.kind == "meeting":
+            m = t.meeting[j]
             entry.update(
                 body=item.at,
-                papers_due=_iso(r.papers_due),
-                papers_ready=_iso(r.ready),
-                tbc=bool(r.meeting and r.meeting.when.tbc),
+                papers_due=iso[t.papers_due[j]],
+                papers_ready=iso[t.ready[j]],
+                tbc=bool(m and m.when.tbc),
             )
         if item.deadline is not None:
             entry["deadline"] = _iso(item.deadline.last)
-        if r.reason:
-            entry["reason"] = r.reason
-        items[label(key)] = entry
+        if t.reason[j]:
+            entry["reason"] = t.reason[j]
+        items[short[key]] = entry
     why = {e.key: e for e in explanations}
     deadlines = []
     for d in sched.deadlines:
         e = why.get(d.key)
         out: dict[str, Any] = {
-            "id": label(d.key),
+            "id": short[d.key],
             "title": p.items[d.key].title,
             "deadline": d.deadline.isoformat(),
             "forecast": _iso(d.forecast),
             "margin": d.margin,
             "met": d.met,
-            "driving_path": [label(k) for k in d.driving_path],
+            "driving_path": [short[k] for k in d.driving_path],
         }
         if risk is not None and d.key in risk:
             out["p_met"], out["p80"] = round(risk[d.key][0], 6), _iso(risk[d.key][1])

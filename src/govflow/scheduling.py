@@ -44,6 +44,7 @@ __all__ = [
     "DeadlineResult",
     "HeldMeeting",
     "ItemSchedule",
+    "ItemTable",
     "Plan",
     "Schedule",
     "Warning",
@@ -99,6 +100,48 @@ class ItemSchedule:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemTable:
+    """Every item's computed values at once, as columns in `Schedule.items` order: the same values
+    `items[key]` gives one item at a time (for readers of every item, such as `check --json`).
+    The meeting columns are None for items that are not at a body."""
+
+    keys: list[str]
+    status: list[str]
+    early_start: list[date | None]
+    early_finish: list[date | None]
+    late_start: list[date | None]
+    late_finish: list[date | None]
+    float: list[int | None]
+    critical: list[bool]
+    driving: list[tuple[str, ...]]
+    why: list[str]
+    papers_due: list[date | None]
+    ready: list[date | None]
+    meeting: list[Meeting | None]
+    reason: list[str]
+
+    @classmethod
+    def of(cls, items: Mapping[str, ItemSchedule]) -> ItemTable:
+        rs = list(items.values())
+        return cls(
+            [r.key for r in rs],
+            [r.status for r in rs],
+            [r.early_start for r in rs],
+            [r.early_finish for r in rs],
+            [r.late_start for r in rs],
+            [r.late_finish for r in rs],
+            [r.float for r in rs],
+            [r.critical for r in rs],
+            [r.driving for r in rs],
+            [r.why for r in rs],
+            [r.papers_due for r in rs],
+            [r.ready for r in rs],
+            [r.meeting for r in rs],
+            [r.reason for r in rs],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineResult:
     key: str
     deadline: date
@@ -147,6 +190,10 @@ class Schedule:
 
     def _key(self, key: str) -> str:
         return key if ":" in key else f"{self.programme.timelines[0].id}:{key}"
+
+    def table(self) -> ItemTable:
+        """Every item's values as columns (`ItemTable`), read from the kernel's arrays at once."""
+        return self.engine.table() if self.engine is not None else ItemTable.of(self.items)
 
     def meetings(self, key: str) -> tuple[HeldMeeting, ...]:
         """The meetings of a meeting item's body, in the order the meeting rule takes them, with
@@ -387,6 +434,7 @@ class _Reader:
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
         self.links: tuple[list[int], list[int], list[bool], list[bool]] | None = None
+        self._table: ItemTable | None = None
 
     def day(self, o: int) -> date | None:
         if o >= K.NEVER or o <= K.NONE:
@@ -509,6 +557,112 @@ class _Reader:
             self.driving(i),
             K.WHY[why],
             **meeting,  # type: ignore[arg-type]
+        )
+
+    def table(self) -> ItemTable:
+        """Every item as `item` reads it, computed over whole arrays at once."""
+        if self._table is None:
+            self._table = self._columns()
+        return self._table
+
+    def _columns(self) -> ItemTable:
+        plan, res, cp = self.plan, self.res, self.plan.compiled
+        n = len(plan.items)
+        pos = np.asarray(cp.pos, dtype=np.int64)  # plan index -> kernel index
+
+        def kernel_row(arr: np.ndarray) -> np.ndarray:
+            out: np.ndarray = arr[self.v if arr.shape[0] > 1 else 0]
+            return out
+
+        def row(arr: np.ndarray) -> np.ndarray:  # this variant's values in plan order
+            out: np.ndarray = kernel_row(arr)[pos]
+            return out
+
+        def dates(ords: np.ndarray) -> list[date | None]:
+            uniq, inv = np.unique(ords, return_inverse=True)
+            look = [self.day(o) for o in uniq.tolist()]
+            return list(map(look.__getitem__, inv.ravel().tolist()))
+
+        es, ef, ls, lf = (row(a).astype(np.int64) for a in (res.es, res.ef, res.ls, res.lf))
+        why = row(res.why)
+        # float: working days from the early finish (the next working day, when later) to the latest
+        placed = (ef < K.NEVER) & (lf < K.NEVER)
+        flt = np.zeros(n, dtype=np.int64)
+        cal_of = np.asarray([plan.timeline_cal[t] for t in plan.tl], dtype=np.int64)
+        for c, cal in enumerate(plan.cals):
+            sel = np.flatnonzero(placed & (cal_of == c))
+            if not len(sel):
+                continue
+            e, f = ef[sel], lf[sel]
+            lo, hi = int(min(e.min() - 1, f.min())), int(max(e.max(), f.max()))
+            cal.cover(lo, hi)
+            base, count, _ = cal.arrays()
+            cnt = np.asarray(count[lo - base : hi + 1 - base], dtype=np.int64)
+            first = np.where(e <= f, cnt[e - lo], cnt[e - 1 - lo] + 1)  # the next working day's count
+            flt[sel] = cnt[f - lo] - first
+        floats: list[int | None] = [x if ok else None for x, ok in zip(flt.tolist(), placed.tolist(), strict=True)]
+        # status: unschedulable, done, in progress, not started
+        started = np.zeros(n, dtype=bool)
+        for i in plan.progress:
+            started[i] = self._started(i)
+        code = np.where(ef >= K.NEVER, 0, np.where(row(res.done), 1, np.where(started, 2, 3)))
+        names = ("unschedulable", "done", "in-progress", "not-started")
+        critical = placed & (flt <= 0) & (code != 1)
+        # driving: the predecessors whose links gave each item its date (ties in `after` order)
+        keys = [plan.keys[o] for o in cp.order]  # by kernel index
+        why_k = kernel_row(res.why)
+        drv = np.where(why_k == K.DONE, kernel_row(res.ddrv), kernel_row(res.drv)).astype(np.int64)
+        driving: list[tuple[str, ...]] = [()] * cp.n  # by kernel index
+        blocked = why_k == K.BLOCKED
+        single = (drv >= 0) & (blocked | (res.ties is None))
+        for k in np.flatnonzero(single).tolist():
+            driving[k] = (keys[int(drv[k])],)
+        if res.ties is not None and cp.m:
+            succ, pred, held = cp.e_succ, cp.e_pred, cp.e_held
+            tie = res.ties & (drv[succ] >= 0) & ~blocked[succ]
+            hit = np.flatnonzero(tie & (pred == drv[succ]))
+            got, first = np.unique(succ[hit], return_index=True)
+            cls = np.zeros(cp.n, dtype=bool)
+            has = np.zeros(cp.n, dtype=bool)
+            cls[got], has[got] = held[hit[first]], True  # the papers' links or the others
+            chosen = np.flatnonzero(tie & has[succ] & (held == cls[succ]))
+            ss, names_p = succ[chosen].tolist(), [keys[x] for x in pred[chosen].tolist()]
+            a = 0
+            for b in range(1, len(ss) + 1):
+                if b == len(ss) or ss[b] != ss[a]:
+                    driving[ss[a]] = tuple(names_p[a:b])
+                    a = b
+            for k in np.flatnonzero((drv >= 0) & ~blocked & ~has).tolist():
+                driving[k] = self.driving(cp.order[k])  # no link gives the date (not expected)
+        # meeting items
+        papers_due: list[date | None] = [None] * n
+        ready: list[date | None] = [None] * n
+        meeting: list[Meeting | None] = [None] * n
+        reason = [""] * n
+        why_l = why.tolist()
+        slot, rdy = row(res.slot).tolist(), row(res.ready).tolist()
+        for i, b in enumerate(plan.item_body):
+            if b >= 0:
+                papers_due[i] = self.papers(slot[i])
+                ready[i] = self.day(rdy[i]) if why_l[i] != K.BLOCKED else None
+                meeting[i] = self.meeting(slot[i])
+        for i in np.flatnonzero((why == K.NO_MEETING) | (why == K.BLOCKED)).tolist():
+            reason[i] = self.reason(i, why_l[i])
+        return ItemTable(
+            list(plan.keys),
+            list(map(names.__getitem__, code.tolist())),
+            dates(es),
+            dates(ef),
+            dates(ls),
+            dates(lf),
+            floats,
+            critical.tolist(),
+            list(map(driving.__getitem__, cp.pos)),
+            list(map(K.WHY.__getitem__, why_l)),
+            papers_due,
+            ready,
+            meeting,
+            reason,
         )
 
     def _started(self, i: int) -> bool:
