@@ -246,8 +246,10 @@ def render_check(
     def short(key: str) -> str:
         return labels[key]
 
+    renamed = {p.label(k): v for k, v in labels.items() if p.label(k) != v}  # built once, not per sentence
+
     def say(text: str) -> str:
-        return _sentence(text, {p.label(k): v for k, v in labels.items()})
+        return _sentence(text, renamed)
 
     out: list[str] = []
     for t in p.timelines:
