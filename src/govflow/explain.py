@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
 from . import kernel as K
+from .errors import GovflowError
 from .graph import ancestors
 from .model import Meeting, Programme
-from .scheduling import DeadlineResult, Plan, Schedule, compiled, run_variants, schedule
+from .scheduling import DeadlineResult, Plan, Schedule, compiled, run_variants, schedule, schedule_apart
 
 __all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
@@ -26,6 +28,7 @@ AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
 WHAT_IF_BUDGET = 3_000_000  # item placements per `explain` call (variants x items); then what-ifs stop
 RUN_COST = 10_000  # a kernel call costs its placements plus its set-up, worth about this many
 MAX_CANDIDATES = 130  # working days tried for an extraordinary meeting
+AHEAD = 64  # deadlines whose ancestors are scheduled side by side in one kernel run
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"
@@ -94,23 +97,33 @@ def span(days: Iterable[date]) -> str:
     return ", ".join(out)
 
 
-class _Lab:
-    """The ancestors of one deadline as a programme of their own (other deadlines left out, so
-    latest dates and float are relative to this deadline), and variants of it on the kernel."""
+def _base(sched: Schedule, key: str, order: dict[str, int]) -> Programme:
+    """The ancestors of one deadline as a programme of their own, the other deadlines left out
+    (so that latest dates and float are relative to this deadline)."""
+    items = sched.programme.items
+    keys = sorted(ancestors(sched.programme, key), key=order.__getitem__)  # in the file's order
+    return Programme(
+        sched.programme.timelines,
+        {k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None) for k in keys},
+    )
 
-    def __init__(self, sched: Schedule, key: str, budget: list[int], order: dict[str, int]):
+
+class _Lab:
+    """The ancestors of one deadline as a programme of their own (`_base`), its schedule, and
+    variants of it on the kernel."""
+
+    def __init__(self, sched: Schedule, key: str, budget: list[int], base: Programme, local: Schedule | None):
         self.sched, self.key, self.budget = sched, key, budget
-        items = sched.programme.items
-        keys = sorted(ancestors(sched.programme, key), key=order.__getitem__)  # in the file's order
-        self.base = Programme(
-            sched.programme.timelines,
-            {k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None) for k in keys},
-        )
-        budget[0] -= len(keys) + RUN_COST  # the deadline's own schedule is a run too
-        self.plan: Plan = compiled(self.base)
-        self.local = schedule(self.base, as_of=sched.status_override)
+        self.base = base
+        budget[0] -= len(base.items) + RUN_COST  # the deadline's own schedule is a run too
+        self.local = local if local is not None else schedule(base, as_of=sched.status_override)
         self.n = len(self.base.items)
         self.due = sched.programme.items[key].deadline.last.toordinal()  # type: ignore[union-attr]
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The programme compiled for the what-if runs (when there are any)."""
+        return compiled(self.base)
 
     def pos(self, key: str) -> int:
         return self.plan.compiled.pos[self.plan.index[key]]
@@ -144,15 +157,58 @@ class _Lab:
         return f is not None and f <= self.due
 
 
+class _Labs:
+    """The labs of the deadlines to be explained. Their schedules are computed ahead, `AHEAD`
+    deadlines at a time side by side in one kernel run (`schedule_apart`), rather than one run
+    each: a national programme explains hundreds of deadlines. Never more are computed than the
+    what-if budget left can still pay for, and what is computed is what `schedule` would give."""
+
+    def __init__(self, sched: Schedule, todo: list[DeadlineResult]):
+        self.sched = sched
+        self.order = {k: i for i, k in enumerate(sched.programme.items)}
+        table = sched.table()  # every item's status at once (a national programme has thousands of deadlines)
+        self.done = {k for k, status in zip(table.keys, table.status, strict=True) if status == "done"}
+        self.todo = [d.key for d in todo if self.needs_lab(d)]
+        self.at = {k: i for i, k in enumerate(self.todo)}
+        self.ready: dict[str, tuple[Programme, Schedule]] = {}
+
+    def needs_lab(self, d: DeadlineResult) -> bool:
+        """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
+        return d.key not in self.done and not (d.met and (d.margin or 0) >= AT_RISK_MARGIN)
+
+    def lab(self, d: DeadlineResult, budget: list[int]) -> _Lab:
+        got = self.ready.pop(d.key, None)
+        if got is None:
+            self._ahead(d.key, budget[0])
+            got = self.ready.pop(d.key, None)
+        if got is None:
+            return _Lab(self.sched, d.key, budget, _base(self.sched, d.key, self.order), None)
+        return _Lab(self.sched, d.key, budget, *got)
+
+    def _ahead(self, key: str, budget: int) -> None:
+        i = self.at.get(key)
+        if i is None:
+            return
+        # every lab costs more than RUN_COST, and no lab is made once the budget is spent
+        keys = self.todo[i : i + min(AHEAD, -(-budget // RUN_COST))]
+        bases = [_base(self.sched, k, self.order) for k in keys]
+        try:
+            done = schedule_apart(bases, as_of=self.sched.status_override)
+        except GovflowError:
+            return  # one of them cannot be scheduled: each schedules on its own, as it comes, and says so
+        self.ready.update(zip(keys, zip(bases, done, strict=True), strict=True))
+
+
 def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WHAT_IF_BUDGET) -> list[Explanation]:
     """Explain each deadline (or those in `keys`): met or missed, why, and what would save it."""
     left = [budget]
     wanted = set(keys) if keys is not None else None
-    order = {k: i for i, k in enumerate(sched.programme.items)}
-    return [_explain(sched, d, left, order) for d in sched.deadlines if wanted is None or d.key in wanted]
+    todo = [d for d in sched.deadlines if wanted is None or d.key in wanted]
+    labs = _Labs(sched, todo)
+    return [_explain(sched, d, left, labs) for d in todo]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int]) -> Explanation:
+def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs) -> Explanation:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
         summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
@@ -160,13 +216,13 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[
         summary = f"met, {_days(d.margin or 0)} to spare" if d.margin else "met, with no working days to spare"
     else:
         summary = f"MISSED by {_days(-(d.margin or 0))} (forecast {fmt(d.forecast)})"
-    if sched.items[d.key].status == "done":
+    if d.key in labs.done:
         return Explanation(d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {_days(-(d.margin or 0))} late"))
     if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))
-    lab = _Lab(sched, d.key, budget, order)
+    lab = labs.lab(d, budget)
     broke = tuple(_broke(lab, d)) if not d.met else ()
     nxt = _next_break(lab, d) if d.met else None
     batch = _Batch()  # the TBC confirmations and the recovery options, in one kernel call

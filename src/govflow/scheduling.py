@@ -26,7 +26,9 @@ the kernel's arrays into the values users read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import copy
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from weakref import WeakKeyDictionary
@@ -38,7 +40,7 @@ from .calendars import FIRST_YEAR, LAST_YEAR, WorkCalendar, gc_paused
 from .dates import Window
 from .errors import InvalidTimeline, Problem
 from .graph import topological_order
-from .model import Body, Meeting, Programme
+from .model import Body, Item, Meeting, Programme
 
 __all__ = [
     "DeadlineResult",
@@ -52,6 +54,7 @@ __all__ = [
     "compiled",
     "prepare",
     "schedule",
+    "schedule_apart",
 ]
 
 _CALENDARS: dict[tuple[str, frozenset[date]], WorkCalendar] = {}
@@ -199,13 +202,13 @@ class Schedule:
         """The meetings of a meeting item's body, in the order the meeting rule takes them, with
         the held and papers-due dates the engine uses (the one statement of that rule)."""
         assert self.engine is not None
-        return self.engine.meetings_of(self.engine.plan.index[self._key(key)])
+        return self.engine.meetings_of(self.engine.index[self._key(key)])
 
     def window(self, key: str) -> tuple[date, date]:
         """A fixed event's window as the engine plans it: (first, last working day); an exact
         date is both."""
         assert self.engine is not None
-        return self.engine.window(self.engine.plan.index[self._key(key)])
+        return self.engine.window(self.engine.index[self._key(key)])
 
 
 class _Results(Mapping[str, ItemSchedule]):
@@ -242,15 +245,30 @@ class _Results(Mapping[str, ItemSchedule]):
 
 class Plan:
     """A programme compiled for the kernel: items in topological order, bodies and their
-    meetings, calendars. `compiled(programme)` builds it once per programme."""
+    meetings, calendars. `compiled(programme)` builds it once per programme.
 
-    def __init__(self, programme: Programme):
+    `Plan(a, b, ...)` compiles programmes that share their timelines side by side, as one plan
+    with no links between them (`schedule_apart`): each keeps its own copy of an item they have
+    in common, `parts` holds each one's (first, last + 1) plan indices and key -> plan index,
+    and `index` is the first one's."""
+
+    def __init__(self, programme: Programme, *more: Programme):
         # no reference to the programme itself: plans are kept weakly keyed by it
         self.single = programme.single
-        self.keys = keys = topological_order(programme)
-        self.index = index = {k: i for i, k in enumerate(keys)}
-        self.items = items = [programme.items[k] for k in keys]
         self.timelines = timelines = programme.timelines
+        if any(other.timelines is not timelines for other in more):
+            raise ValueError("programmes compiled side by side share their timelines")
+        keys: list[str] = []
+        items: list[Item] = []
+        self.parts: list[tuple[int, int, dict[str, int]]] = []
+        for part in (programme, *more):
+            lo, order = len(keys), topological_order(part)
+            keys += order
+            items += [part.items[k] for k in order]
+            self.parts.append((lo, len(keys), {k: lo + i for i, k in enumerate(order)}))
+        self.keys = keys
+        self.index = self.parts[0][2]
+        self.items = items
         tix = {t.id: j for j, t in enumerate(timelines)}
         cal_of: dict[int, int] = {}
         self.cals: list[WorkCalendar] = []
@@ -263,12 +281,13 @@ class Plan:
         self.timeline_cal = [cal_of[j] for j in range(len(timelines))]
         levels = [0] * len(keys)
         edges: list[tuple[int, int, str, int]] = []
-        for i, it in enumerate(items):
-            for d in it.after:
-                p = index[d.pred]
-                edges.append((p, i, d.type, d.lag))
-                if levels[p] + 1 > levels[i]:
-                    levels[i] = levels[p] + 1
+        for lo, hi, index in self.parts:
+            for i in range(lo, hi):
+                for d in items[i].after:
+                    p = index[d.pred]
+                    edges.append((p, i, d.type, d.lag))
+                    if levels[p] + 1 > levels[i]:
+                        levels[i] = levels[p] + 1
         self.body_ids: list[tuple[int, str]] = []
         body_index: dict[tuple[int, str], int] = {}
         bodies: list[tuple[int, int, list[tuple[int, int]]]] = []
@@ -435,6 +454,14 @@ class _Reader:
         self.pos = plan.compiled.pos
         self.links: tuple[list[int], list[int], list[bool], list[bool]] | None = None
         self._table: ItemTable | None = None
+        self.lo, self.hi, self.index = plan.parts[0]  # the programme read: plan indices and keys
+
+    def part(self, j: int) -> _Reader:
+        """A reader of part j of a plan of programmes side by side, sharing this one's caches."""
+        other = copy.copy(self)
+        other.lo, other.hi, other.index = self.plan.parts[j]
+        other._table = None
+        return other
 
     def day(self, o: int) -> date | None:
         if o >= K.NEVER or o <= K.NONE:
@@ -473,12 +500,14 @@ class _Reader:
         found = self.held.get(b)
         if found is None:
             cp = plan.compiled
-            held, papers = cp.meeting_base  # type: ignore[misc]
+            held_a, papers_a = cp.meeting_base  # type: ignore[misc]
             first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
-            order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
+            held, papers = held_a[first:end], papers_a[first:end]
+            order = np.lexsort((papers, held)).tolist()  # by held date, then papers date (a stable sort)
+            day = date.fromordinal
             found = self.held[b] = tuple(
-                HeldMeeting(plan.meetings[j], date.fromordinal(int(held[j])), date.fromordinal(int(papers[j])))
-                for j in order
+                HeldMeeting(plan.meetings[first + j], day(h), day(p))
+                for j, h, p in zip(order, held[order].tolist(), papers[order].tolist(), strict=True)
             )
         return found
 
@@ -567,8 +596,9 @@ class _Reader:
 
     def _columns(self) -> ItemTable:
         plan, res, cp = self.plan, self.res, self.plan.compiled
-        n = len(plan.items)
-        pos = np.asarray(cp.pos, dtype=np.int64)  # plan index -> kernel index
+        lo, hi = self.lo, self.hi  # this reader's part of the plan (all of it but side by side)
+        n = hi - lo
+        pos = np.asarray(cp.pos[lo:hi], dtype=np.int64)  # plan index (from lo) -> kernel index
 
         def kernel_row(arr: np.ndarray) -> np.ndarray:
             out: np.ndarray = arr[self.v if arr.shape[0] > 1 else 0]
@@ -588,23 +618,23 @@ class _Reader:
         # float: working days from the early finish (the next working day, when later) to the latest
         placed = (ef < K.NEVER) & (lf < K.NEVER)
         flt = np.zeros(n, dtype=np.int64)
-        cal_of = np.asarray([plan.timeline_cal[t] for t in plan.tl], dtype=np.int64)
+        cal_of = np.asarray([plan.timeline_cal[t] for t in plan.tl[lo:hi]], dtype=np.int64)
         for c, cal in enumerate(plan.cals):
             sel = np.flatnonzero(placed & (cal_of == c))
             if not len(sel):
                 continue
             e, f = ef[sel], lf[sel]
-            lo, hi = int(min(e.min() - 1, f.min())), int(max(e.max(), f.max()))
-            cal.cover(lo, hi)
+            a, b = int(min(e.min() - 1, f.min())), int(max(e.max(), f.max()))
+            cal.cover(a, b)
             base, count, _ = cal.arrays()
-            cnt = np.asarray(count[lo - base : hi + 1 - base], dtype=np.int64)
-            first = np.where(e <= f, cnt[e - lo], cnt[e - 1 - lo] + 1)  # the next working day's count
-            flt[sel] = cnt[f - lo] - first
+            cnt = np.asarray(count[a - base : b + 1 - base], dtype=np.int64)
+            first = np.where(e <= f, cnt[e - a], cnt[e - 1 - a] + 1)  # the next working day's count
+            flt[sel] = cnt[f - a] - first
         floats: list[int | None] = [x if ok else None for x, ok in zip(flt.tolist(), placed.tolist(), strict=True)]
         # status: unschedulable, done, in progress, not started
         started = np.zeros(n, dtype=bool)
-        for i in plan.progress:
-            started[i] = self._started(i)
+        for i in _within(plan.progress, lo, hi):
+            started[i - lo] = self._started(i)
         code = np.where(ef >= K.NEVER, 0, np.where(row(res.done), 1, np.where(started, 2, 3)))
         names = ("unschedulable", "done", "in-progress", "not-started")
         critical = placed & (flt <= 0) & (code != 1)
@@ -641,15 +671,15 @@ class _Reader:
         reason = [""] * n
         why_l = why.tolist()
         slot, rdy = row(res.slot).tolist(), row(res.ready).tolist()
-        for i, b in enumerate(plan.item_body):
+        for i, b in enumerate(plan.item_body[lo:hi]):
             if b >= 0:
                 papers_due[i] = self.papers(slot[i])
                 ready[i] = self.day(rdy[i]) if why_l[i] != K.BLOCKED else None
                 meeting[i] = self.meeting(slot[i])
         for i in np.flatnonzero((why == K.NO_MEETING) | (why == K.BLOCKED)).tolist():
-            reason[i] = self.reason(i, why_l[i])
+            reason[i] = self.reason(lo + i, why_l[i])
         return ItemTable(
-            list(plan.keys),
+            plan.keys[lo:hi],
             list(map(names.__getitem__, code.tolist())),
             dates(es),
             dates(ef),
@@ -657,7 +687,7 @@ class _Reader:
             dates(lf),
             floats,
             critical.tolist(),
-            list(map(driving.__getitem__, cp.pos)),
+            list(map(driving.__getitem__, cp.pos[lo:hi])),
             list(map(K.WHY.__getitem__, why_l)),
             papers_due,
             ready,
@@ -716,21 +746,55 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     Raises `InvalidTimeline` (error code out-of-range) when an item's dates would fall outside
     the years govflow schedules.
     """
+    plan = compiled(programme)
+    res, status = _run(plan, as_of)
+    return _assemble(programme, plan, res, status, as_of, _Reader(plan, res, status))
+
+
+@gc_paused
+def schedule_apart(programmes: Sequence[Programme], as_of: date | None = None) -> list[Schedule]:
+    """`[schedule(p, as_of) for p in programmes]` in one kernel run, for programmes that share
+    their timelines (explanations schedule each deadline's ancestors as a programme of their own):
+    compiled side by side as one plan, so that the kernel's cost per run is paid once."""
+    if not programmes:
+        return []
+    plan = Plan(*programmes)
+    res, status = _run(plan, as_of)
+    first = _Reader(plan, res, status)
+    return [_assemble(p, plan, res, status, as_of, first.part(j)) for j, p in enumerate(programmes)]
+
+
+def _run(plan: Plan, as_of: date | None) -> tuple[K.KernelResult, list[date | None]]:
     if as_of is not None and not date(FIRST_YEAR, 1, 1) <= as_of <= date(LAST_YEAR, 12, 31):
         raise ValueError(f"as_of {as_of} is outside the years govflow schedules ({FIRST_YEAR}-{LAST_YEAR})")
-    plan = compiled(programme)
     progress, status = plan.progress_on(as_of)
     try:
-        res = K.run(plan.compiled, progress, None, record=True)
+        return K.run(plan.compiled, progress, None, record=True), status
     except K.OutOfRange as e:
         raise _out_of_range(plan, e.item, e.body) from None
-    reader = _Reader(plan, res, status)
+
+
+def _within(indices: list[int], lo: int, hi: int) -> list[int]:
+    """The sorted plan indices in lo..hi-1 (one part of a plan)."""
+    return indices[bisect_left(indices, lo) : bisect_left(indices, hi)]
+
+
+def _assemble(
+    programme: Programme,
+    plan: Plan,
+    res: K.KernelResult,
+    status: list[date | None],
+    as_of: date | None,
+    reader: _Reader,
+) -> Schedule:
+    """The schedule of the programme that is the reader's part of the plan."""
     label = programme.label
-    results = _Results(plan.keys, lambda key: reader.item(plan.index[key]))
+    lo, hi, index = reader.lo, reader.hi, reader.index
+    results = _Results(plan.keys[lo:hi], lambda key: reader.item(index[key]))
     warnings = _warnings(plan, reader, results)
     deadlines = []
     pos = plan.compiled.pos
-    for i in plan.deadlines:
+    for i in _within(plan.deadlines, lo, hi):
         item = plan.items[i]
         assert item.deadline is not None
         due = item.deadline.last
@@ -752,7 +816,9 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
             warnings.append(
                 Warning(name, "unschedulable", f"'{name}' cannot be scheduled: {results[plan.keys[i]].reason}")
             )
-    for i in sorted({*plan.attention, *_failed(plan, res)}):  # only items with something to say
+    for i in sorted(
+        {*_within(plan.attention, lo, hi), *_failed(plan, res, lo, hi)}
+    ):  # only items with something to say
         item, key = plan.items[i], plan.keys[i]
         r = results[key]
         why = reader.at(res.why, i)
@@ -790,10 +856,11 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
     )
 
 
-def _failed(plan: Plan, res: K.KernelResult) -> list[int]:
-    """Items that cannot be scheduled for want of a meeting (not those merely after one)."""
+def _failed(plan: Plan, res: K.KernelResult, lo: int, hi: int) -> list[int]:
+    """Items (plan indices lo..hi-1) that cannot be scheduled for want of a meeting (not those
+    merely after one)."""
     why = res.why[0]
-    return [plan.compiled.order[k] for k in np.flatnonzero(why == K.NO_MEETING)]
+    return [i for i in (plan.compiled.order[k] for k in np.flatnonzero(why == K.NO_MEETING)) if lo <= i < hi]
 
 
 def _warnings(plan: Plan, reader: _Reader, results: _Results) -> list[Warning]:
@@ -802,7 +869,9 @@ def _warnings(plan: Plan, reader: _Reader, results: _Results) -> list[Warning]:
     res, label, cp = reader.res, reader.label, plan.compiled
     out: list[Warning] = []
     conflict = res.conflict[0]
-    for i in sorted({*plan.progress, *(cp.order[k] for k in np.flatnonzero(conflict >= 0))}):
+    lo, hi = reader.lo, reader.hi
+    fixed = (i for i in (cp.order[k] for k in np.flatnonzero(conflict >= 0)) if lo <= i < hi)
+    for i in sorted({*_within(plan.progress, lo, hi), *fixed}):
         item, key = plan.items[i], plan.keys[i]
         k = cp.pos[i]
         if conflict[k] >= 0:
