@@ -264,8 +264,8 @@ class Plan:
         for part in (programme, *more):
             lo, order = len(keys), topological_order(part)
             keys += order
-            items += [part.items[k] for k in order]
-            self.parts.append((lo, len(keys), {k: lo + i for i, k in enumerate(order)}))
+            items += map(part.items.__getitem__, order)
+            self.parts.append((lo, len(keys), dict(zip(order, range(lo, len(keys)), strict=True))))
         self.keys = keys
         self.index = self.parts[0][2]
         self.items = items
@@ -281,22 +281,25 @@ class Plan:
         self.timeline_cal = [cal_of[j] for j in range(len(timelines))]
         levels = [0] * len(keys)
         edges: list[tuple[int, int, str, int]] = []
+        add = edges.append
         for lo, hi, index in self.parts:
             for i in range(lo, hi):
+                level = 0
                 for d in items[i].after:
                     p = index[d.pred]
-                    edges.append((p, i, d.type, d.lag))
-                    if levels[p] + 1 > levels[i]:
-                        levels[i] = levels[p] + 1
+                    add((p, i, d.type, d.lag))
+                    if levels[p] >= level:
+                        level = levels[p] + 1
+                levels[i] = level
         self.body_ids: list[tuple[int, str]] = []
         body_index: dict[tuple[int, str], int] = {}
         bodies: list[tuple[int, int, list[tuple[int, int]]]] = []
         self.meetings: list[Meeting] = []
-        self.meeting_body: list[int] = []
+        tbc_body: set[int] = set()  # bodies with a meeting not yet confirmed
         item_body = [-1] * len(items)
         dates = [t.start.toordinal() for t in timelines] + [t.as_of.toordinal() for t in timelines if t.as_of]
         # bodies with the same recurrence share one tuple of meetings: sort and convert it once
-        seen: dict[int, tuple[tuple[Meeting, ...], list[Meeting], list[tuple[int, int]]]] = {}
+        seen: dict[int, tuple[tuple[Meeting, ...], list[Meeting], list[tuple[int, int]], bool]] = {}
         for i, it in enumerate(items):
             if it.at is None:
                 continue
@@ -310,17 +313,19 @@ class Plan:
                 if hit is None or hit[0] is not body.meetings:
                     ms = sorted(body.meetings, key=lambda m: (m.when.last, m.when.first))
                     spans = [(m.when.first.toordinal(), m.when.last.toordinal()) for m in ms]
-                    hit = seen[id(body.meetings)] = (body.meetings, ms, spans)
+                    hit = seen[id(body.meetings)] = (body.meetings, ms, spans, any(m.when.tbc for m in ms))
                     if spans:
                         dates += (spans[0][0], spans[-1][1], min(f for f, _ in spans))
                 bodies.append((cal_of[tl[i]], body.papers_due, hit[2]))
                 self.meetings.extend(hit[1])
-                self.meeting_body.extend([b] * len(hit[1]))
+                if hit[3]:
+                    tbc_body.add(b)
             item_body[i] = b
         for it in items:
-            for w in (it.on, it.deadline):
-                if w is not None:
-                    dates += (w.first.toordinal(), w.last.toordinal())
+            if it.on is not None:
+                dates += (it.on.first.toordinal(), it.on.last.toordinal())
+            if it.deadline is not None:
+                dates += (it.deadline.first.toordinal(), it.deadline.last.toordinal())
             if it.done or it.started or it.forecast:
                 dates += (d.toordinal() for d in (it.done, it.started, it.forecast) if d)
         self.bodies = bodies
@@ -344,9 +349,10 @@ class Plan:
             i for i, it in enumerate(items) if it.done or it.started or it.forecast or it.remaining is not None
         ]
         # items on a date or at a body not yet confirmed
-        tbc_body = {self.meeting_body[j] for j, m in enumerate(self.meetings) if m.when.tbc}
         self.attention = [
-            i for i, it in enumerate(items) if (item_body[i] in tbc_body) or (it.on is not None and it.on.tbc)
+            i
+            for i, it in enumerate(items)
+            if (it.on is not None and it.on.tbc) or (tbc_body and item_body[i] in tbc_body)
         ]
 
     def label(self, key: str) -> str:
