@@ -124,3 +124,26 @@ def test_examples_run() -> None:
     lines = runpy.run_path(str(ROOT / "examples" / "api_example.py"))["main"]()
     assert lines[0] == "as of 2019-09-02: submission met, forecast 2019-09-26, margin 1"
     assert lines[1] == "as of 2019-09-05: submission missed, forecast 2019-10-31, margin -24"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", str(TIMELINES[0])],
+        ["check", "--json", "--all", *map(str, TIMELINES)],
+        ["check", "--all", str(QUICK)],
+        ["check", str(ROOT / "tests" / "cases" / "err_cycle.yaml")],
+        ["check", str(ROOT / "no-such-file.yaml")],
+        ["check", "--as-of", "2019-09-02", str(QUICK)],  # not a plain check: typer reads it
+        ["check", "--as-of", "someday", str(QUICK)],
+    ],
+)
+def test_the_console_script_checks_as_the_command_line_app_does(args: list[str]) -> None:
+    """`main` takes a plain `check` past typer's parser: the same output and exit status."""
+    import subprocess
+    import sys
+
+    script = "import sys; from govflow.cli import main; sys.argv[0] = 'govflow'; main()"
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
+    want = runner.invoke(app, args, prog_name="govflow")
+    assert (done.returncode, done.stdout, done.stderr) == (want.exit_code, want.stdout, want.stderr)
