@@ -118,7 +118,7 @@ def check(
     Exit status: 0 all deadlines met, 1 a deadline missed or unschedulable, 2 invalid input.
     """
     from .explain import explain
-    from .render import check_json, render_check
+    from .render import check_json_text, render_check
     from .scheduling import schedule
 
     status = _as_of(as_of)
@@ -137,8 +137,7 @@ def check(
 
             risk = _risk_keys(sched, deadline_summary(simulate(sched, runs, seed, sensitivity=0)))
         if as_json:
-            # nothing in it refers back to itself: no check for cycles (a national programme has 100,000 entries)
-            sys.stdout.write(json.dumps(check_json(sched, explanations, risk), check_circular=False))
+            sys.stdout.write(check_json_text(sched, explanations, risk))
             sys.stdout.write("\n")
         else:
             if width is None:
