@@ -247,7 +247,7 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
             continue
         if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
             continue
-        meetings = sched.meetings(key)
+        meetings = lab.sched.meetings(key)  # a body's meetings are the whole programme's: read once
         j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
         if j == 0:
             continue
@@ -428,7 +428,7 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         if r.meeting is None:
             continue
         body = p.body(item)
-        meetings = sched.meetings(key)
+        meetings = lab.sched.meetings(key)
         chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
         for m in meetings[: chosen + 1]:
             if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
