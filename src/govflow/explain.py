@@ -128,25 +128,25 @@ class _Lab:
     def pos(self, key: str) -> int:
         return self.plan.compiled.pos[self.plan.index[key]]
 
-    def body(self, key: str) -> int:
-        return self.plan.item_body[self.plan.index[key]]
-
-    def slot_of(self, key: str, meeting: Meeting) -> int:
-        """The compiled index of one of a meeting item's body meetings."""
-        b = self.body(key)
-        off = self.plan.compiled.body_off
-        for j in range(int(off[b]), int(off[b + 1])):
-            if self.plan.meetings[j] is meeting:
-                return j
-        raise KeyError(meeting)
+    def reserve(self, rows: int) -> bool:
+        """Take the budget for a run of `rows` variants; False when what is left is too little."""
+        cost = rows * self.n + RUN_COST
+        if self.budget[0] < cost:
+            return False
+        self.budget[0] -= cost
+        return True
 
     def run(self, v: K.Variants) -> K.KernelResult | None:
-        cost = v.n * self.n + RUN_COST
-        if self.budget[0] < cost:
+        if not self.reserve(v.n):
             return None
-        self.budget[0] -= cost
         # what-ifs read early dates only: the deadline's forecast and the meetings chosen
         return run_variants(self.plan, self.sched.status_override, v, record=False, backward=False)
+
+    def size(self) -> int:
+        """Items and body meetings the kernel handles in each variant of this lab."""
+        bodies = {(it.timeline, it.at) for it in self.base.items.values() if it.at is not None}
+        p = self.base
+        return self.n + sum(len(p.timeline(t).bodies[b].meetings) for t, b in bodies)
 
     def forecast(self, res: K.KernelResult, row: int) -> int | None:
         f = int(res.ef[row, self.pos(self.key)])
@@ -205,10 +205,12 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
     wanted = set(keys) if keys is not None else None
     todo = [d for d in sched.deadlines if wanted is None or d.key in wanted]
     labs = _Labs(sched, todo)
-    return [_explain(sched, d, left, labs) for d in todo]
+    out: list[Explanation | _Pending] = [_explain(sched, d, left, labs) for d in todo]
+    finished = iter(_run_batches([e for e in out if isinstance(e, _Pending)]))
+    return [next(finished) if isinstance(e, _Pending) else e for e in out]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs) -> Explanation:
+def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs) -> Explanation | _Pending:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
         summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
@@ -228,11 +230,15 @@ def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs)
     batch = _Batch()  # the TBC confirmations and the recovery options, in one kernel call
     windows = _windows(lab, d, batch)
     recovery = _recovery(lab, d, batch) if not d.met else None
-    res = batch.run(lab)
-    windows_text = tuple(windows(res)) if batch.rows else ()
-    recovery_text = tuple(recovery(res)) if recovery is not None else ()
+    run = bool(batch.rows) and lab.reserve(len(batch.rows))  # the budget is taken now, the run comes later
     notes = (_SKIPPED,) if budget[0] <= 0 else ()
-    return Explanation(d.key, summary, broke, nxt, windows_text, recovery_text, notes)
+
+    def finish(res: _Finishes | None) -> Explanation:
+        windows_text = tuple(windows(res)) if batch.rows else ()
+        recovery_text = tuple(recovery(res)) if recovery is not None else ()
+        return Explanation(d.key, summary, broke, nxt, windows_text, recovery_text, notes)
+
+    return _Pending(lab, batch, finish) if run else finish(None)
 
 
 def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
@@ -375,36 +381,102 @@ def _day(o: object) -> date:
 
 class _Batch:
     """What-if rows from several questions, run in one kernel call: each row changes one thing
-    (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned."""
+    (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned.
+    Rows name the item (and the meeting) they change; `_run_batches` finds them in the plan the
+    rows run on, which holds several labs side by side."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, int, int, int]] = []  # (what, index, day, papers)
+        self.rows: list[tuple[str, str, Meeting | None, int, int]] = []  # (what, item, meeting, day, papers)
 
-    def add(self, what: str, index: int, day: int, papers: int = -1) -> int:
-        self.rows.append((what, index, day, papers))
+    def add(self, what: str, key: str, day: int, papers: int = -1, meeting: Meeting | None = None) -> int:
+        self.rows.append((what, key, meeting, day, papers))
         return len(self.rows) - 1
 
-    def run(self, lab: _Lab) -> K.KernelResult | None:
-        n = len(self.rows)
-        if not n:
-            return None
-        on: dict[int, K.I64] = {}
-        confirm: dict[int, K.I64] = {}
-        extra: dict[int, tuple[K.I64, K.I64]] = {}
-        for row, (what, index, day, papers) in enumerate(self.rows):
+
+class _Finishes:
+    """The deadline's forecast (an ordinal; NEVER: cannot be scheduled) in each row of a batch."""
+
+    def __init__(self, ef: list[int], due: int):
+        self.ef, self.due = ef, due
+
+    def met(self, row: int) -> bool:
+        return self.ef[row] < K.NEVER and self.ef[row] <= self.due
+
+
+@dataclass
+class _Pending:
+    """An explanation waiting for its batch of what-ifs (its budget already taken)."""
+
+    lab: _Lab
+    batch: _Batch
+    finish: Callable[[_Finishes | None], Explanation]
+
+
+BATCH_CELLS = 150_000  # labs run side by side while variants x (items + meetings) stays under this
+BATCH_LABS = 8
+
+
+def _run_batches(waiting: list[_Pending]) -> list[Explanation]:
+    """Finish the explanations waiting for their batches: the labs side by side, a few to a kernel
+    call (a call costs milliseconds whatever its size; its variants cover every lab in it)."""
+    out: list[Explanation] = []
+    group: list[_Pending] = []
+    rows = size = 0
+    for w in [*waiting, None]:
+        if w is not None:
+            r, z = len(w.batch.rows), w.lab.size()
+            if not group or ((rows + r) * (size + z) <= BATCH_CELLS and len(group) < BATCH_LABS):
+                group.append(w)
+                rows, size = rows + r, size + z
+                continue
+        if group:
+            try:
+                done = _side_by_side(group)
+            except GovflowError:
+                done = [_side_by_side([one])[0] for one in group]  # one of them says what cannot be scheduled
+            out += [one.finish(fin) for one, fin in zip(group, done, strict=True)]
+        if w is not None:
+            group, rows, size = [w], len(w.batch.rows), w.lab.size()
+    return out
+
+
+def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
+    """Each lab's batch run in one kernel call on the labs' programmes compiled side by side: a
+    row changes only its own lab's item or one of its bodies' meetings, and only its own lab's
+    part of the row is read."""
+    plan = Plan(*(w.lab.base for w in group))
+    cp, n = plan.compiled, sum(len(w.batch.rows) for w in group)
+    on: dict[int, K.I64] = {}
+    confirm: dict[int, K.I64] = {}
+    extra: dict[int, tuple[K.I64, K.I64]] = {}
+    row = 0
+    for w, (_, _, index) in zip(group, plan.parts, strict=True):
+        for what, key, meeting, day, papers in w.batch.rows:
+            i = index[key]
             if what == "on":
-                on.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
+                on.setdefault(cp.pos[i], np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
             elif what == "confirm":
-                confirm.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day
-            else:  # an extra meeting of body `index` (NEVER: none); papers -1: due by the body's rule
+                b = plan.item_body[i]
+                first = int(cp.body_off[b])
+                slot = first + next(j for j, m in enumerate(plan.meetings_of(b)) if m is meeting)
+                confirm.setdefault(slot, np.full(n, -1, dtype=np.int64))[row] = day
+            else:  # an extra meeting of the item's body (NEVER: none); papers -1: due by the body's rule
                 held, due = extra.setdefault(
-                    index, (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+                    plan.item_body[i], (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
                 )
                 held[row], due[row] = day, papers
-        return lab.run(K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra)))
+            row += 1
+    v = K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra))
+    res = run_variants(plan, group[0].lab.sched.status_override, v, record=False, backward=False)
+    out, row = [], 0
+    for w, (_, _, index) in zip(group, plan.parts, strict=True):
+        rows = len(w.batch.rows)
+        out.append(_Finishes(res.ef[row : row + rows, cp.pos[index[w.lab.key]]].tolist(), w.lab.due))
+        row += rows
+    return out
 
 
-Sentences = Callable[[K.KernelResult | None], list[str]]
+Sentences = Callable[[_Finishes | None], list[str]]
 
 
 def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
@@ -413,7 +485,7 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     sched = lab.local
     p, label = sched.programme, sched.programme.label
     trials: list[tuple[str, bool, list[date], list[int]]] = []
-    seen: set[int] = set()
+    seen: set[tuple[str, str | None, int]] = set()  # each body's TBC meetings once
     for key in sorted(lab.base.items):
         item = p.items[key]
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
@@ -421,7 +493,7 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         cal = sched.calendar(key)
         if item.on is not None:
             days = list(cal.days(item.on.first, item.on.last)) or [item.on.last]
-            rows = [batch.add("on", lab.pos(key), x.toordinal()) for x in days]
+            rows = [batch.add("on", key, x.toordinal()) for x in days]
             trials.append((f"{label(key)} ({item.on.text})", key in d.driving_path, days, rows))
             continue
         r = sched.items[key]
@@ -430,25 +502,24 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         body = p.body(item)
         meetings = lab.sched.meetings(key)
         chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-        for m in meetings[: chosen + 1]:
+        for k, m in enumerate(meetings[: chosen + 1]):
             if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
                 continue
-            slot = lab.slot_of(key, m.meeting)
-            if slot in seen:
+            if (item.timeline, item.at, k) in seen:
                 continue
-            seen.add(slot)
+            seen.add((item.timeline, item.at, k))
             when = m.meeting.when
             days = list(cal.days(when.first, when.last)) or [when.last]
-            rows = [batch.add("confirm", slot, x.toordinal()) for x in days]
+            rows = [batch.add("confirm", key, x.toordinal(), meeting=m.meeting) for x in days]
             what = f"the {body.name} meeting ({when.text or when}) for {label(key)}"
             trials.append((what, key in d.driving_path and m.meeting is r.meeting, days, rows))
 
-    def sentences(res: K.KernelResult | None) -> list[str]:
+    def sentences(res: _Finishes | None) -> list[str]:
         name, out = label(d.key), list[str]()
         for what, on_path, days, rows in trials:
             if res is None:
                 return [*out, f"{what}: not analysed (programme too large)"]
-            good = [day for day, r in zip(days, rows, strict=True) if lab.met(res, r)]
+            good = [day for day, r in zip(days, rows, strict=True) if res.met(r)]
             if len(good) == len(days):
                 if on_path:
                     out.append(f"{name} is met whichever day {what} is confirmed")
@@ -467,25 +538,24 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     each meeting option from a run with that meeting added."""
     sched = lab.local
     p, label = sched.programme, sched.programme.label
-    plans: list[Callable[[K.KernelResult | None], str | None]] = []
+    plans: list[Callable[[_Finishes | None], str | None]] = []
     for key in d.driving_path:
         item, r = p.items[key], sched.items[key]
         cal = sched.calendar(key)
         if item.kind == "meeting" and r.status != "done" and r.ready is not None and r.bound is not None:
             body = p.body(item)
-            b = lab.body(key)
             start = max(x for x in (r.ready, r.held_from, sched.as_of) if x is not None)
             days = list(cal.days(start, r.bound))[:MAX_CANDIDATES]
-            rows = [batch.add("extra", b, x.toordinal()) for x in days]
+            rows = [batch.add("extra", key, x.toordinal()) for x in days]
 
             def extraordinary(
-                res: K.KernelResult | None,
+                res: _Finishes | None,
                 days: list[date] = days,
                 rows: list[int] = rows,
                 who: str = key,
                 name: str = body.name,
             ) -> str | None:
-                good = [x for x, row in zip(days, rows, strict=True) if res is not None and lab.met(res, row)]
+                good = [x for x, row in zip(days, rows, strict=True) if res is not None and res.met(row)]
                 if not good:
                     return None
                 if len(good) == 1:
@@ -499,17 +569,17 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
             plans.append(extraordinary)
             if body.chairs_action is not None:
                 by = cal.wd(cal.on_or_after(r.ready), body.chairs_action)
-                row = batch.add("extra", b, by.toordinal(), r.ready.toordinal())  # papers the day they are ready
+                row = batch.add("extra", key, by.toordinal(), r.ready.toordinal())  # papers the day they are ready
 
                 def chair(
-                    res: K.KernelResult | None,
+                    res: _Finishes | None,
                     row: int = row,
                     by: date = by,
                     who: str = key,
                     n: int = body.chairs_action,
                     name: str = body.name,
                 ) -> str | None:
-                    if res is None or not lab.met(res, row):
+                    if res is None or not res.met(row):
                         return None
                     return (
                         f"chair's action by the {name} chair for {label(who)} (by {fmt(by)}, within "
@@ -531,7 +601,7 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
             )
             plans.append(lambda res, text=text: text)  # type: ignore[misc]  # from this deadline's latest dates
 
-    def sentences(res: K.KernelResult | None) -> list[str]:
+    def sentences(res: _Finishes | None) -> list[str]:
         return [text for plan in plans if (text := plan(res)) is not None]
 
     return sentences
