@@ -1493,8 +1493,11 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
         warnings.extend(doc.warnings)
         if discover:
             known = {t.id for t in timelines}
+            own = f"{timeline.id}:" if ":" not in timeline.id else None  # most links stay in their timeline
             for item in timeline.items.values():
                 for dep in item.after:
+                    if own is not None and dep.pred.startswith(own):
+                        continue
                     other_id = dep.pred.split(":", 1)[0]
                     if other_id not in known:
                         for suffix in (".yaml", ".yml", ".json"):
