@@ -205,9 +205,16 @@ def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WH
     wanted = set(keys) if keys is not None else None
     todo = [d for d in sched.deadlines if wanted is None or d.key in wanted]
     labs = _Labs(sched, todo)
-    out: list[Explanation | _Pending] = [_explain(sched, d, left, labs) for d in todo]
-    finished = iter(_run_batches([e for e in out if isinstance(e, _Pending)]))
-    return [next(finished) if isinstance(e, _Pending) else e for e in out]
+    out: list[Explanation | None] = []
+    batches = _Batches(out)
+    for d in todo:
+        e = _explain(sched, d, left, labs)
+        out.append(e if isinstance(e, Explanation) else None)
+        if isinstance(e, _Pending):
+            batches.add(len(out) - 1, e)
+    batches.run()
+    assert all(e is not None for e in out)
+    return [e for e in out if e is not None]
 
 
 def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs) -> Explanation | _Pending:
@@ -412,32 +419,38 @@ class _Pending:
     finish: Callable[[_Finishes | None], Explanation]
 
 
-BATCH_CELLS = 150_000  # labs run side by side while variants x (items + meetings) stays under this
-BATCH_LABS = 8
+BATCH_CELLS = 60_000  # labs run side by side while variants x (items + meetings) stays under this
+BATCH_LABS = 4
 
 
-def _run_batches(waiting: list[_Pending]) -> list[Explanation]:
-    """Finish the explanations waiting for their batches: the labs side by side, a few to a kernel
-    call (a call costs milliseconds whatever its size; its variants cover every lab in it)."""
-    out: list[Explanation] = []
-    group: list[_Pending] = []
-    rows = size = 0
-    for w in [*waiting, None]:
-        if w is not None:
-            r, z = len(w.batch.rows), w.lab.size()
-            if not group or ((rows + r) * (size + z) <= BATCH_CELLS and len(group) < BATCH_LABS):
-                group.append(w)
-                rows, size = rows + r, size + z
-                continue
+class _Batches:
+    """Explanations waiting for their batches of what-ifs, finished a few labs to a kernel call,
+    side by side (a call costs milliseconds whatever its size, and its variants cover every lab
+    in it): a group runs as soon as the next lab would make it too large."""
+
+    def __init__(self, out: list[Explanation | None]):
+        self.out = out
+        self.group: list[tuple[int, _Pending]] = []
+        self.rows = self.size = 0
+
+    def add(self, at: int, w: _Pending) -> None:
+        rows, size = len(w.batch.rows), w.lab.size()
+        full = (self.rows + rows) * (self.size + size) > BATCH_CELLS or len(self.group) >= BATCH_LABS
+        if self.group and full:
+            self.run()
+        self.group.append((at, w))
+        self.rows, self.size = self.rows + rows, self.size + size
+
+    def run(self) -> None:
+        group = [w for _, w in self.group]
         if group:
             try:
                 done = _side_by_side(group)
             except GovflowError:
                 done = [_side_by_side([one])[0] for one in group]  # one of them says what cannot be scheduled
-            out += [one.finish(fin) for one, fin in zip(group, done, strict=True)]
-        if w is not None:
-            group, rows, size = [w], len(w.batch.rows), w.lab.size()
-    return out
+            for (at, w), fin in zip(self.group, done, strict=True):
+                self.out[at] = w.finish(fin)
+        self.group, self.rows, self.size = [], 0, 0
 
 
 def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
