@@ -312,6 +312,7 @@ class _Reader:
         # a national programme repeats dates (deadlines, `skip` months) and links: read each once
         self.dates: dict[str, Window] = {}
         self.deps: dict[tuple[str, str, int], Dependency] = {}
+        self.plain: dict[str, Dependency] = {}  # `after` entries that are a plain id (a reader reads one timeline)
 
     def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
         self.doc.err(path, code, message, item)
@@ -1008,11 +1009,11 @@ def _calendar_meetings(
     of them; paths relative to the file defining the body), less `skip` windows and less days
     already in `meets`; `from` and `until` bound the recurrence only. Also warns about `skip`
     entries that remove nothing."""
-    from .sources import Found, SourceError, read_csv, read_ics
-
     value = data.get("meets_from")
     if value is None:
         return []
+    from .sources import Found, SourceError, read_csv, read_ics
+
     path: Path_ = ("bodies", bid, "meets_from")
     entries = value if isinstance(value, list) else [value]
     try:
@@ -1254,10 +1255,17 @@ def _plain_after(r: _Reader, tid: str, value: Any) -> tuple[Dependency, ...] | N
         return ()
     out = []
     ref: Any
+    plain = r.plain
     for entry in value if type(value) is list else [value]:
-        if type(entry) is str and entry and " " not in entry:
-            ref, typ, lag = entry, "FS", 0
-        elif type(entry) is dict and _DEP_KEYS.issuperset(entry):
+        if type(entry) is str:
+            dep = plain.get(entry)
+            if dep is None:
+                if not entry or " " in entry:
+                    return None
+                dep = plain[entry] = r.dependency(sys.intern(entry if ":" in entry else f"{tid}:{entry}"), "FS", 0)
+            out.append(dep)
+            continue
+        if type(entry) is dict and _DEP_KEYS.issuperset(entry):
             ref, typ, lag = entry.get("id"), str(entry.get("type", "FS")).upper(), entry.get("lag", 0)
             if type(ref) is not str or not ref or typ not in ("FS", "SS", "FF"):
                 return None
@@ -1266,7 +1274,7 @@ def _plain_after(r: _Reader, tid: str, value: Any) -> tuple[Dependency, ...] | N
         else:
             return None
         out.append(r.dependency(sys.intern(ref if ":" in ref else f"{tid}:{ref}"), typ, lag))
-    if len({d.pred for d in out}) != len(out):
+    if len(out) > 1 and len({d.pred for d in out}) != len(out):
         return None  # the same predecessor twice
     return tuple(out)
 
@@ -1568,10 +1576,12 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
     known = {item.key for t in programme.timelines if ":" not in t.id for item in t.items.values()}
     for t in programme.timelines:
         for item in t.items.values():
-            if all(dep.pred in known and dep.pred != item.key for dep in item.after) and (
-                item.at is None or item.at in t.bodies
-            ):
-                continue
+            if item.at is None or item.at in t.bodies:
+                for dep in item.after:
+                    if dep.pred not in known or dep.pred == item.key:
+                        break
+                else:
+                    continue
             if item.at is not None and item.at not in t.bodies:
                 at(
                     t,
