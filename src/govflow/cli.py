@@ -1121,20 +1121,25 @@ _FAST_EXIT = False  # set by the console script; tests call `app` in-process and
 _KEPT_FOR_EXIT: list[object] = []  # what `check` built, alive until `main` exits (only when _FAST_EXIT)
 
 
-def _small_pages() -> None:
-    """Have numpy stop asking for transparent huge pages for its large arrays (as
-    NUMPY_MADVISE_HUGEPAGE=0 does; a value the user set is kept). Where the kernel compacts memory
-    to find huge pages on first touch (THP defrag 'madvise', Debian's default), that stalls a
-    short-lived command: a check of 10,000 items spent 0.8 s in the kernel with them, 0.25 s
-    without."""
-    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
-        return
-    import numpy as np
+def _numpy_settings(check: bool) -> None:
+    """Settings the console script makes before it imports numpy (`import govflow` does not;
+    a value the user set is kept):
 
-    core = getattr(np, "_core", None) or getattr(np, "core", None)
-    setting = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    if setting is not None:
-        setting(False)
+    - no transparent huge pages for numpy's large arrays (NUMPY_MADVISE_HUGEPAGE=0): where the
+      kernel compacts memory to find them on first touch (THP defrag 'madvise', Debian's
+      default), that stalls a short-lived command: a check of 10,000 items spent 0.8 s in the
+      kernel with them, 0.25 s without;
+    - for a check, one BLAS thread (OPENBLAS_NUM_THREADS=1): a check does no linear algebra, and
+      starting a pool of BLAS threads cost numpy's import some 30 ms of a 0.3 s check."""
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    if check:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    np = sys.modules.get("numpy")
+    if np is not None and os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0":  # imported already: too late for the variable
+        core = getattr(np, "_core", None) or getattr(np, "core", None)
+        setting = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
+        if setting is not None:
+            setting(False)
 
 
 def _plain_check(args: list[str]) -> tuple[list[Path], bool, bool] | None:
@@ -1168,8 +1173,8 @@ def main() -> None:
     option of every command through pydantic, a tenth of a second before the check starts."""
     global _FAST_EXIT
     _FAST_EXIT = True
-    _small_pages()
     plain = None if os.environ.get("_GOVFLOW_COMPLETE") else _plain_check(sys.argv[1:])
+    _numpy_settings(check=plain is not None)
     try:
         if plain is None:
             app()
