@@ -29,6 +29,7 @@ WHAT_IF_BUDGET = 3_000_000  # item placements per `explain` call (variants x ite
 RUN_COST = 10_000  # a kernel call costs its placements plus its set-up, worth about this many
 MAX_CANDIDATES = 130  # working days tried for an extraordinary meeting
 AHEAD = 64  # deadlines whose ancestors are scheduled side by side in one kernel run
+ALONE = 1_000  # items: a lab this large is scheduled on its own (its compiled plan serves its what-ifs)
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"
@@ -171,6 +172,7 @@ class _Labs:
         self.todo = [d.key for d in todo if self.needs_lab(d)]
         self.at = {k: i for i, k in enumerate(self.todo)}
         self.ready: dict[str, tuple[Programme, Schedule]] = {}
+        self.alone: dict[str, Programme] = {}  # large labs, scheduled each on its own
 
     def needs_lab(self, d: DeadlineResult) -> bool:
         """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
@@ -178,11 +180,12 @@ class _Labs:
 
     def lab(self, d: DeadlineResult, budget: list[int]) -> _Lab:
         got = self.ready.pop(d.key, None)
-        if got is None:
+        if got is None and d.key not in self.alone:
             self._ahead(d.key, budget[0])
             got = self.ready.pop(d.key, None)
         if got is None:
-            return _Lab(self.sched, d.key, budget, _base(self.sched, d.key, self.order), None)
+            base = self.alone.pop(d.key, None) or _base(self.sched, d.key, self.order)
+            return _Lab(self.sched, d.key, budget, base, None)
         return _Lab(self.sched, d.key, budget, *got)
 
     def _ahead(self, key: str, budget: int) -> None:
@@ -190,8 +193,16 @@ class _Labs:
         if i is None:
             return
         # every lab costs more than RUN_COST, and no lab is made once the budget is spent
-        keys = self.todo[i : i + min(AHEAD, -(-budget // RUN_COST))]
-        bases = [_base(self.sched, k, self.order) for k in keys]
+        keys, bases = [], []
+        for k in self.todo[i : i + min(AHEAD, -(-budget // RUN_COST))]:
+            if k in self.ready or k in self.alone:
+                continue
+            base = _base(self.sched, k, self.order)
+            if len(base.items) > ALONE:  # scheduled on its own when it comes, its plan kept for its what-ifs
+                self.alone[k] = base
+            else:
+                keys.append(k)
+                bases.append(base)
         try:
             done = schedule_apart(bases, as_of=self.sched.status_override)
         except GovflowError:
@@ -457,7 +468,7 @@ def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
     """Each lab's batch run in one kernel call on the labs' programmes compiled side by side: a
     row changes only its own lab's item or one of its bodies' meetings, and only its own lab's
     part of the row is read."""
-    plan = Plan(*(w.lab.base for w in group))
+    plan = Plan(*(w.lab.base for w in group)) if len(group) > 1 else compiled(group[0].lab.base)
     cp, n = plan.compiled, sum(len(w.batch.rows) for w in group)
     on: dict[int, K.I64] = {}
     confirm: dict[int, K.I64] = {}
