@@ -400,8 +400,8 @@ def _day(o: object) -> date:
 class _Batch:
     """What-if rows from several questions, run in one kernel call: each row changes one thing
     (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned.
-    Rows name the item (and the meeting) they change; `_run_batches` finds them in the plan the
-    rows run on, which holds several labs side by side."""
+    Rows name the item (and the meeting) they change; `_side_by_side` finds them in the plan the
+    rows run on, which may hold several labs side by side."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, Meeting | None, int, int]] = []  # (what, item, meeting, day, papers)
