@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from govflow import load_text, schedule
-from govflow.explain import explain
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govflow import InvalidTimeline, load_text, schedule
+from govflow import explain as explain_module
+from govflow.explain import WHAT_IF_BUDGET, explain
+from test_oracle import DAY, _programme, programmes
 
 BASE = """
 govflow: 1
@@ -293,3 +298,25 @@ def test_sentences_name_items_by_title_and_a_shared_title_by_its_id_too() -> Non
     )
     assert "Draft the plan (draft-a) would have to finish by Thu 19 Sep 2019" in " ".join(e.recovery)
     assert sched.programme.name("t:approve") == "Trust Board approval"
+
+
+# ---- many deadlines at once: the labs side by side give what each lab on its own gives -------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programmes(max_items=10), st.one_of(st.none(), DAY), st.sampled_from([WHAT_IF_BUDGET, 60_000, 25_000, 0]))
+def test_labs_side_by_side_explain_as_each_lab_on_its_own(docs: list, as_of: date | None, budget: int) -> None:
+    """`explain` schedules many deadlines' ancestors in one kernel run and runs their what-ifs a few
+    labs to a call: the same sentences as one lab at a time, whatever the budget leaves."""
+    try:
+        sched = schedule(_programme(docs), as_of=as_of)
+    except InvalidTimeline:
+        return
+    together = explain(sched, budget=budget)
+    ahead, labs = explain_module.AHEAD, explain_module.BATCH_LABS
+    explain_module.AHEAD = explain_module.BATCH_LABS = 1
+    try:
+        alone = explain(sched, budget=budget)
+    finally:
+        explain_module.AHEAD, explain_module.BATCH_LABS = ahead, labs
+    assert alone == together
