@@ -656,13 +656,20 @@ def run(
 
     Grows the calendars and runs again when a date comes near the edge of their span; raises
     OutOfRange when that would pass 1900 or 2300. `record=False` skips what only explanations
-    read (ties, conflicts); `backward=False` computes early dates only (Monte Carlo). Many
-    variants run in blocks of `BLOCK`, whose arrays stay in the processor's caches."""
+    read: ties, and every per-variant array but the dates, drivers and meetings chosen (es, ef,
+    ls, lf, drv, slot) comes back with no rows; `backward=False` computes early dates only
+    (Monte Carlo). Many variants run in blocks of `BLOCK`, whose arrays stay in the processor's
+    caches, each writing its rows of the result.
+
+    The per-variant arrays are item-major in memory (order "F": an item's variants side by side),
+    so gathering the predecessors of a group's links copies contiguous runs of variants."""
     v = variants or Variants()
-    if v.n > BLOCK:
-        parts = [_run(cp, progress, _rows(v, a, min(a + BLOCK, v.n)), record, backward) for a in range(0, v.n, BLOCK)]
-        return _stack(parts)
-    return _run(cp, progress, v, record, backward)
+    store = _Store(cp.n, v, record)
+    for a in range(0, v.n, BLOCK) if v.n > BLOCK else [0]:
+        b = min(a + BLOCK, v.n)
+        part = _run(cp, progress, _rows(v, a, b) if v.n > BLOCK else v, record, backward, store.rows(a, b))
+        store.add(part, a)
+    return store.result()
 
 
 BLOCK = 1024  # variants per pass
@@ -687,26 +694,78 @@ def _rows(v: Variants, a: int, b: int) -> Variants:
     )
 
 
-def _stack(parts: list[KernelResult]) -> KernelResult:
-    """Results of consecutive blocks of variants as one; what is kept for one variant (ties) or
-    is the same in every block comes from the first."""
-    first = parts[0]
-    if first.held.shape[0] > 1:  # meetings per variant: a block's meeting slots index its own rows
-        width, row = first.held.shape[1], 0
-        for p in parts:
+# the per-variant arrays a caller gets back; the others are computed block by block and, unless
+# recorded, returned with no rows (`record=False`: only the dates, drivers and meetings chosen)
+_KEPT = {"pt", "drv", "slot", "ls", "lf"}
+_RECORDED = {"ddrv", "why", "conflict", "ready", "hmin", "done", "notice", "bound", "lready", "lslot", "lnotice"}
+
+
+class _Store:
+    """The result arrays of all V variants, allocated once: each block of variants computes into
+    its rows (`rows`), and the arrays only a block needs are its own."""
+
+    def __init__(self, n: int, v: Variants, record: bool):
+        self.n, self.variants = n, v.n
+        self.keep = _KEPT | _RECORDED if record else _KEPT
+        # arrays that are per variant only when the variants change them: meetings, events' windows
+        self.vary = {"held", "papers", "source", "day1"} if v.confirm or v.extra else set()
+        self.vary |= {"window_first", "window_last"} if v.on else set()
+        self.arrays: dict[str, I64] = {}
+        self.parts: list[KernelResult] = []
+
+    def rows(self, a: int, b: int) -> _Rows:
+        return _Rows(self, a, b)
+
+    def add(self, part: KernelResult, a: int) -> None:
+        """A block's result; its meeting slots index its own rows of meetings when they vary per
+        variant, so they move by the rows before it."""
+        if "held" in self.vary and a:
+            width = part.held.shape[1]
             for name in ("slot", "lslot"):
-                arr = getattr(p, name)
-                arr[arr >= 0] += row * width
-            row += p.held.shape[0]
-    out = {}
-    for name in KernelResult.__dataclass_fields__:
-        values = [getattr(p, name) for p in parts]
-        x = values[0]
-        if (isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[0] > 1) or name in _PER_VARIANT:
-            out[name] = np.concatenate(values, axis=0) if all(v.shape[0] > 0 for v in values) else x
+                arr = getattr(part, name)
+                arr[arr >= 0] += a * width
+        self.parts.append(part)
+
+    def result(self) -> KernelResult:
+        parts, first = self.parts, self.parts[0]
+        out = {}
+        for name in KernelResult.__dataclass_fields__:
+            x = getattr(first, name)
+            if name in ("es", "ef") and "pt" in self.arrays:
+                pt = self.arrays["pt"]
+                out[name] = pt[:, : self.n] if name == "es" else pt[:, self.n :]
+            elif name in self.arrays:
+                out[name] = self.arrays[name]
+            elif name in _PER_VARIANT:
+                out[name] = x[:0]  # not kept (or no rows in any block)
+            elif name in self.vary and len(parts) > 1:
+                out[name] = np.concatenate([getattr(p, name) for p in parts], axis=0)
+            else:
+                out[name] = x
+        return KernelResult(**out)
+
+
+class _Rows:
+    """Variants a..b-1 of a `_Store`: where a block's `_Run` puts its arrays."""
+
+    def __init__(self, store: _Store, a: int, b: int):
+        self.store, self.a, self.b = store, a, b
+
+    def array(self, name: str, cols: int, dtype: Any, fill: int | None = None, rows: bool = True) -> I64:
+        """A (block rows, cols) array for `name` (no rows when `rows` is false), filled if asked."""
+        st = self.store
+        if not rows:
+            return np.full((0, cols), 0 if fill is None else fill, dtype=dtype)
+        if name in st.keep:
+            whole = st.arrays.get(name)
+            if whole is None:
+                whole = st.arrays[name] = np.empty((st.variants, cols), dtype=dtype, order="F")
+            out = whole[self.a : self.b]
         else:
-            out[name] = getattr(first, name)
-    return KernelResult(**out)
+            out = np.empty((self.b - self.a, cols), dtype=dtype, order="F")
+        if fill is not None:
+            out.fill(fill)
+        return out
 
 
 _PER_VARIANT = {
@@ -730,14 +789,14 @@ _PER_VARIANT = {
 }
 
 
-def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: bool) -> KernelResult:
+def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: bool, out: _Rows) -> KernelResult:
     span_lo, span_hi = cp.span
     pad = 2 * cp.guard + 400
     lo, hi = span_lo - pad, span_hi + pad
     while True:
         cals = cp.calendars_for(lo, hi)
-        run_ = _Run(cp, cals, progress, v, record, backward)
-        res, near, out = run_.result()
+        run_ = _Run(cp, cals, progress, v, record, backward, out)
+        res, near, beyond = run_.result()
         papers = cp.meeting_base[1] if cp.meeting_base is not None else np.zeros(0, dtype=np.int64)
         early = np.flatnonzero(papers < cals.lo)
         if len(early):  # papers due before the calendars begin: grow them, else out of range
@@ -747,8 +806,8 @@ def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: 
         grow_lo = near[0] is not None and cals.lo > _MIN_ORD
         grow_hi = near[1] is not None and cals.hi < _MAX_ORD
         if not (grow_lo or grow_hi):
-            if out[0] is not None or out[1] is not None:
-                raise OutOfRange(out[0] if out[0] is not None else out[1])  # type: ignore[arg-type]
+            if beyond[0] is not None or beyond[1] is not None:
+                raise OutOfRange(beyond[0] if beyond[0] is not None else beyond[1])  # type: ignore[arg-type]
             return res
         width = cals.hi - cals.lo
         lo = cals.lo - width if grow_lo else cals.lo
@@ -756,8 +815,11 @@ def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: 
 
 
 class _Run:
-    def __init__(self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool):
+    def __init__(
+        self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool, out: _Rows
+    ):
         self.cp, self.cals, self.pr, self.v, self.record, self.backward = cp, cals, pr, v, record, backward
+        self.out = out
 
     def result(self) -> tuple[KernelResult, tuple[int | None, int | None], tuple[int | None, int | None]]:
         """Run both passes; (an item below, an item above) the calendars' safe span, if any."""
@@ -769,17 +831,18 @@ class _Run:
         self.durv = dur
         # every group writes every cell of its items, so most arrays start empty
         # early starts and finishes side by side, so one gather reads a link's start or finish
-        self.pt = np.empty((V, 2 * n), dtype=DT)
+        out = self.out
+        self.pt = out.array("pt", 2 * n, DT)
         es, ef = self.pt[:, :n], self.pt[:, n:]
         self.es, self.ef = es, ef
-        self.drv = np.empty((V, n), dtype=DT)
-        self.ddrv = np.empty((V, n), dtype=DT)  # the driver before progress overrides it
-        self.why = np.zeros((V, n), dtype=np.int8)
-        self.ready = np.empty((V, n), dtype=DT)  # meeting items only
-        self.hmin = np.empty((V, n), dtype=DT)
-        self.slot = np.empty((V, n), dtype=DT)
-        self.notice = np.full((V, n) if cp.has_notice else (0, n), NONE, dtype=DT)
-        self.conflict = np.full((V, n), -1, dtype=DT) if self.record else np.empty((V, n), dtype=DT)
+        self.drv = out.array("drv", n, DT)
+        self.ddrv = out.array("ddrv", n, DT)  # the driver before progress overrides it
+        self.why = out.array("why", n, np.int8, fill=0)
+        self.ready = out.array("ready", n, DT)  # meeting items only
+        self.hmin = out.array("hmin", n, DT)
+        self.slot = out.array("slot", n, DT)
+        self.notice = out.array("notice", n, DT, fill=NONE, rows=cp.has_notice)
+        self.conflict = out.array("conflict", n, DT, fill=-1 if self.record else None)
         self.ties = np.zeros(cp.m, dtype=bool) if self.record else None
         # fixed events: first and last working day of each window, as confirmed in each variant
         day1, dayz = self._window_days(self.cb, self.db, cp.wfirst, cp.wlast)
@@ -792,17 +855,18 @@ class _Run:
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
         # done: reported done, or a fixed event already past the status date
-        self.isdone = np.array(np.broadcast_to((self.pr.done < NEVER) & (self.pr.done > NONE), (V, n)))
+        self.isdone = out.array("done", n, bool)
+        self.isdone[:] = (self.pr.done < NEVER) & (self.pr.done > NONE)
         ev = np.flatnonzero((cp.kind == EVENT) & (self.pr.asof > NONE))
         if len(ev):
             self.isdone[:, ev] |= ef[:, ev] < self.pr.asof[ev]
-        rows = V if self.backward else 0
-        self.ls = np.empty((rows, n), dtype=DT)
-        self.lf = np.empty((rows, n), dtype=DT)
-        self.lr = np.empty((rows, n), dtype=DT)  # meeting items only
-        self.bnd = np.empty((rows, n), dtype=DT)
-        self.lslot = np.empty((rows, n), dtype=DT)  # meeting items only
-        self.lnotice = np.full((rows if cp.has_notice else 0, n), NEVER, dtype=DT)  # key decisions only
+        back = self.backward
+        self.ls = out.array("ls", n, DT, rows=back)
+        self.lf = out.array("lf", n, DT, rows=back)
+        self.lr = out.array("lready", n, DT, rows=back)  # meeting items only
+        self.bnd = out.array("bound", n, DT, rows=back)
+        self.lslot = out.array("lslot", n, DT, rows=back)  # meeting items only
+        self.lnotice = out.array("lnotice", n, DT, fill=NEVER, rows=back and cp.has_notice)  # key decisions only
         for g in range(len(cp.groups) - 1 if self.backward else -1, -1, -1):
             a, b, kind = cp.groups[g]
             self._backward(g, a, b, kind)
@@ -833,7 +897,6 @@ class _Run:
             if first_out is None:
                 first_out = in_pass.get((1, 0), in_pass.get((1, 1)))
         near = (found.get((0, 0)), found.get((0, 1)))
-        out = (first_out, None)
         res = KernelResult(
             es,
             ef,
@@ -860,7 +923,7 @@ class _Run:
             self.lnotice,
             self.meet.day1,
         )
-        return res, near, out
+        return res, near, (first_out, None)
 
     # ---- forward ---------------------------------------------------------------------------
     def _gather(self, idx: I64, a: int) -> tuple[I64, I64]:
