@@ -175,16 +175,21 @@ class Calendars:
         self.days: I64 = table.ravel()
         self.cbase = np.arange(len(cals), dtype=np.int64) * width - (lo - 1)
         self.dbase = np.arange(len(cals), dtype=np.int64) * depth + pad
+        self.one = len(cals) == 1  # then every item's cbase and dbase are the same
 
     def cnt(self, cb: I64, o: I64) -> I64:
         """Working days on or before o (clipped to the span; callers check for overflow)."""
+        if self.one:  # one calendar spans the whole array: clipping the index clips the date
+            k: I64 = o - (self.lo - 1)
+            return np.take(self.count, k, mode="clip")
         out: I64 = self.count[cb + _clip(o, self.lo - 1, self.hi)]
         return out
 
     def day(self, db: I64, k: I64) -> I64:
         """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
         that runs out of the span is seen as such)."""
-        out: I64 = self.days[_clip(db + k, 0, len(self.days) - 1)]
+        i: I64 = k + (self.pad if self.one else db)
+        out: I64 = np.take(self.days, i, mode="clip")
         return out
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
@@ -384,6 +389,7 @@ class Compiled:
             items = bp[lo_:hi_]
             starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]]) if len(items) else np.zeros(0, np.int64)
             self.back.append((sel, starts, items[starts] - a if len(items) else items))
+        self._sets = {"fwd": self.fwd, "held": self.fwd_held, "notice": self.fwd_notice, "back": self.back}
         # meetings: every body's meetings in one array, each body's sorted by held date
         self.papers_due = np.asarray([b[1] for b in bodies], dtype=DT)
         self.body_cal = np.asarray([b[0] for b in bodies], dtype=np.int64)
@@ -405,6 +411,8 @@ class Compiled:
         self.guard = 3 * reach + 40  # calendar days: more than any one link can move a date
         self.cals: Calendars | None = None
         self.meeting_base: tuple[I64, I64, I64] | None = None
+        self._ranks: dict[tuple[str, int], list[int]] = {}
+        self._layouts: dict[tuple[str, int, int], _Links] = {}
 
     def _statutory(self, st: Statutory, order: I64, nb: int) -> None:
         n = self.n
@@ -448,6 +456,21 @@ class Compiled:
         starts = np.flatnonzero(np.r_[True, succ[1:] != succ[:-1]]) if len(idx) else np.zeros(0, np.int64)
         return idx, starts, (succ[starts] - a) if len(idx) else succ
 
+    def links(self, role: str, g: int, many: int) -> _Links:
+        """Group g's links of `role` ("fwd", "held", "notice": into its items; "back": out of them)
+        laid out for a segmented reduction: rank by rank while more than `many` items have a link
+        of that rank, the rest item by item (`_Links`)."""
+        counts = self._ranks.get((role, g))
+        if counts is None:
+            idx, starts, _ = self._sets[role][g]
+            lens = np.diff(np.r_[starts, len(idx)])
+            counts = self._ranks[role, g] = np.bincount(lens, minlength=1)[::-1].cumsum()[::-1][1:].tolist()
+        ranks = sum(c > many for c in counts)
+        lk = self._layouts.get((role, g, ranks))
+        if lk is None:
+            lk = self._layouts[role, g, ranks] = _Links(self, role, self._sets[role][g], ranks)
+        return lk
+
     def calendars_for(self, lo: int, hi: int) -> Calendars:
         """The stacked calendars, covering at least lo..hi (grown and rebuilt when asked for more)."""
         c = self.cals
@@ -458,6 +481,100 @@ class Compiled:
             c = self.cals = Calendars(self.calendars, lo, hi, pad=self.guard)
             self.meeting_base = None
         return c
+
+
+class _Links:
+    """One group's links of one role, laid out for a segmented reduction over each item's links,
+    with each link's constants. Items are sorted by their number of links, most first; the first
+    `len(counts)` ranks come rank by rank (rank r: the r-th link of items 0..counts[r]-1), then the
+    remaining links item by item (items 0..tail-1, from `tstarts`). A rank costs a few numpy calls
+    whatever the number of variants, `ufunc.reduceat` a little per item and variant: many variants
+    take ranks, one variant the tail (`Compiled.links`)."""
+
+    def __init__(self, cp: Compiled, role: str, links: tuple[I64, I64, I64], ranks: int):
+        idx, starts, where = links
+        lens = np.diff(np.r_[starts, len(idx)])
+        by = np.argsort(-lens, kind="stable")
+        lens, starts, self.where = lens[by], starts[by], where[by]
+        self.counts = [int((lens > r).sum()) for r in range(ranks)]
+        self.tail = t = int((lens > ranks).sum())
+        rest = lens[:t] - ranks
+        self.tstarts = np.r_[0, np.cumsum(rest)[:-1]].astype(np.int64) if t else np.zeros(0, np.int64)
+        pos = [starts[:c] + r for r, c in enumerate(self.counts)]
+        pos.append(np.repeat(starts[:t] + ranks - self.tstarts, rest) + np.arange(rest.sum(), dtype=np.int64))
+        seg = [np.arange(c) for c in self.counts] + [np.repeat(np.arange(t), rest)]
+        self.seg = np.concatenate(seg).astype(np.int64)  # each link's item, as an index into `where`
+        e = self.idx = idx[np.concatenate(pos).astype(np.int64)] if len(idx) else idx
+        self.pred, self.succ = cp.e_pred[e].astype(DT), cp.e_succ[e]
+        self.sub, self.add = cp.e_sub[e], cp.e_add[e]
+        self.ff = cp.e_ff[e] if cp.e_ff[e].any() else None  # FF into a task: add 1 - duration
+        ident = cp.e_ident[e]
+        self.ident_all = bool(ident.all())  # milestones and meetings after a link of lag 0: x itself
+        self.ident = ident if ident.any() and not self.ident_all else None
+        self.callin = cp.e_callin[e] if cp.e_callin[e].any() else None
+        self.scal, self.pcal = cp.cal[self.succ], cp.cal[self.pred]
+        self.cals: Calendars | None = None
+        self.col: I64
+        if role != "back":  # the predecessor's start (SS) or finish, in `_Run.pt`
+            self.col = cp.e_src[e] * cp.n + self.pred
+            return
+        # backward: the successor's latest start (tasks), latest papers (FS into meetings) or latest
+        # finish, in `_Run.lt`; notice links read its latest notice, events their window's first day
+        sk = cp.kind[self.succ]
+        self.col = np.where(sk == TASK, 0, np.where((sk == MEETING) & cp.e_fs[e], 2, 1)) * cp.n + self.succ
+        self.notice = cp.e_notice[e] if cp.e_notice[e].any() else None
+        self.event = sk == EVENT if (sk == EVENT).any() else None
+        self.stask = sk == TASK  # a task once started imposes nothing
+        ss_task = cp.e_ss[e] & (cp.kind[self.pred] == TASK)
+        self.ss_task = ss_task if ss_task.any() else None
+
+    def at(self, cals: Calendars) -> tuple[I64, I64, I64, I64]:
+        """(cb, db) of each link's successor and predecessor in `cals`."""
+        if self.cals is not cals:
+            self.cals = cals
+            self.cbdb = (cals.cbase[self.scal], cals.dbase[self.scal], cals.cbase[self.pcal], cals.dbase[self.pcal])
+        return self.cbdb
+
+
+def _segmented(lk: _Links, x: I64, op: Any, pred: I64 | None = None) -> tuple[I64, I64 | None]:
+    """Per item of `lk` (as `lk.where`), the maximum or minimum (`op`) of its links' values x
+    (V, links, as laid out), and with `pred` the pred of the first link (in `after` order) that
+    gives it."""
+    better = np.greater if op is np.maximum else np.less
+    top: I64 | None = None
+    first: I64 | None = None
+    off = 0
+    if lk.counts:
+        c0 = lk.counts[0]
+        top = np.array(x[:, :c0], order="F")
+        if pred is not None:
+            first = np.empty(top.shape, dtype=DT, order="F")
+            first[:] = pred[:c0]
+        off = c0
+        for c in lk.counts[1:]:
+            xr, t = x[:, off : off + c], top[:, :c]
+            if first is not None:
+                np.copyto(first[:, :c], pred[off : off + c], where=better(xr, t))  # type: ignore[index]
+            op(t, xr, out=t)
+            off += c
+    if lk.tail:
+        rest = x[:, off:]
+        tt = op.reduceat(rest, lk.tstarts, axis=1)
+        tf = None
+        if pred is not None:
+            n = rest.shape[1]
+            hit = rest == tt[:, lk.seg[off:]]
+            k = np.minimum.reduceat(np.where(hit, np.arange(n), n), lk.tstarts, axis=1)
+            tf = pred[off + np.minimum(k, n - 1)]
+        if top is None:
+            top, first = tt, tf
+        else:
+            t = top[:, : lk.tail]
+            if first is not None:
+                np.copyto(first[:, : lk.tail], tf, where=better(tt, t))  # type: ignore[arg-type]
+            op(t, tt, out=t)
+    assert top is not None
+    return top, first
 
 
 def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I64) -> tuple[I64, I64, I64]:
@@ -673,6 +790,7 @@ def run(
 
 
 BLOCK = 1024  # variants per pass
+RANK_ITEMS = 2048  # see `_Run.many`
 
 
 def _rows(v: Variants, a: int, b: int) -> Variants:
@@ -696,8 +814,8 @@ def _rows(v: Variants, a: int, b: int) -> Variants:
 
 # the per-variant arrays a caller gets back; the others are computed block by block and, unless
 # recorded, returned with no rows (`record=False`: only the dates, drivers and meetings chosen)
-_KEPT = {"pt", "drv", "slot", "ls", "lf"}
-_RECORDED = {"ddrv", "why", "conflict", "ready", "hmin", "done", "notice", "bound", "lready", "lslot", "lnotice"}
+_KEPT = {"pt", "lt", "drv", "slot"}
+_RECORDED = {"ddrv", "why", "conflict", "ready", "hmin", "done", "notice", "bound", "lslot", "lnotice"}
 
 
 class _Store:
@@ -731,9 +849,10 @@ class _Store:
         out = {}
         for name in KernelResult.__dataclass_fields__:
             x = getattr(first, name)
-            if name in ("es", "ef") and "pt" in self.arrays:
-                pt = self.arrays["pt"]
-                out[name] = pt[:, : self.n] if name == "es" else pt[:, self.n :]
+            packed = _PACKED.get(name)
+            if packed and packed[0] in self.arrays:  # a view of the dates packed side by side
+                k, n = packed[1], self.n
+                out[name] = self.arrays[packed[0]][:, k * n : (k + 1) * n]
             elif name in self.arrays:
                 out[name] = self.arrays[name]
             elif name in _PER_VARIANT:
@@ -768,6 +887,7 @@ class _Rows:
         return out
 
 
+_PACKED = {"es": ("pt", 0), "ef": ("pt", 1), "ls": ("lt", 0), "lf": ("lt", 1), "lready": ("lt", 2)}
 _PER_VARIANT = {
     "es",
     "ef",
@@ -827,8 +947,10 @@ class _Run:
         n, V = cp.n, v.n
         self.cb, self.db = cals.cbase[cp.cal], cals.dbase[cp.cal]
         self.meet = _Meetings(cp, cals, v)
-        dur = v.duration.astype(DT) if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
+        dur = np.array(v.duration, dtype=DT, order="F") if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
+        # links reduced rank by rank while more items than this have a link of the rank (`_Links`)
+        self.many = max(4, RANK_ITEMS // max(V, 1))
         # every group writes every cell of its items, so most arrays start empty
         # early starts and finishes side by side, so one gather reads a link's start or finish
         out = self.out
@@ -860,10 +982,13 @@ class _Run:
         ev = np.flatnonzero((cp.kind == EVENT) & (self.pr.asof > NONE))
         if len(ev):
             self.isdone[:, ev] |= ef[:, ev] < self.pr.asof[ev]
+        self.any_done = bool(self.isdone.any())
+        self.started_task = (self.pr.started > NONE) & (cp.kind == TASK)
+        self.any_started = bool(self.started_task.any())
         back = self.backward
-        self.ls = out.array("ls", n, DT, rows=back)
-        self.lf = out.array("lf", n, DT, rows=back)
-        self.lr = out.array("lready", n, DT, rows=back)  # meeting items only
+        # latest starts, finishes and papers side by side, so one gather reads a link's target
+        self.lt = out.array("lt", 3 * n, DT, rows=back)
+        self.ls, self.lf, self.lr = self.lt[:, :n], self.lt[:, n : 2 * n], self.lt[:, 2 * n :]
         self.bnd = out.array("bound", n, DT, rows=back)
         self.lslot = out.array("lslot", n, DT, rows=back)  # meeting items only
         self.lnotice = out.array("lnotice", n, DT, fill=NEVER, rows=back and cp.has_notice)  # key decisions only
@@ -926,43 +1051,48 @@ class _Run:
         return res, near, (first_out, None)
 
     # ---- forward ---------------------------------------------------------------------------
-    def _gather(self, idx: I64, a: int) -> tuple[I64, I64]:
-        """Each link's earliest date for its successor, and whether the predecessor is placed."""
-        cp, cals = self.cp, self.cals
-        pred = cp.e_pred[idx]
-        x = self.pt[:, cp.e_src[idx] * cp.n + pred]
-        placed = x < NEVER
-        if cp.has_callin:  # a decision subject to call-in takes effect its N-th working day after
-            ci = cp.e_callin[idx]
-            if ci.any():
-                x = np.where((ci > 0) & placed, cals.wd(self.cb[pred], self.db[pred], x, ci), x)
-        succ = cp.e_succ[idx]
-        cb, db = self.cb[succ], self.db[succ]
-        add = cp.e_add[idx] + cp.e_ff[idx] * (1 - self.durv[:, succ])
-        f = cals.day(db, cals.cnt(cb, x - cp.e_sub[idx]) + add)
-        cand = np.where(cp.e_ident[idx], x, f)
-        return np.where(placed, cand, NEVER), pred
+    def _links(self, role: str, g: int, ranks: bool = True) -> _Links:
+        return self.cp.links(role, g, self.many if ranks else 1 << 62)
 
-    def _reduce(self, seg: tuple[I64, I64, I64], a: int, b: int, init: I64) -> tuple[I64, I64, I64 | None, I64]:
-        """(best date, driving predecessor or -1, per-link dates, links' item positions)."""
-        idx, starts, where = seg
+    def _gather(self, lk: _Links) -> I64:
+        """Each link's earliest date for its successor (NEVER if the predecessor is not placed)."""
+        cals = self.cals
+        x = self.pt[:, lk.col]
+        placed = x < NEVER
+        scb, sdb, pcb, pdb = lk.at(cals)
+        if lk.callin is not None:  # a decision subject to call-in takes effect its N-th working day after
+            x = np.where((lk.callin > 0) & placed, cals.wd(pcb, pdb, x, lk.callin), x)
+        if lk.ident_all:
+            cand = x
+        else:
+            add = lk.add if lk.ff is None else lk.add + lk.ff * (1 - self.durv[:, lk.succ])
+            cand = cals.day(sdb, cals.cnt(scb, x - lk.sub) + add)
+            if lk.ident is not None:
+                cand = np.where(lk.ident, x, cand)
+        out: I64 = np.where(placed, cand, NEVER)
+        return out
+
+    def _reduce(self, role: str, g: int, a: int, b: int, init: I64) -> tuple[I64, I64]:
+        """(best date, driving predecessor or -1) of items a..b-1 over their links of `role`: the
+        latest date a link gives, if later than init, and the first link (in `after` order) that
+        gives it."""
         V = self.v.n
-        best = np.array(np.broadcast_to(init, (V, b - a)))
-        drv = np.full((V, b - a), -1, dtype=DT)
-        if len(idx) == 0:
-            return best, drv, None, where
-        cand, pred = self._gather(idx, a)
-        top = np.maximum.reduceat(cand, starts, axis=1)
-        local = self.cp.e_succ[idx] - a
-        # the first link (in `after` order) that gives the best date drives, if it beats init
-        hit = cand == top[:, np.searchsorted(where, local)]
-        first = np.minimum.reduceat(np.where(hit, np.arange(len(idx)), len(idx)), starts, axis=1)
-        beats = top > best[:, where]
-        best[:, where] = np.where(beats, top, best[:, where])
-        drv[:, where] = np.where(beats, pred[np.minimum(first, len(idx) - 1)], -1)
+        best = np.empty((V, b - a), dtype=DT, order="F")
+        best[:] = init
+        drv = np.full((V, b - a), -1, dtype=DT, order="F")
+        lk = self._links(role, g)
+        if len(lk.idx) == 0:
+            return best, drv
+        cand = self._gather(lk)
+        top, first = _segmented(lk, cand, np.maximum, lk.pred)
+        assert first is not None
+        w = lk.where
+        bw = best[:, w]
+        drv[:, w] = np.where(top > bw, first, -1)
+        best[:, w] = np.maximum(top, bw)
         if self.ties is not None:
-            self.ties[idx] = hit[0]
-        return best, drv, cand, where
+            self.ties[lk.idx] = (cand == top[:, lk.seg])[0]
+        return best, drv
 
     def _forward(self, g: int, a: int, b: int, kind: int) -> None:
         cp, cals, pr = self.cp, self.cals, self.pr
@@ -979,10 +1109,11 @@ class _Run:
             why = np.where(fc > held, FORECAST, FIXED)
             d, why = self._floor(a, b, d, why)
             drv = np.full((self.v.n, b - a), -1, dtype=DT)  # a fixed event is driven by nothing
-            idx, starts, where = cp.fwd[g]
+            lk = self._links("fwd", g, ranks=False)
+            idx, starts, where, pred = lk.idx, lk.tstarts, lk.where, lk.pred
             if len(idx):
-                cand, pred = self._gather(idx, a)
-                local = cp.e_succ[idx] - a
+                cand = self._gather(lk)
+                local = where[lk.seg]
                 # after an item that cannot be scheduled, the event cannot be either (unless done)
                 unplaced = cand >= NEVER
                 first = np.minimum.reduceat(np.where(unplaced, np.arange(len(idx)), len(idx)), starts, axis=1)
@@ -1007,7 +1138,7 @@ class _Run:
         if kind == MEETING:
             self._meeting(g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc)
             return
-        edge, drv, _, _ = self._reduce(cp.fwd[g], a, b, np.full(b - a, NONE, dtype=DT))
+        edge, drv = self._reduce("fwd", g, a, b, np.full(b - a, NONE, dtype=DT))
         rec = self.record  # what set each date is kept for explanations only
         blocked = edge >= NEVER
         na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
@@ -1127,8 +1258,8 @@ class _Run:
     def _meeting(self, g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc) -> None:  # type: ignore[no-untyped-def]
         cp, V = self.cp, self.v.n
         sl = slice(a, b)
-        ready, rd, _, _ = self._reduce(cp.fwd[g], a, b, s0)
-        hmin, hd, _, _ = self._reduce(cp.fwd_held[g], a, b, s0)
+        ready, rd = self._reduce("fwd", g, a, b, s0)
+        hmin, hd = self._reduce("held", g, a, b, s0)
         hwhy = np.where(hd >= 0, DEPS, START)
         blocked = (ready >= NEVER) | (hmin >= NEVER)
         low = has_asof & (asof > hmin)
@@ -1190,7 +1321,7 @@ class _Run:
         published."""
         cp, sl, V = self.cp, slice(a, b), self.v.n
         key = cp.key[sl]
-        ready, nd, _, _ = self._reduce(cp.fwd_notice[g], a, b, s0)
+        ready, nd = self._reduce("notice", g, a, b, s0)
         nblocked = ready >= NEVER
         low = has_asof & (asof > ready)
         ready, nd = np.where(low, asof, ready), np.where(low, -1, nd)
@@ -1214,47 +1345,40 @@ class _Run:
     def _backward(self, g: int, a: int, b: int, kind: int) -> None:
         cp, cals, V = self.cp, self.cals, self.v.n
         sl = slice(a, b)
-        bound = np.array(np.broadcast_to(cp.deadline[sl], (V, b - a)))
-        sel, starts, where = cp.back[g]
-        if len(sel):
-            succ, pred = cp.e_succ[sel], cp.e_pred[sel]
-            sk = cp.kind[succ]
-            fs = cp.e_fs[sel]
-            target = np.where(
-                sk == TASK,
-                self.ls[:, succ],
-                np.where(sk == MEETING, np.where(fs, self.lr[:, succ], self.lf[:, succ]), self.lf[:, succ]),
-            )
-            if cp.has_notice:  # notice links: the latest day the notice can be published
-                notice = cp.e_notice[sel]
-                if notice.any():
-                    target = np.where(notice, self.lnotice[:, succ], target)
-            if (sk == EVENT).any():
+        bound = np.empty((V, b - a), dtype=DT, order="F")
+        bound[:] = cp.deadline[sl]
+        lk = self._links("back", g)
+        if len(lk.idx):
+            target = self.lt[:, lk.col]
+            if lk.notice is not None:  # notice links: the latest day the notice can be published
+                target = np.where(lk.notice, self.lnotice[:, lk.succ], target)
+            if lk.event is not None:
                 # an event leading to a deadline asks for its predecessors by its window's first working day
-                day1 = (
-                    self.day1[:, succ] if self.day1.shape[0] == V else np.broadcast_to(self.day1[:, succ], target.shape)
-                )
-                target = np.where((sk == EVENT) & (target < NEVER), day1, target)
+                target = np.where(lk.event & (target < NEVER), self.day1[:, lk.succ], target)
             # successors that are done, and tasks once started, impose nothing
-            free = self.isdone[:, succ] | ((self.pr.started[succ] > NONE) & (sk == TASK)) | (target >= NEVER)
-            scb, sdb = self.cb[succ], self.db[succ]
-            add = cp.e_add[sel] + cp.e_ff[sel] * (1 - self.durv[:, succ])
-            x = cals.day(sdb, cals.cnt(scb, target) - 1 - add) - 1 + cp.e_sub[sel]
-            x = np.where(cp.e_ident[sel], target, x)
+            free = target >= NEVER
+            if self.any_done:
+                free |= self.isdone[:, lk.succ]
+            if self.any_started:
+                free |= self.started_task[lk.succ]
+            scb, sdb, pcb, pdb = lk.at(cals)
+            add = lk.add if lk.ff is None else lk.add + lk.ff * (1 - self.durv[:, lk.succ])
+            if lk.ident_all:
+                x = target
+            else:
+                x = cals.day(sdb, cals.cnt(scb, target) - 1 - add) - 1 + lk.sub
+                if lk.ident is not None:
+                    x = np.where(lk.ident, target, x)
             # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
-            pcb, pdb = self.cb[pred], self.db[pred]
-            if cp.has_callin:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
-                ci = cp.e_callin[sel]
-                if ci.any():
-                    x = np.where((ci > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - ci) - 1, x)
-            pk = cp.kind[pred]
-            ss_task = cp.e_ss[sel] & (pk == TASK)
-            if ss_task.any():
-                xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, pred] - 1)
-                x = np.where(ss_task, xs, x)
+            if lk.callin is not None:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
+                x = np.where((lk.callin > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - lk.callin) - 1, x)
+            if lk.ss_task is not None:
+                xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, lk.pred] - 1)
+                x = np.where(lk.ss_task, xs, x)
             x = np.where(free, NEVER, x)
-            low = np.minimum.reduceat(x, starts, axis=1)
-            bound[:, where] = np.minimum(bound[:, where], low)
+            low, _ = _segmented(lk, x, np.minimum)
+            w = lk.where
+            bound[:, w] = np.minimum(bound[:, w], low)
         self.bnd[:, sl] = bound
         unbounded = bound >= NEVER
         cb, db = self.cb[sl], self.db[sl]
