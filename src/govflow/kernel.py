@@ -411,6 +411,7 @@ class Compiled:
         self.guard = 3 * reach + 40  # calendar days: more than any one link can move a date
         self.cals: Calendars | None = None
         self.meeting_base: tuple[I64, I64, I64] | None = None
+        self.plain_meetings: _Meetings | None = None  # the meetings when no variant changes them
         self._ranks: dict[tuple[str, int], list[int]] = {}
         self._layouts: dict[tuple[str, int, int], _Links] = {}
 
@@ -617,6 +618,19 @@ def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
+    """The meetings of a run: built for the variants that change them, else the programme's own
+    (kept with its calendars, read-only as every run shares them)."""
+    if v.confirm or v.extra:
+        return _Meetings(cp, cals, v)
+    m = cp.plain_meetings
+    if m is None or m.cals is not cals:
+        m = cp.plain_meetings = _Meetings(cp, cals, v)
+        for x in (m.held, m.papers, m.day1, m.source):
+            x.flags.writeable = False
+    return m
+
+
 class _Meetings:
     """Every body's meetings in each variant, sorted by (body, held date, papers date), as flat
     search keys: `first(...)` is the one place the meeting rule picks a meeting."""
@@ -691,34 +705,74 @@ class _Meetings:
             self.dkey = (seg * _K + run).ravel()
         counts = np.bincount(body, minlength=nb)
         self.seg_end_in_row = np.cumsum(counts)  # per body: end of its run in each sorted row
-        self.lo = cals.lo
+        # per (row, body): the end of the meetings that take place (a cancelled one sorts last)
+        live = np.zeros((rows, self.width + 1), dtype=np.int64)
+        np.cumsum(self.held < NEVER, axis=1, out=live[:, 1:])
+        start = self.seg_end_in_row - counts
+        self.real_end = (
+            np.arange(rows)[:, None] * self.width + start + live[:, self.seg_end_in_row] - live[:, start]
+        ).ravel()
+        self.lo, self.cals = cals.lo, cals
+        self.body_sorted = body_sorted.ravel()
+        self.keys = {"held": self.hkey, "papers": self.pkey, "day1": self.dkey}
+        self.tables: dict[str, tuple[I64, int]] = {}
 
     def _seg(self, vrow: I64, body: I64) -> I64:
         return vrow * self.nb + body
 
-    def _search(
-        self, keys_a: I64, base: I64, day_a: I64, side_a: Any, keys_b: I64, day_b: I64, side_b: Any, top: int = _K - 1
-    ) -> tuple[I64, I64]:
-        """Where two days fall in two flat key arrays, within each (variant, body) segment `base`."""
-        ka = base + _clip(day_a - self.lo + 1, 0, _K - 1)
-        kb = base + _clip(day_b - self.lo + 1, 0, top)
-        ka, kb = np.broadcast_arrays(ka, kb)
-        a = np.searchsorted(keys_a, ka.ravel(), side_a).reshape(ka.shape)
-        b = np.searchsorted(keys_b, kb.ravel(), side_b).reshape(kb.shape)
-        return a, b
+    def build_tables(self) -> None:
+        """Lookup tables for `position` when the meetings are the same in every variant: for each
+        body and day offset, where that day falls (one gather instead of a binary search); not for
+        a programme so large the tables would outweigh the searches (`TABLE_CELLS`)."""
+        if self.rows > 1 or self.tables:
+            return
+        width = {}
+        for which, keys in self.keys.items():
+            if keys is None:
+                continue
+            off = keys - self.body_sorted * _K  # the day offsets: keys are (body * _K + offset)
+            if len(off) and off.min() < 0:  # a date before the calendars (the run is done again)
+                return
+            real = off[off < _K - 1]
+            width[which] = int(real.max()) + 2 if len(real) else 2
+        if self.nb * sum(width.values()) > TABLE_CELLS:
+            return
+        for which, t in width.items():
+            grid = (np.arange(self.nb, dtype=np.int64)[:, None] * _K + np.arange(t)).ravel()
+            self.tables[which] = (np.searchsorted(self.keys[which], grid).astype(np.int64), t)
+
+    def position(self, which: str, vrow: I64, body: I64, day: I64, right: bool = False) -> I64:
+        """Flat index of the first meeting of `body` (in variant row vrow) whose held date
+        ("held"), papers-due date ("papers") or first day ("day1") is on or after `day` (after it,
+        with `right`); the papers and first days as running maxima within each body, so the
+        search is over sorted keys. All arguments broadcast together."""
+        table = self.tables.get(which)
+        off = day - self.lo + 1
+        if table is not None:  # offsets past the table's last all fall where its last does
+            tab, t = table
+            k: I64 = body * t + (_clip(off, 0, t - 2) + 1 if right else _clip(off, 0, t - 1))
+            out: I64 = tab[k]
+            return out
+        keys = self.keys[which]
+        assert keys is not None
+        k = self._seg(vrow, body) * _K + _clip(off, 0, _K - 2 if right else _K - 1)
+        out = np.searchsorted(keys, k.ravel(), "right" if right else "left").reshape(k.shape)
+        return out
 
     def first(self, vrow: I64, body: I64, hmin: I64, ready: I64, dmin: I64 | None = None) -> I64:
         """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
         or after ready (and whose first day is on or after dmin: a key decision's notice); -1
         where there is none. All arguments broadcast together."""
-        base = self._seg(vrow, body) * _K
-        jh, jp = self._search(self.hkey, base, hmin, "left", self.pkey, ready, "left")
-        j = np.maximum(jh, jp)
+        j = np.maximum(self.position("held", vrow, body, hmin), self.position("papers", vrow, body, ready))
         if dmin is not None and self.dkey is not None:
-            jd = self._search(self.dkey, base, dmin, "left", self.dkey, dmin, "left")[0]
-            j = np.maximum(j, jd)
-        end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
+            j = np.maximum(j, self.position("day1", vrow, body, dmin))
+        return self.pick(vrow, body, j, ready, dmin)
+
+    def pick(self, vrow: I64, body: I64, j: I64, ready: I64, dmin: I64 | None = None) -> I64:
+        """`first` from j, the largest of the positions of its bounds: j itself when the papers
+        and first days are in held order, else the first from j that fits; -1 where none does."""
         if not self.monotone:  # papers or first days out of held order: from j, the first that fits
+            end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
             top = len(self.pflat) - 1
             ready_b = np.broadcast_to(ready, j.shape)
             dmin_b = np.broadcast_to(NONE if dmin is None else dmin, j.shape)
@@ -740,13 +794,13 @@ class _Meetings:
                     k = k + 1
                 j = j.copy()
                 j[slow] = np.where(found >= 0, found, es)
-        ok = (j < end) & (self.hflat[np.minimum(j, len(self.hflat) - 1)] < NEVER)
-        return np.where(ok, j, -1)
+        out: I64 = np.where(j < self.real_end[self._seg(vrow, body)], j, -1)
+        return out
 
     def last_by(self, vrow: I64, body: I64, lo: I64, bound: I64) -> tuple[I64, I64]:
         """(first, end) flat indices of the meetings of `body` held from lo to bound."""
         # a cancelled meeting's key is _K - 1: `bound` stops short of it
-        return self._search(self.hkey, self._seg(vrow, body) * _K, lo, "left", self.hkey, bound, "right", _K - 2)
+        return self.position("held", vrow, body, lo), self.position("held", vrow, body, bound, right=True)
 
     def papers_max(self, a: I64, b: I64, flat: I64 | None = None) -> I64:
         """The latest papers-due date (or value of `flat`, e.g. first days) among flat indices
@@ -790,6 +844,8 @@ def run(
 
 
 BLOCK = 1024  # variants per pass
+TABLE_CELLS = 8_000_000  # the largest meeting lookup tables built (`_Meetings.build_tables`)
+TABLE_VARIANTS = 64  # and only for runs of at least this many variants
 RANK_ITEMS = 2048  # see `_Run.many`
 
 
@@ -946,7 +1002,9 @@ class _Run:
         cp, cals, v = self.cp, self.cals, self.v
         n, V = cp.n, v.n
         self.cb, self.db = cals.cbase[cp.cal], cals.dbase[cp.cal]
-        self.meet = _Meetings(cp, cals, v)
+        self.meet = _meetings(cp, cals, v)
+        if V >= TABLE_VARIANTS:
+            self.meet.build_tables()
         dur = np.array(v.duration, dtype=DT, order="F") if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
         # links reduced rank by rank while more items than this have a link of the rank (`_Links`)
@@ -1275,17 +1333,22 @@ class _Run:
         dmin, nd = None, None
         if cp.has_notice and cp.key[sl].any():
             dmin, nd, blocked = self._notice(g, a, b, cb, db, s0, asof, has_asof, blocked)  # type: ignore[no-untyped-call]
-        j = self.meet.first(vrow, body, hmin, ready, dmin)
+        # `first` for the meeting and for each bound on its own, from the positions of the bounds
+        meet = self.meet
+        jh, jp = meet.position("held", vrow, body, hmin), meet.position("papers", vrow, body, ready)
+        free = np.maximum(jh, jp)
+        at = free if dmin is None or meet.dkey is None else np.maximum(free, meet.position("day1", vrow, body, dmin))
+        j = meet.pick(vrow, body, at, ready, dmin)
         found = j >= 0
-        held = np.where(found, self.meet.hflat[np.maximum(j, 0)], NEVER)
+        held = np.where(found, meet.hflat[np.maximum(j, 0)], NEVER)
         # the papers' chain drives, unless the held-date bound alone forces a later meeting
-        j_ready = self.meet.first(vrow, body, s0, ready)
-        j_held = self.meet.first(vrow, body, hmin, s0)
+        j_ready = meet.pick(vrow, body, np.maximum(meet.position("held", vrow, body, s0), jp), ready)
+        j_held = meet.pick(vrow, body, np.maximum(jh, meet.position("papers", vrow, body, s0)), s0)
         held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
         drv = np.where(held_drives, hd, rd)
         why = np.where(held_drives, hwhy, DEPS)
         if dmin is not None and nd is not None:  # the notice holds it back: later than it would be
-            j_free = self.meet.first(vrow, body, hmin, ready)
+            j_free = meet.pick(vrow, body, free, ready)
             by_notice = found & (j != j_free)
             drv, why = np.where(by_notice, nd, drv), np.where(by_notice, NOTICE, why)
         why = np.where(found, why, NO_MEETING)
@@ -1391,10 +1454,11 @@ class _Run:
             body = cp.body[sl]
             vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
             lo = np.where(self.isdone[:, sl], NONE, np.maximum(self.pr.asof[sl], cp.defer[sl]))
-            ja, jb = self.meet.last_by(vrow, body, lo, bound)
-            r = self.meet.papers_max(ja, jb)
+            meet = self.meet
+            ja, jb = meet.last_by(vrow, body, lo, bound)
+            r = meet.papers_max(ja, jb)
             r = np.where(r >= cp.start[sl], r, NONE)  # papers due before the start are never taken
-            j = np.where(r > NONE, self.meet.first(vrow, body, lo, r), -1)
+            j = np.where(r > NONE, meet.pick(vrow, body, np.maximum(ja, meet.position("papers", vrow, body, r)), r), -1)
             held = self.meet.hflat[np.maximum(j, 0)]
             ok = (j >= 0) & (held <= bound)
             pd = cp.papers_due[body]
