@@ -179,17 +179,21 @@ class Calendars:
 
     def cnt(self, cb: I64, o: I64) -> I64:
         """Working days on or before o (clipped to the span; callers check for overflow)."""
-        if self.one:  # one calendar spans the whole array: clipping the index clips the date
-            k: I64 = o - (self.lo - 1)
-            return np.take(self.count, k, mode="clip")
-        out: I64 = self.count[cb + _clip(o, self.lo - 1, self.hi)]
+        i = np.subtract(o, self.lo - 1, dtype=np.intp)  # indices as intp: numpy converts others
+        np.maximum(i, 0, out=i)
+        np.minimum(i, self.width - 1, out=i)
+        if not self.one:  # calendar c's counts start at c * width
+            i = i + (cb + (self.lo - 1))
+        out: I64 = self.count[i]
         return out
 
     def day(self, db: I64, k: I64) -> I64:
         """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
         that runs out of the span is seen as such)."""
-        i: I64 = k + (self.pad if self.one else db)
-        out: I64 = np.take(self.days, i, mode="clip")
+        i = np.add(k, self.pad if self.one else db, dtype=np.intp)
+        np.maximum(i, 0, out=i)
+        np.minimum(i, len(self.days) - 1, out=i)
+        out: I64 = self.days[i]
         return out
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
@@ -457,16 +461,19 @@ class Compiled:
         starts = np.flatnonzero(np.r_[True, succ[1:] != succ[:-1]]) if len(idx) else np.zeros(0, np.int64)
         return idx, starts, (succ[starts] - a) if len(idx) else succ
 
-    def links(self, role: str, g: int, many: int) -> _Links:
+    def links(self, role: str, g: int, many: int | None) -> _Links:
         """Group g's links of `role` ("fwd", "held", "notice": into its items; "back": out of them)
         laid out for a segmented reduction: rank by rank while more than `many` items have a link
-        of that rank, the rest item by item (`_Links`)."""
+        of that rank (every rank when there are at most two), the rest item by item (`_Links`);
+        many=None: every link item by item."""
         counts = self._ranks.get((role, g))
         if counts is None:
             idx, starts, _ = self._sets[role][g]
             lens = np.diff(np.r_[starts, len(idx)])
             counts = self._ranks[role, g] = np.bincount(lens, minlength=1)[::-1].cumsum()[::-1][1:].tolist()
-        ranks = sum(c > many for c in counts)
+        ranks = 0
+        if many is not None:
+            ranks = len(counts) if len(counts) <= 2 else sum(c > many for c in counts)
         lk = self._layouts.get((role, g, ranks))
         if lk is None:
             lk = self._layouts[role, g, ranks] = _Links(self, role, self._sets[role][g], ranks)
@@ -846,7 +853,7 @@ def run(
 BLOCK = 1024  # variants per pass
 TABLE_CELLS = 8_000_000  # the largest meeting lookup tables built (`_Meetings.build_tables`)
 TABLE_VARIANTS = 64  # and only for runs of at least this many variants
-RANK_ITEMS = 2048  # see `_Run.many`
+RANK_ITEMS = 32  # see `_Run.many`
 
 
 def _rows(v: Variants, a: int, b: int) -> Variants:
@@ -1032,6 +1039,22 @@ class _Run:
         for i, day in v.on.items():
             self.day1[:, i] = np.where(day < 0, self.day1[:, i], day)
             self.dayz[:, i] = np.where(day < 0, self.dayz[:, i], day)
+        # what the forward pass needs of each item whatever the variant, once for all groups
+        pr = self.pr
+        self.has_asof = pr.asof > NONE
+        self.na = np.where(
+            self.has_asof, cals.nxt(self.cb, self.db, pr.asof), NONE
+        )  # next working day from the status date
+        self.day0 = cals.nxt(self.cb, self.db, cp.start)
+        self.tfloor = np.maximum(self.day0, self.na)  # no task starts before either
+        self.twhy = np.where(self.na > self.day0, AS_OF, START).astype(np.int8)
+        self.is_done = pr.done > NONE
+        # per group: whether any of its items is done, started or forecast
+        firsts = [a for a, _, _ in cp.groups]
+        flags = np.stack([self.is_done, pr.started > NONE, pr.forecast > NONE])
+        self.g_done, self.g_started, self.g_forecast = (
+            np.logical_or.reduceat(flags, firsts, axis=1).tolist() if n else ([], [], [])
+        )
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
         # done: reported done, or a fixed event already past the status date
@@ -1110,7 +1133,7 @@ class _Run:
 
     # ---- forward ---------------------------------------------------------------------------
     def _links(self, role: str, g: int, ranks: bool = True) -> _Links:
-        return self.cp.links(role, g, self.many if ranks else 1 << 62)
+        return self.cp.links(role, g, self.many if ranks else None)
 
     def _gather(self, lk: _Links) -> I64:
         """Each link's earliest date for its successor (NEVER if the predecessor is not placed)."""
@@ -1130,7 +1153,7 @@ class _Run:
         out: I64 = np.where(placed, cand, NEVER)
         return out
 
-    def _reduce(self, role: str, g: int, a: int, b: int, init: I64) -> tuple[I64, I64]:
+    def _reduce(self, role: str, g: int, a: int, b: int, init: I64 | int) -> tuple[I64, I64]:
         """(best date, driving predecessor or -1) of items a..b-1 over their links of `role`: the
         latest date a link gives, if later than init, and the first link (in `after` order) that
         gives it."""
@@ -1157,10 +1180,10 @@ class _Run:
         sl = slice(a, b)
         cb, db = self.cb[sl], self.db[sl]
         s0 = cp.start[sl]
-        asof = pr.asof[sl]
-        has_asof = asof > NONE
+        asof = pr.asof[sl]  # NONE where there is no status date
+        has_asof = self.has_asof[sl]
         done, started, fc = pr.done[sl], pr.started[sl], pr.forecast[sl]
-        is_done = done > NONE
+        is_done = self.is_done[sl]
         if kind == EVENT:
             day1, held = self.day1[:, sl], self.dayz[:, sl]
             d = np.maximum(held, fc)
@@ -1196,25 +1219,24 @@ class _Run:
         if kind == MEETING:
             self._meeting(g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc)
             return
-        edge, drv = self._reduce("fwd", g, a, b, np.full(b - a, NONE, dtype=DT))
+        edge, drv = self._reduce("fwd", g, a, b, NONE)
         rec = self.record  # what set each date is kept for explanations only
         blocked = edge >= NEVER
-        na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
+        na = self.na[sl]
         why = np.zeros((), dtype=np.int8)
         if kind == TASK:
-            lo = cals.nxt(cb, db, s0)
-            floor = np.maximum(lo, na)  # no task starts before the start, or before the status date
+            floor = self.tfloor[sl]  # no task starts before the start, or before the status date
             use = edge < floor
-            s = np.where(use, floor, edge)
+            s = np.maximum(edge, floor)
             drv = np.where(use, -1, drv)
             if rec:
-                self.ddrv[:, sl] = np.where(edge < lo, -1, drv)
-                why = np.where(use, np.where(na > lo, AS_OF, START), DEPS).astype(np.int8)
+                self.ddrv[:, sl] = np.where(edge < self.day0[sl], -1, drv)
+                why = np.where(use, self.twhy[sl], DEPS).astype(np.int8)
             dur = self.durv[:, sl]
             f = cals.day(db, cals.cnt(cb, s) - 1 + dur - 1)
             # in progress: the finish comes from the status date, not the predecessors
             is_started = (started > NONE) & ~is_done
-            if is_started.any():
+            if self.g_started[g] and is_started.any():
                 rem = pr.remaining[sl] if self.v.remaining is None else self.v.remaining[:, sl].astype(DT)
                 na1 = cals.nxt(cb, db, asof)
                 f_rem = np.where(rem > 0, cals.day(db, cals.cnt(cb, na1) - 1 + rem - 1), asof)
@@ -1230,13 +1252,13 @@ class _Run:
                 why = np.where(is_started, why_st, why)
                 drv = np.where(is_started, -1, drv)
                 blocked = blocked & ~is_started
-            if (fc > NONE).any():  # a forecast pushes the finish later, never earlier
+            if self.g_forecast[g]:  # a forecast pushes the finish later, never earlier
                 fl = np.where(fc > NONE, cals.prv(cb, db, fc), NONE)
                 later = fl > f
                 f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
             f, why, drv = self._floor(a, b, f, why, drv, task=True)
             s, f = self._delay(a, b, s, f)
-            if is_done.any():
+            if self.g_done[g]:
                 n1 = dur - 1
                 s_done = np.where(
                     started > NONE,
@@ -1250,20 +1272,21 @@ class _Run:
                 blocked = blocked & ~is_done
         else:  # milestone: on the day its links give, not before the start; held back by the status date
             t = np.maximum(edge, s0)
-            use = t < np.where(has_asof, asof, NONE)
+            use = t < asof
             best = np.where(use, na, t)
             early = edge < s0
             if rec:
                 self.ddrv[:, sl] = np.where(early, -1, drv)
                 why = np.where(use, AS_OF, np.where(early, START, DEPS)).astype(np.int8)
             drv = np.where(use | early, -1, drv)
-            if (fc > NONE).any():
+            if self.g_forecast[g]:
                 later = fc > best
                 best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
             best, why, drv = self._floor(a, b, best, why, drv)
             best = self._delay(a, b, best, best)[0]
-            s = f = np.where(is_done, done, best) if is_done.any() else best
-            if is_done.any():
+            s = f = best
+            if self.g_done[g]:
+                s = f = np.where(is_done, done, best)
                 why = np.where(is_done, DONE, why)
                 drv = np.where(is_done, -1, drv)
                 blocked = blocked & ~is_done
@@ -1446,14 +1469,19 @@ class _Run:
         unbounded = bound >= NEVER
         cb, db = self.cb[sl], self.db[sl]
         if kind == TASK:
-            lf = cals.prv(cb, db, bound)
-            ls = cals.day(db, cals.cnt(cb, lf) - 1 - (self.durv[:, sl] - 1))
+            # the last working day on or before the bound, and duration - 1 working days before it
+            # (its count is the bound's: cnt(prv(o)) = cnt(o), clipping included)
+            c = cals.cnt(cb, bound)
+            lf = cals.day(db, c - 1)
+            ls = cals.day(db, c - self.durv[:, sl])
             self.lf[:, sl] = np.where(unbounded, NEVER, lf)
             self.ls[:, sl] = np.where(unbounded, NEVER, ls)
         elif kind == MEETING:
             body = cp.body[sl]
             vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
-            lo = np.where(self.isdone[:, sl], NONE, np.maximum(self.pr.asof[sl], cp.defer[sl]))
+            lo = np.maximum(self.pr.asof[sl], cp.defer[sl])
+            if self.any_done:
+                lo = np.where(self.isdone[:, sl], NONE, lo)
             meet = self.meet
             ja, jb = meet.last_by(vrow, body, lo, bound)
             r = meet.papers_max(ja, jb)
