@@ -723,6 +723,7 @@ class _Meetings:
         self.body_sorted = body_sorted.ravel()
         self.keys = {"held": self.hkey, "papers": self.pkey, "day1": self.dkey}
         self.tables: dict[str, tuple[I64, int]] = {}
+        self.starts: dict[tuple[int, int], tuple[I64, I64]] = {}
 
     def _seg(self, vrow: I64, body: I64) -> I64:
         return vrow * self.nb + body
@@ -764,6 +765,16 @@ class _Meetings:
         assert keys is not None
         k = self._seg(vrow, body) * _K + _clip(off, 0, _K - 2 if right else _K - 1)
         out = np.searchsorted(keys, k.ravel(), "right" if right else "left").reshape(k.shape)
+        return out
+
+    def at_start(self, a: int, b: int, vrow: I64, body: I64, s0: I64) -> tuple[I64, I64]:
+        """The held and papers positions of items a..b-1's start dates (kept, as the programme's
+        own meetings are, from run to run)."""
+        out = self.starts.get((a, b))
+        if out is None:
+            out = self.position("held", vrow, body, s0), self.position("papers", vrow, body, s0)
+            if self.rows == 1:
+                self.starts[a, b] = out
         return out
 
     def first(self, vrow: I64, body: I64, hmin: I64, ready: I64, dmin: I64 | None = None) -> I64:
@@ -1365,8 +1376,9 @@ class _Run:
         found = j >= 0
         held = np.where(found, meet.hflat[np.maximum(j, 0)], NEVER)
         # the papers' chain drives, unless the held-date bound alone forces a later meeting
-        j_ready = meet.pick(vrow, body, np.maximum(meet.position("held", vrow, body, s0), jp), ready)
-        j_held = meet.pick(vrow, body, np.maximum(jh, meet.position("papers", vrow, body, s0)), s0)
+        hs0, ps0 = meet.at_start(a, b, vrow, body, s0)
+        j_ready = meet.pick(vrow, body, np.maximum(hs0, jp), ready)
+        j_held = meet.pick(vrow, body, np.maximum(jh, ps0), s0)
         held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
         drv = np.where(held_drives, hd, rd)
         why = np.where(held_drives, hwhy, DEPS)
