@@ -146,6 +146,16 @@ def _clip(a: Any, lo: int, hi: int) -> Any:
     return np.minimum(np.maximum(a, lo), hi)
 
 
+def _take(table: I64, i: I64) -> I64:
+    """table[i], i clipped to the table, in one pass (np.take, mode "clip"); an order-F index is
+    taken through its transpose, which np.take reads without copying it to order C."""
+    if i.ndim == 2 and i.flags.f_contiguous and not i.flags.c_contiguous:
+        out: I64 = np.take(table, i.T, mode="clip").T
+        return out
+    out = np.take(table, i, mode="clip")
+    return out
+
+
 class Calendars:
     """The working-day calendars of a programme stacked over one span of ordinals, for vectorised
     lookups: ``count[c * width + o - lo]`` and ``days[c * depth + k]``."""
@@ -180,21 +190,17 @@ class Calendars:
     def cnt(self, cb: I64, o: I64) -> I64:
         """Working days on or before o (clipped to the span; callers check for overflow)."""
         i = np.subtract(o, self.lo - 1, dtype=np.intp)  # indices as intp: numpy converts others
+        if self.one:  # one calendar spans the whole array: clipping the index clips the date
+            return _take(self.count, i)
         np.maximum(i, 0, out=i)
         np.minimum(i, self.width - 1, out=i)
-        if not self.one:  # calendar c's counts start at c * width
-            i = i + (cb + (self.lo - 1))
-        out: I64 = self.count[i]
+        out: I64 = self.count[i + (cb + (self.lo - 1))]  # calendar c's counts start at c * width
         return out
 
     def day(self, db: I64, k: I64) -> I64:
         """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
         that runs out of the span is seen as such)."""
-        i = np.add(k, self.pad if self.one else db, dtype=np.intp)
-        np.maximum(i, 0, out=i)
-        np.minimum(i, len(self.days) - 1, out=i)
-        out: I64 = self.days[i]
-        return out
+        return _take(self.days, np.add(k, self.pad if self.one else db, dtype=np.intp))
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
         """o if a working day, else the next working day."""
@@ -1008,6 +1014,15 @@ def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: 
         hi = cals.hi + width if grow_hi else cals.hi
 
 
+def _latest(x: I64) -> I64:
+    """Each item's latest real date over the variants (NONE where every one is NEVER)."""
+    high: I64 = x.max(axis=0)
+    cols = np.flatnonzero(high >= NEVER)  # only items with no date in some variant need a second look
+    if len(cols):
+        high[cols] = np.where(x[:, cols] < NEVER, x[:, cols], NONE).max(axis=0)
+    return high
+
+
 class _Run:
     def __init__(
         self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool, out: _Rows
@@ -1053,9 +1068,8 @@ class _Run:
         # what the forward pass needs of each item whatever the variant, once for all groups
         pr = self.pr
         self.has_asof = pr.asof > NONE
-        self.na = np.where(
-            self.has_asof, cals.nxt(self.cb, self.db, pr.asof), NONE
-        )  # next working day from the status date
+        # the next working day from the status date; tasks' first working day from the start
+        self.na = np.where(self.has_asof, cals.nxt(self.cb, self.db, pr.asof), NONE)
         self.day0 = cals.nxt(self.cb, self.db, cp.start)
         self.tfloor = np.maximum(self.day0, self.na)  # no task starts before either
         self.twhy = np.where(self.na > self.day0, AS_OF, START).astype(np.int8)
@@ -1095,12 +1109,12 @@ class _Run:
         edges = (cals.lo + cp.guard, cals.hi - cp.guard, cals.lo, cals.hi)
         # per item, its earliest and latest real date over the variants (NEVER is no date): a start
         # is never after its finish, nor latest papers after the latest finish
-        spans = [(es.min(axis=0), np.where(ef < NEVER, ef, NONE).max(axis=0), min)]
+        spans = [(es.min(axis=0), _latest(ef), min)]
         if self.backward:
             low = self.ls.min(axis=0)
             if len(meeting):
                 low[meeting] = np.minimum(low[meeting], self.lr[:, meeting].min(axis=0))
-            spans.append((low, np.where(self.lf < NEVER, self.lf, NONE).max(axis=0), max))
+            spans.append((low, _latest(self.lf), max))
         for low, high, pick in spans:  # the forward pass first
             in_pass: dict[tuple[int, int], int] = {}
             for which, flag in enumerate((low < edges[0], high > edges[1], low < edges[2], high > edges[3])):
