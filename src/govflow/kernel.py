@@ -187,9 +187,9 @@ class Calendars:
         self.dbase = np.arange(len(cals), dtype=np.int64) * depth + pad
         self.one = len(cals) == 1  # then every item's cbase and dbase are the same
 
-    def cnt(self, cb: I64, o: I64) -> I64:
-        """Working days on or before o (clipped to the span; callers check for overflow)."""
-        i = np.subtract(o, self.lo - 1, dtype=np.intp)  # indices as intp: numpy converts others
+    def cnt(self, cb: I64, o: I64, shift: I64 | int = 0) -> I64:
+        """Working days on or before o - shift (clipped to the span; callers check for overflow)."""
+        i = np.subtract(o, shift + (self.lo - 1), dtype=np.intp)  # indices as intp: numpy converts others
         if self.one:  # one calendar spans the whole array: clipping the index clips the date
             return _take(self.count, i)
         np.maximum(i, 0, out=i)
@@ -197,10 +197,10 @@ class Calendars:
         out: I64 = self.count[i + (cb + (self.lo - 1))]  # calendar c's counts start at c * width
         return out
 
-    def day(self, db: I64, k: I64) -> I64:
-        """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
-        that runs out of the span is seen as such)."""
-        return _take(self.days, np.add(k, self.pad if self.one else db, dtype=np.intp))
+    def day(self, db: I64, k: I64, shift: I64 | int = 0) -> I64:
+        """The (k+shift+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a
+        date that runs out of the span is seen as such)."""
+        return _take(self.days, np.add(k, shift + (self.pad if self.one else db), dtype=np.intp))
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
         """o if a working day, else the next working day."""
@@ -1076,10 +1076,9 @@ class _Run:
         self.is_done = pr.done > NONE
         # per group: whether any of its items is done, started or forecast
         firsts = [a for a, _, _ in cp.groups]
-        flags = np.stack([self.is_done, pr.started > NONE, pr.forecast > NONE])
-        self.g_done, self.g_started, self.g_forecast = (
-            np.logical_or.reduceat(flags, firsts, axis=1).tolist() if n else ([], [], [])
-        )
+        flags = np.stack([self.is_done, pr.started > NONE, pr.forecast > NONE, cp.defer > NONE])
+        per_group = np.logical_or.reduceat(flags, firsts, axis=1).tolist() if n else [[]] * len(flags)
+        self.g_done, self.g_started, self.g_forecast, self.g_defer = per_group
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
         # done: reported done, or a fixed event already past the status date
@@ -1171,8 +1170,10 @@ class _Run:
         if lk.ident_all:
             cand = x
         else:
-            add = lk.add if lk.ff is None else lk.add + lk.ff * (1 - self.durv[:, lk.succ])
-            cand = cals.day(sdb, cals.cnt(scb, x - lk.sub) + add)
+            k = cals.cnt(scb, x, lk.sub)
+            if lk.ff is not None:  # FF into a task: its start is duration - 1 working days before
+                k += lk.ff * (1 - self.durv[:, lk.succ])
+            cand = cals.day(sdb, k, lk.add)
             if lk.ident is not None:
                 cand = np.where(lk.ident, x, cand)
         out: I64 = np.where(placed, cand, NEVER)
@@ -1258,7 +1259,9 @@ class _Run:
                 self.ddrv[:, sl] = np.where(edge < self.day0[sl], -1, drv)
                 why = np.where(use, self.twhy[sl], DEPS).astype(np.int8)
             dur = self.durv[:, sl]
-            f = cals.day(db, cals.cnt(cb, s) - 1 + dur - 1)
+            k = cals.cnt(cb, s)
+            k += dur
+            f = cals.day(db, k, -2)  # duration - 1 working days after s
             # in progress: the finish comes from the status date, not the predecessors
             is_started = (started > NONE) & ~is_done
             if self.g_started[g] and is_started.any():
@@ -1315,10 +1318,11 @@ class _Run:
                 why = np.where(is_done, DONE, why)
                 drv = np.where(is_done, -1, drv)
                 blocked = blocked & ~is_done
-        self.es[:, sl] = np.where(blocked, NEVER, s)
-        self.ef[:, sl] = np.where(blocked, NEVER, f)
+        if blocked.any():
+            s, f, why = np.where(blocked, NEVER, s), np.where(blocked, NEVER, f), np.where(blocked, BLOCKED, why)
+        self.es[:, sl], self.ef[:, sl] = s, f
         if rec:
-            self.why[:, sl] = np.where(blocked, BLOCKED, why)
+            self.why[:, sl] = why
         self.drv[:, sl] = drv
 
     def _floor(self, a: int, b: int, f: I64, why: I64, drv: I64 | None = None, task: bool = False):  # type: ignore[no-untyped-def]
@@ -1362,19 +1366,22 @@ class _Run:
         return np.where(ok, a, first), np.where(ok, z, last)
 
     def _meeting(self, g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc) -> None:  # type: ignore[no-untyped-def]
-        cp, V = self.cp, self.v.n
+        cp, V, rec = self.cp, self.v.n, self.record
         sl = slice(a, b)
         ready, rd = self._reduce("fwd", g, a, b, s0)
         hmin, hd = self._reduce("held", g, a, b, s0)
-        hwhy = np.where(hd >= 0, DEPS, START)
         blocked = (ready >= NEVER) | (hmin >= NEVER)
-        low = has_asof & (asof > hmin)
-        hmin, hd, hwhy = np.where(low, asof, hmin), np.where(low, -1, hd), np.where(low, AS_OF, hwhy)
-        later = fc > hmin
-        hmin, hd, hwhy = np.where(later, fc, hmin), np.where(later, -1, hd), np.where(later, FORECAST, hwhy)
-        defer = cp.defer[sl]
-        later = defer > hmin  # deferred at a meeting: a meeting held after the last deferral
-        hmin, hd, hwhy = np.where(later, defer, hmin), np.where(later, -1, hd), np.where(later, DEFERRED, hwhy)
+        # the earliest day it may be held, and what set it: its SS/FF links or the start, then the
+        # status date, a forecast, the day after its last deferral (each NONE where absent)
+        hwhy = np.where(hd >= 0, DEPS, START) if rec else np.zeros((), dtype=np.int8)
+        later_by = ((asof, AS_OF, True), (fc, FORECAST, self.g_forecast[g]), (cp.defer[sl], DEFERRED, self.g_defer[g]))
+        for day, code, present in later_by:
+            if present:
+                later = day > hmin
+                hmin = np.maximum(hmin, day)
+                hd = np.where(later, -1, hd)
+                if rec:
+                    hwhy = np.where(later, code, hwhy)
         hmin, hwhy, hd = self._floor(a, b, hmin, hwhy, hd)
         body = cp.body[sl]
         vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
@@ -1388,32 +1395,35 @@ class _Run:
         at = free if dmin is None or meet.dkey is None else np.maximum(free, meet.position("day1", vrow, body, dmin))
         j = meet.pick(vrow, body, at, ready, dmin)
         found = j >= 0
-        held = np.where(found, meet.hflat[np.maximum(j, 0)], NEVER)
         # the papers' chain drives, unless the held-date bound alone forces a later meeting
         hs0, ps0 = meet.at_start(a, b, vrow, body, s0)
         j_ready = meet.pick(vrow, body, np.maximum(hs0, jp), ready)
         j_held = meet.pick(vrow, body, np.maximum(jh, ps0), s0)
         held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
         drv = np.where(held_drives, hd, rd)
-        why = np.where(held_drives, hwhy, DEPS)
+        why = np.where(held_drives, hwhy, DEPS) if rec else hwhy
         if dmin is not None and nd is not None:  # the notice holds it back: later than it would be
             j_free = meet.pick(vrow, body, free, ready)
             by_notice = found & (j != j_free)
             drv, why = np.where(by_notice, nd, drv), np.where(by_notice, NOTICE, why)
-        why = np.where(found, why, NO_MEETING)
-        drv = np.where(found, drv, rd)
-        # blocked: the first predecessor that cannot be scheduled
-        why = np.where(blocked, BLOCKED, why)
-        stop = (
-            np.where(ready >= NEVER, rd, hd)
-            if nd is None
-            else np.where(ready >= NEVER, rd, np.where(hmin >= NEVER, hd, nd))
-        )
-        drv = np.where(blocked, stop, drv)
-        held = np.where(blocked, NEVER, held)
-        j = np.where(blocked, -1, j)
-        self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
-        if is_done.any():
+        if not found.all():
+            why = np.where(found, why, NO_MEETING)
+            drv = np.where(found, drv, rd)
+        held = meet.hflat[np.maximum(j, 0)]
+        if blocked.any():  # blocked: the first predecessor that cannot be scheduled
+            why = np.where(blocked, BLOCKED, why)
+            stop = (
+                np.where(ready >= NEVER, rd, hd)
+                if nd is None
+                else np.where(ready >= NEVER, rd, np.where(hmin >= NEVER, hd, nd))
+            )
+            drv = np.where(blocked, stop, drv)
+            found &= ~blocked
+            j = np.where(blocked, -1, j)
+        held = np.where(found, held, NEVER)
+        if rec:
+            self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
+        if self.g_done[g]:
             jd = self.meet.first(vrow, body, done, np.asarray(NONE))
             exact = (jd >= 0) & (self.meet.hflat[np.maximum(jd, 0)] == done)
             held = np.where(is_done, done, held)
@@ -1421,10 +1431,11 @@ class _Run:
             why = np.where(is_done, DONE, why)
             drv = np.where(is_done, -1, drv)
         self.es[:, sl] = self.ef[:, sl] = held
-        self.ready[:, sl], self.hmin[:, sl] = ready, hmin
         self.slot[:, sl] = j
-        self.why[:, sl] = why
         self.drv[:, sl] = drv
+        if rec:
+            self.ready[:, sl], self.hmin[:, sl] = ready, hmin
+            self.why[:, sl] = why
 
     def _notice(self, g, a, b, cb, db, s0, asof, has_asof, blocked):  # type: ignore[no-untyped-def]
         """Key decisions among items a..b-1: the first day a meeting may be held given the notice
@@ -1474,11 +1485,14 @@ class _Run:
             if self.any_started:
                 free |= self.started_task[lk.succ]
             scb, sdb, pcb, pdb = lk.at(cals)
-            add = lk.add if lk.ff is None else lk.add + lk.ff * (1 - self.durv[:, lk.succ])
             if lk.ident_all:
                 x = target
-            else:
-                x = cals.day(sdb, cals.cnt(scb, target) - 1 - add) - 1 + lk.sub
+            else:  # the inverse of the forward rule: days[count[target] - 1 - add] - 1 + sub
+                k = cals.cnt(scb, target)
+                if lk.ff is not None:
+                    k -= lk.ff * (1 - self.durv[:, lk.succ])
+                x = cals.day(sdb, k, -1 - lk.add)
+                x += lk.sub - 1
                 if lk.ident is not None:
                     x = np.where(lk.ident, target, x)
             # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
@@ -1487,7 +1501,7 @@ class _Run:
             if lk.ss_task is not None:
                 xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, lk.pred] - 1)
                 x = np.where(lk.ss_task, xs, x)
-            x = np.where(free, NEVER, x)
+            np.copyto(x, NEVER, where=free)
             low, _ = _segmented(lk, x, np.minimum)
             w = lk.where
             bound[:, w] = np.minimum(bound[:, w], low)
