@@ -1505,17 +1505,19 @@ class _Run:
             low, _ = _segmented(lk, x, np.minimum)
             w = lk.where
             bound[:, w] = np.minimum(bound[:, w], low)
-        self.bnd[:, sl] = bound
+        if self.record:
+            self.bnd[:, sl] = bound
         unbounded = bound >= NEVER
         cb, db = self.cb[sl], self.db[sl]
         if kind == TASK:
             # the last working day on or before the bound, and duration - 1 working days before it
             # (its count is the bound's: cnt(prv(o)) = cnt(o), clipping included)
             c = cals.cnt(cb, bound)
-            lf = cals.day(db, c - 1)
-            ls = cals.day(db, c - self.durv[:, sl])
-            self.lf[:, sl] = np.where(unbounded, NEVER, lf)
-            self.ls[:, sl] = np.where(unbounded, NEVER, ls)
+            lf = cals.day(db, c, -1)
+            ls = cals.day(db, np.subtract(c, self.durv[:, sl]))
+            np.copyto(lf, NEVER, where=unbounded)
+            np.copyto(ls, NEVER, where=unbounded)
+            self.lf[:, sl], self.ls[:, sl] = lf, ls
         elif kind == MEETING:
             body = cp.body[sl]
             vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
@@ -1529,13 +1531,15 @@ class _Run:
             j = np.where(r > NONE, meet.pick(vrow, body, np.maximum(ja, meet.position("papers", vrow, body, r)), r), -1)
             held = self.meet.hflat[np.maximum(j, 0)]
             ok = (j >= 0) & (held <= bound)
-            pd = cp.papers_due[body]
-            lr_none = cals.day(db, cals.cnt(cb, bound) - 1 - pd)
+            lr_none = cals.day(db, cals.cnt(cb, bound), -1 - cp.papers_due[body])
             lf = np.where(ok, held, bound)
             lr = np.where(ok, r, lr_none)
-            self.lf[:, sl] = self.ls[:, sl] = np.where(unbounded, NEVER, lf)
-            self.lr[:, sl] = np.where(unbounded, NEVER, lr)
-            self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
+            np.copyto(lf, NEVER, where=unbounded)
+            np.copyto(lr, NEVER, where=unbounded)
+            self.lf[:, sl] = self.ls[:, sl] = lf
+            self.lr[:, sl] = lr
+            if self.record:
+                self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
             if cp.has_notice and cp.key[sl].any():
                 self._latest_notice(a, b, cb, db, ja, jb, bound, unbounded)
         else:
