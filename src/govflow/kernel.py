@@ -146,6 +146,16 @@ def _clip(a: Any, lo: int, hi: int) -> Any:
     return np.minimum(np.maximum(a, lo), hi)
 
 
+def _take(table: I64, i: I64) -> I64:
+    """table[i], i clipped to the table, in one pass (np.take, mode "clip"); an order-F index is
+    taken through its transpose, which np.take reads without copying it to order C."""
+    if i.ndim == 2 and i.flags.f_contiguous and not i.flags.c_contiguous:
+        out: I64 = np.take(table, i.T, mode="clip").T
+        return out
+    out = np.take(table, i, mode="clip")
+    return out
+
+
 class Calendars:
     """The working-day calendars of a programme stacked over one span of ordinals, for vectorised
     lookups: ``count[c * width + o - lo]`` and ``days[c * depth + k]``."""
@@ -175,17 +185,22 @@ class Calendars:
         self.days: I64 = table.ravel()
         self.cbase = np.arange(len(cals), dtype=np.int64) * width - (lo - 1)
         self.dbase = np.arange(len(cals), dtype=np.int64) * depth + pad
+        self.one = len(cals) == 1  # then every item's cbase and dbase are the same
 
-    def cnt(self, cb: I64, o: I64) -> I64:
-        """Working days on or before o (clipped to the span; callers check for overflow)."""
-        out: I64 = self.count[cb + _clip(o, self.lo - 1, self.hi)]
+    def cnt(self, cb: I64, o: I64, shift: I64 | int = 0) -> I64:
+        """Working days on or before o - shift (clipped to the span; callers check for overflow)."""
+        i = np.subtract(o, shift + (self.lo - 1), dtype=np.intp)  # indices as intp: numpy converts others
+        if self.one:  # one calendar spans the whole array: clipping the index clips the date
+            return _take(self.count, i)
+        np.maximum(i, 0, out=i)
+        np.minimum(i, self.width - 1, out=i)
+        out: I64 = self.count[i + (cb + (self.lo - 1))]  # calendar c's counts start at c * width
         return out
 
-    def day(self, db: I64, k: I64) -> I64:
-        """The (k+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a date
-        that runs out of the span is seen as such)."""
-        out: I64 = self.days[_clip(db + k, 0, len(self.days) - 1)]
-        return out
+    def day(self, db: I64, k: I64, shift: I64 | int = 0) -> I64:
+        """The (k+shift+1)-th working day of the span; before it, lo - 2, after it, hi + 1 (so a
+        date that runs out of the span is seen as such)."""
+        return _take(self.days, np.add(k, shift + (self.pad if self.one else db), dtype=np.intp))
 
     def nxt(self, cb: I64, db: I64, o: I64) -> I64:
         """o if a working day, else the next working day."""
@@ -384,6 +399,7 @@ class Compiled:
             items = bp[lo_:hi_]
             starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]]) if len(items) else np.zeros(0, np.int64)
             self.back.append((sel, starts, items[starts] - a if len(items) else items))
+        self._sets = {"fwd": self.fwd, "held": self.fwd_held, "notice": self.fwd_notice, "back": self.back}
         # meetings: every body's meetings in one array, each body's sorted by held date
         self.papers_due = np.asarray([b[1] for b in bodies], dtype=DT)
         self.body_cal = np.asarray([b[0] for b in bodies], dtype=np.int64)
@@ -405,6 +421,9 @@ class Compiled:
         self.guard = 3 * reach + 40  # calendar days: more than any one link can move a date
         self.cals: Calendars | None = None
         self.meeting_base: tuple[I64, I64, I64] | None = None
+        self.plain_meetings: _Meetings | None = None  # the meetings when no variant changes them
+        self._ranks: dict[tuple[str, int], list[int]] = {}
+        self._layouts: dict[tuple[str, int, int], _Links] = {}
 
     def _statutory(self, st: Statutory, order: I64, nb: int) -> None:
         n = self.n
@@ -448,6 +467,24 @@ class Compiled:
         starts = np.flatnonzero(np.r_[True, succ[1:] != succ[:-1]]) if len(idx) else np.zeros(0, np.int64)
         return idx, starts, (succ[starts] - a) if len(idx) else succ
 
+    def links(self, role: str, g: int, many: int | None) -> _Links:
+        """Group g's links of `role` ("fwd", "held", "notice": into its items; "back": out of them)
+        laid out for a segmented reduction: rank by rank while more than `many` items have a link
+        of that rank (every rank when there are at most two), the rest item by item (`_Links`);
+        many=None: every link item by item."""
+        counts = self._ranks.get((role, g))
+        if counts is None:
+            idx, starts, _ = self._sets[role][g]
+            lens = np.diff(np.r_[starts, len(idx)])
+            counts = self._ranks[role, g] = np.bincount(lens, minlength=1)[::-1].cumsum()[::-1][1:].tolist()
+        ranks = 0
+        if many is not None:
+            ranks = len(counts) if len(counts) <= 2 else sum(c > many for c in counts)
+        lk = self._layouts.get((role, g, ranks))
+        if lk is None:
+            lk = self._layouts[role, g, ranks] = _Links(self, role, self._sets[role][g], ranks)
+        return lk
+
     def calendars_for(self, lo: int, hi: int) -> Calendars:
         """The stacked calendars, covering at least lo..hi (grown and rebuilt when asked for more)."""
         c = self.cals
@@ -458,6 +495,105 @@ class Compiled:
             c = self.cals = Calendars(self.calendars, lo, hi, pad=self.guard)
             self.meeting_base = None
         return c
+
+
+class _Links:
+    """One group's links of one role, laid out for a segmented reduction over each item's links,
+    with each link's constants. Items are sorted by their number of links, most first; the first
+    `len(counts)` ranks come rank by rank (rank r: the r-th link of items 0..counts[r]-1), then the
+    remaining links item by item (items 0..tail-1, from `tstarts`). A rank costs a few numpy calls
+    whatever the number of variants, `ufunc.reduceat` a little per item and variant: many variants
+    take ranks, one variant the tail (`Compiled.links`)."""
+
+    def __init__(self, cp: Compiled, role: str, links: tuple[I64, I64, I64], ranks: int):
+        idx, starts, where = links
+        lens = np.diff(np.r_[starts, len(idx)])
+        by = np.argsort(-lens, kind="stable")
+        lens, starts, self.where = lens[by], starts[by], where[by]
+        self.counts = [int((lens > r).sum()) for r in range(ranks)]
+        self.tail = t = int((lens > ranks).sum())
+        rest = lens[:t] - ranks
+        self.tstarts = np.r_[0, np.cumsum(rest)[:-1]].astype(np.int64) if t else np.zeros(0, np.int64)
+        pos = [starts[:c] + r for r, c in enumerate(self.counts)]
+        pos.append(np.repeat(starts[:t] + ranks - self.tstarts, rest) + np.arange(rest.sum(), dtype=np.int64))
+        seg = [np.arange(c) for c in self.counts] + [np.repeat(np.arange(t), rest)]
+        self.seg = np.concatenate(seg).astype(np.int64)  # each link's item, as an index into `where`
+        e = self.idx = idx[np.concatenate(pos).astype(np.int64)] if len(idx) else idx
+        self.pred, self.succ = cp.e_pred[e].astype(DT), cp.e_succ[e]
+        self.sub, self.add = cp.e_sub[e], cp.e_add[e]
+        self.ff = cp.e_ff[e] if cp.e_ff[e].any() else None  # FF into a task: add 1 - duration
+        ident = cp.e_ident[e]
+        self.ident_all = bool(ident.all())  # milestones and meetings after a link of lag 0: x itself
+        self.ident = ident if ident.any() and not self.ident_all else None
+        self.callin = cp.e_callin[e] if cp.e_callin[e].any() else None
+        # a meeting predecessor's call-in counts its body's working days (its only use of `pcal`
+        # besides SS into a task)
+        pcal = cp.cal[self.pred]
+        if self.callin is not None:
+            pcal = np.where(cp.kind[self.pred] == MEETING, cp.body_cal[cp.body[self.pred]], pcal)
+        self.scal, self.pcal = cp.cal[self.succ], pcal
+        self.cals: Calendars | None = None
+        self.col: I64
+        if role != "back":  # the predecessor's start (SS) or finish, in `_Run.pt`
+            self.col = cp.e_src[e] * cp.n + self.pred
+            return
+        # backward: the successor's latest start (tasks), latest papers (FS into meetings) or latest
+        # finish, in `_Run.lt`; notice links read its latest notice, events their window's first day
+        sk = cp.kind[self.succ]
+        self.col = np.where(sk == TASK, 0, np.where((sk == MEETING) & cp.e_fs[e], 2, 1)) * cp.n + self.succ
+        self.notice = cp.e_notice[e] if cp.e_notice[e].any() else None
+        self.event = sk == EVENT if (sk == EVENT).any() else None
+        self.stask = sk == TASK  # a task once started imposes nothing
+        ss_task = cp.e_ss[e] & (cp.kind[self.pred] == TASK)
+        self.ss_task = ss_task if ss_task.any() else None
+
+    def at(self, cals: Calendars) -> tuple[I64, I64, I64, I64]:
+        """(cb, db) of each link's successor and predecessor in `cals`."""
+        if self.cals is not cals:
+            self.cals = cals
+            self.cbdb = (cals.cbase[self.scal], cals.dbase[self.scal], cals.cbase[self.pcal], cals.dbase[self.pcal])
+        return self.cbdb
+
+
+def _segmented(lk: _Links, x: I64, op: Any, pred: I64 | None = None) -> tuple[I64, I64 | None]:
+    """Per item of `lk` (as `lk.where`), the maximum or minimum (`op`) of its links' values x
+    (V, links, as laid out), and with `pred` the pred of the first link (in `after` order) that
+    gives it."""
+    better = np.greater if op is np.maximum else np.less
+    top: I64 | None = None
+    first: I64 | None = None
+    off = 0
+    if lk.counts:
+        c0 = lk.counts[0]
+        top = np.array(x[:, :c0], order="F")
+        if pred is not None:
+            first = np.empty(top.shape, dtype=DT, order="F")
+            first[:] = pred[:c0]
+        off = c0
+        for c in lk.counts[1:]:
+            xr, t = x[:, off : off + c], top[:, :c]
+            if first is not None:
+                np.copyto(first[:, :c], pred[off : off + c], where=better(xr, t))  # type: ignore[index]
+            op(t, xr, out=t)
+            off += c
+    if lk.tail:
+        rest = x[:, off:]
+        tt = op.reduceat(rest, lk.tstarts, axis=1)
+        tf = None
+        if pred is not None:
+            n = rest.shape[1]
+            hit = rest == tt[:, lk.seg[off:]]
+            k = np.minimum.reduceat(np.where(hit, np.arange(n), n), lk.tstarts, axis=1)
+            tf = pred[off + np.minimum(k, n - 1)]
+        if top is None:
+            top, first = tt, tf
+        else:
+            t = top[:, : lk.tail]
+            if first is not None:
+                np.copyto(first[:, : lk.tail], tf, where=better(tt, t))  # type: ignore[arg-type]
+            op(t, tt, out=t)
+    assert top is not None
+    return top, first
 
 
 def _meeting_dates(cp: Compiled, cals: Calendars, first: I64, last: I64, body: I64) -> tuple[I64, I64, I64]:
@@ -498,6 +634,19 @@ def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
     for b, f, lst in cp.blackouts:
         out |= (body == b) & (held >= f) & (held <= lst)
     return out
+
+
+def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
+    """The meetings of a run: built for the variants that change them, else the programme's own
+    (kept with its calendars, read-only as every run shares them)."""
+    if v.confirm or v.extra:
+        return _Meetings(cp, cals, v)
+    m = cp.plain_meetings
+    if m is None or m.cals is not cals:
+        m = cp.plain_meetings = _Meetings(cp, cals, v)
+        for x in (m.held, m.papers, m.day1, m.source):
+            x.flags.writeable = False
+    return m
 
 
 class _Meetings:
@@ -574,34 +723,90 @@ class _Meetings:
             self.dkey = (seg * _K + run).ravel()
         counts = np.bincount(body, minlength=nb)
         self.seg_end_in_row = np.cumsum(counts)  # per body: end of its run in each sorted row
-        self.lo = cals.lo
+        # per (row, body): the end of the meetings that take place (a cancelled one sorts last)
+        live = np.zeros((rows, self.width + 1), dtype=np.int64)
+        np.cumsum(self.held < NEVER, axis=1, out=live[:, 1:])
+        start = self.seg_end_in_row - counts
+        self.real_end = (
+            np.arange(rows)[:, None] * self.width + start + live[:, self.seg_end_in_row] - live[:, start]
+        ).ravel()
+        self.lo, self.cals = cals.lo, cals
+        self.body_sorted = body_sorted.ravel()
+        self.keys = {"held": self.hkey, "papers": self.pkey, "day1": self.dkey}
+        self.tables: dict[str, tuple[I64, int]] = {}
+        self.starts: dict[tuple[int, int], tuple[I64, I64]] = {}
 
     def _seg(self, vrow: I64, body: I64) -> I64:
         return vrow * self.nb + body
 
-    def _search(
-        self, keys_a: I64, base: I64, day_a: I64, side_a: Any, keys_b: I64, day_b: I64, side_b: Any, top: int = _K - 1
-    ) -> tuple[I64, I64]:
-        """Where two days fall in two flat key arrays, within each (variant, body) segment `base`."""
-        ka = base + _clip(day_a - self.lo + 1, 0, _K - 1)
-        kb = base + _clip(day_b - self.lo + 1, 0, top)
-        ka, kb = np.broadcast_arrays(ka, kb)
-        a = np.searchsorted(keys_a, ka.ravel(), side_a).reshape(ka.shape)
-        b = np.searchsorted(keys_b, kb.ravel(), side_b).reshape(kb.shape)
-        return a, b
+    def build_tables(self) -> None:
+        """Lookup tables for `position` when the meetings are the same in every variant: for each
+        body and day offset, where that day falls (one gather instead of a binary search); not for
+        a programme so large the tables would outweigh the searches (`TABLE_CELLS`)."""
+        if self.rows > 1 or self.tables:
+            return
+        width = {}
+        for which, keys in self.keys.items():
+            if keys is None:
+                continue
+            off = keys - self.body_sorted * _K  # the day offsets: keys are (body * _K + offset)
+            if len(off) and off.min() < 0:  # a date before the calendars (the run is done again)
+                return
+            real = off[off < _K - 1]
+            width[which] = int(real.max()) + 2 if len(real) else 2
+        if self.nb * sum(width.values()) > TABLE_CELLS:
+            return
+        for which, t in width.items():
+            grid = (np.arange(self.nb, dtype=np.int64)[:, None] * _K + np.arange(t)).ravel()
+            self.tables[which] = (np.searchsorted(self.keys[which], grid).astype(np.int64), t)
+
+    def position(self, which: str, vrow: I64, body: I64, day: I64, right: bool = False) -> I64:
+        """Flat index of the first meeting of `body` (in variant row vrow) whose held date
+        ("held"), papers-due date ("papers") or first day ("day1") is on or after `day` (after it,
+        with `right`); the papers and first days as running maxima within each body, so the
+        search is over sorted keys. All arguments broadcast together."""
+        table = self.tables.get(which)
+        off = day - self.lo + 1
+        if table is not None:  # offsets past the table's last all fall where its last does
+            tab, t = table
+            k: I64 = body * t + (_clip(off, 0, t - 2) + 1 if right else _clip(off, 0, t - 1))
+            out: I64 = tab[k]
+            return out
+        keys = self.keys[which]
+        assert keys is not None
+        k = self._seg(vrow, body) * _K + _clip(off, 0, _K - 2 if right else _K - 1)
+        out = np.searchsorted(keys, k.ravel(), "right" if right else "left").reshape(k.shape)
+        return out
+
+    def at_start(self, a: int, b: int, vrow: I64, body: I64, s0: I64) -> tuple[I64, I64]:
+        """The held and papers positions of items a..b-1's start dates (kept, as the programme's
+        own meetings are, from run to run)."""
+        out = self.starts.get((a, b))
+        if out is None:
+            out = self.position("held", vrow, body, s0), self.position("papers", vrow, body, s0)
+            if self.rows == 1:
+                self.starts[a, b] = out
+        return out
 
     def first(self, vrow: I64, body: I64, hmin: I64, ready: I64, dmin: I64 | None = None) -> I64:
         """Flat index of the first meeting of `body` held on or after hmin whose papers are due on
         or after ready (and whose first day is on or after dmin: a key decision's notice); -1
         where there is none. All arguments broadcast together."""
-        base = self._seg(vrow, body) * _K
-        jh, jp = self._search(self.hkey, base, hmin, "left", self.pkey, ready, "left")
-        j = np.maximum(jh, jp)
+        j = np.maximum(self.position("held", vrow, body, hmin), self.position("papers", vrow, body, ready))
         if dmin is not None and self.dkey is not None:
-            jd = self._search(self.dkey, base, dmin, "left", self.dkey, dmin, "left")[0]
-            j = np.maximum(j, jd)
-        end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
+            j = np.maximum(j, self.position("day1", vrow, body, dmin))
+        return self.pick(vrow, body, j, ready, dmin)
+
+    def pick(self, vrow: I64, body: I64, j: I64, ready: I64, dmin: I64 | None = None) -> I64:
+        """`first` from j, the largest of the positions of its bounds: j itself when the papers
+        and first days are in held order, else the first from j that fits; -1 where none does."""
         if not self.monotone:  # papers or first days out of held order: from j, the first that fits
+            last = vrow * self.width + self.seg_end_in_row[body]
+            shape = np.broadcast_shapes(
+                np.shape(j), np.shape(last), np.shape(ready), np.shape(NONE if dmin is None else dmin)
+            )
+            j = np.broadcast_to(j, shape)  # every variant row: the rows' meetings differ
+            end = np.broadcast_to(last, j.shape)
             top = len(self.pflat) - 1
             ready_b = np.broadcast_to(ready, j.shape)
             dmin_b = np.broadcast_to(NONE if dmin is None else dmin, j.shape)
@@ -623,13 +828,13 @@ class _Meetings:
                     k = k + 1
                 j = j.copy()
                 j[slow] = np.where(found >= 0, found, es)
-        ok = (j < end) & (self.hflat[np.minimum(j, len(self.hflat) - 1)] < NEVER)
-        return np.where(ok, j, -1)
+        out: I64 = np.where(j < self.real_end[self._seg(vrow, body)], j, -1)
+        return out
 
     def last_by(self, vrow: I64, body: I64, lo: I64, bound: I64) -> tuple[I64, I64]:
         """(first, end) flat indices of the meetings of `body` held from lo to bound."""
         # a cancelled meeting's key is _K - 1: `bound` stops short of it
-        return self._search(self.hkey, self._seg(vrow, body) * _K, lo, "left", self.hkey, bound, "right", _K - 2)
+        return self.position("held", vrow, body, lo), self.position("held", vrow, body, bound, right=True)
 
     def papers_max(self, a: I64, b: I64, flat: I64 | None = None) -> I64:
         """The latest papers-due date (or value of `flat`, e.g. first days) among flat indices
@@ -656,16 +861,26 @@ def run(
 
     Grows the calendars and runs again when a date comes near the edge of their span; raises
     OutOfRange when that would pass 1900 or 2300. `record=False` skips what only explanations
-    read (ties, conflicts); `backward=False` computes early dates only (Monte Carlo). Many
-    variants run in blocks of `BLOCK`, whose arrays stay in the processor's caches."""
+    read: ties, and every per-variant array but the dates, drivers and meetings chosen (es, ef,
+    ls, lf, drv, slot) comes back with no rows; `backward=False` computes early dates only
+    (Monte Carlo). Many variants run in blocks of `BLOCK`, whose arrays stay in the processor's
+    caches, each writing its rows of the result.
+
+    The per-variant arrays are item-major in memory (order "F": an item's variants side by side),
+    so gathering the predecessors of a group's links copies contiguous runs of variants."""
     v = variants or Variants()
-    if v.n > BLOCK:
-        parts = [_run(cp, progress, _rows(v, a, min(a + BLOCK, v.n)), record, backward) for a in range(0, v.n, BLOCK)]
-        return _stack(parts)
-    return _run(cp, progress, v, record, backward)
+    store = _Store(cp.n, v, record)
+    for a in range(0, v.n, BLOCK) if v.n > BLOCK else [0]:
+        b = min(a + BLOCK, v.n)
+        part = _run(cp, progress, _rows(v, a, b) if v.n > BLOCK else v, record, backward, store.rows(a, b))
+        store.add(part, a)
+    return store.result()
 
 
 BLOCK = 1024  # variants per pass
+TABLE_CELLS = 8_000_000  # the largest meeting lookup tables built (`_Meetings.build_tables`)
+TABLE_VARIANTS = 64  # and only for runs of at least this many variants
+RANK_ITEMS = 32  # see `_Run.many`
 
 
 def _rows(v: Variants, a: int, b: int) -> Variants:
@@ -687,28 +902,82 @@ def _rows(v: Variants, a: int, b: int) -> Variants:
     )
 
 
-def _stack(parts: list[KernelResult]) -> KernelResult:
-    """Results of consecutive blocks of variants as one; what is kept for one variant (ties) or
-    is the same in every block comes from the first."""
-    first = parts[0]
-    if first.held.shape[0] > 1:  # meetings per variant: a block's meeting slots index its own rows
-        width, row = first.held.shape[1], 0
-        for p in parts:
+# the per-variant arrays a caller gets back; the others are computed block by block and, unless
+# recorded, returned with no rows (`record=False`: only the dates, drivers and meetings chosen)
+_KEPT = {"pt", "lt", "drv", "slot"}
+_RECORDED = {"ddrv", "why", "conflict", "ready", "hmin", "done", "notice", "bound", "lslot", "lnotice"}
+
+
+class _Store:
+    """The result arrays of all V variants, allocated once: each block of variants computes into
+    its rows (`rows`), and the arrays only a block needs are its own."""
+
+    def __init__(self, n: int, v: Variants, record: bool):
+        self.n, self.variants = n, v.n
+        self.keep = _KEPT | _RECORDED if record else _KEPT
+        # arrays that are per variant only when the variants change them: meetings, events' windows
+        self.vary = {"held", "papers", "source", "day1"} if v.confirm or v.extra else set()
+        self.vary |= {"window_first", "window_last"} if v.on else set()
+        self.arrays: dict[str, I64] = {}
+        self.parts: list[KernelResult] = []
+
+    def rows(self, a: int, b: int) -> _Rows:
+        return _Rows(self, a, b)
+
+    def add(self, part: KernelResult, a: int) -> None:
+        """A block's result; its meeting slots index its own rows of meetings when they vary per
+        variant, so they move by the rows before it."""
+        if "held" in self.vary and a:
+            width = part.held.shape[1]
             for name in ("slot", "lslot"):
-                arr = getattr(p, name)
-                arr[arr >= 0] += row * width
-            row += p.held.shape[0]
-    out = {}
-    for name in KernelResult.__dataclass_fields__:
-        values = [getattr(p, name) for p in parts]
-        x = values[0]
-        if (isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[0] > 1) or name in _PER_VARIANT:
-            out[name] = np.concatenate(values, axis=0) if all(v.shape[0] > 0 for v in values) else x
+                arr = getattr(part, name)
+                arr[arr >= 0] += a * width
+        self.parts.append(part)
+
+    def result(self) -> KernelResult:
+        parts, first = self.parts, self.parts[0]
+        out = {}
+        for name in KernelResult.__dataclass_fields__:
+            x = getattr(first, name)
+            packed = _PACKED.get(name)
+            if packed and packed[0] in self.arrays:  # a view of the dates packed side by side
+                k, n = packed[1], self.n
+                out[name] = self.arrays[packed[0]][:, k * n : (k + 1) * n]
+            elif name in self.arrays:
+                out[name] = self.arrays[name]
+            elif name in _PER_VARIANT:
+                out[name] = x[:0]  # not kept (or no rows in any block)
+            elif name in self.vary and len(parts) > 1:
+                out[name] = np.concatenate([getattr(p, name) for p in parts], axis=0)
+            else:
+                out[name] = x
+        return KernelResult(**out)
+
+
+class _Rows:
+    """Variants a..b-1 of a `_Store`: where a block's `_Run` puts its arrays."""
+
+    def __init__(self, store: _Store, a: int, b: int):
+        self.store, self.a, self.b = store, a, b
+
+    def array(self, name: str, cols: int, dtype: Any, fill: int | None = None, rows: bool = True) -> I64:
+        """A (block rows, cols) array for `name` (no rows when `rows` is false), filled if asked."""
+        st = self.store
+        if not rows:
+            return np.full((0, cols), 0 if fill is None else fill, dtype=dtype)
+        if name in st.keep:
+            whole = st.arrays.get(name)
+            if whole is None:
+                whole = st.arrays[name] = np.empty((st.variants, cols), dtype=dtype, order="F")
+            out = whole[self.a : self.b]
         else:
-            out[name] = getattr(first, name)
-    return KernelResult(**out)
+            out = np.empty((self.b - self.a, cols), dtype=dtype, order="F")
+        if fill is not None:
+            out.fill(fill)
+        return out
 
 
+_PACKED = {"es": ("pt", 0), "ef": ("pt", 1), "ls": ("lt", 0), "lf": ("lt", 1), "lready": ("lt", 2)}
 _PER_VARIANT = {
     "es",
     "ef",
@@ -730,14 +999,14 @@ _PER_VARIANT = {
 }
 
 
-def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: bool) -> KernelResult:
+def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: bool, out: _Rows) -> KernelResult:
     span_lo, span_hi = cp.span
     pad = 2 * cp.guard + 400
     lo, hi = span_lo - pad, span_hi + pad
     while True:
         cals = cp.calendars_for(lo, hi)
-        run_ = _Run(cp, cals, progress, v, record, backward)
-        res, near, out = run_.result()
+        run_ = _Run(cp, cals, progress, v, record, backward, out)
+        res, near, beyond = run_.result()
         papers = cp.meeting_base[1] if cp.meeting_base is not None else np.zeros(0, dtype=np.int64)
         early = np.flatnonzero(papers < cals.lo)
         if len(early):  # papers due before the calendars begin: grow them, else out of range
@@ -747,39 +1016,56 @@ def _run(cp: Compiled, progress: Progress, v: Variants, record: bool, backward: 
         grow_lo = near[0] is not None and cals.lo > _MIN_ORD
         grow_hi = near[1] is not None and cals.hi < _MAX_ORD
         if not (grow_lo or grow_hi):
-            if out[0] is not None or out[1] is not None:
-                raise OutOfRange(out[0] if out[0] is not None else out[1])  # type: ignore[arg-type]
+            if beyond[0] is not None or beyond[1] is not None:
+                raise OutOfRange(beyond[0] if beyond[0] is not None else beyond[1])  # type: ignore[arg-type]
             return res
         width = cals.hi - cals.lo
         lo = cals.lo - width if grow_lo else cals.lo
         hi = cals.hi + width if grow_hi else cals.hi
 
 
+def _latest(x: I64) -> I64:
+    """Each item's latest real date over the variants (NONE where every one is NEVER)."""
+    high: I64 = x.max(axis=0)
+    cols = np.flatnonzero(high >= NEVER)  # only items with no date in some variant need a second look
+    if len(cols):
+        high[cols] = np.where(x[:, cols] < NEVER, x[:, cols], NONE).max(axis=0)
+    return high
+
+
 class _Run:
-    def __init__(self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool):
+    def __init__(
+        self, cp: Compiled, cals: Calendars, pr: Progress, v: Variants, record: bool, backward: bool, out: _Rows
+    ):
         self.cp, self.cals, self.pr, self.v, self.record, self.backward = cp, cals, pr, v, record, backward
+        self.out = out
 
     def result(self) -> tuple[KernelResult, tuple[int | None, int | None], tuple[int | None, int | None]]:
         """Run both passes; (an item below, an item above) the calendars' safe span, if any."""
         cp, cals, v = self.cp, self.cals, self.v
         n, V = cp.n, v.n
         self.cb, self.db = cals.cbase[cp.cal], cals.dbase[cp.cal]
-        self.meet = _Meetings(cp, cals, v)
-        dur = v.duration.astype(DT) if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
+        self.meet = _meetings(cp, cals, v)
+        if V >= TABLE_VARIANTS:
+            self.meet.build_tables()
+        dur = np.array(v.duration, dtype=DT, order="F") if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
+        # links reduced rank by rank while more items than this have a link of the rank (`_Links`)
+        self.many = max(4, RANK_ITEMS // max(V, 1))
         # every group writes every cell of its items, so most arrays start empty
         # early starts and finishes side by side, so one gather reads a link's start or finish
-        self.pt = np.empty((V, 2 * n), dtype=DT)
+        out = self.out
+        self.pt = out.array("pt", 2 * n, DT)
         es, ef = self.pt[:, :n], self.pt[:, n:]
         self.es, self.ef = es, ef
-        self.drv = np.empty((V, n), dtype=DT)
-        self.ddrv = np.empty((V, n), dtype=DT)  # the driver before progress overrides it
-        self.why = np.zeros((V, n), dtype=np.int8)
-        self.ready = np.empty((V, n), dtype=DT)  # meeting items only
-        self.hmin = np.empty((V, n), dtype=DT)
-        self.slot = np.empty((V, n), dtype=DT)
-        self.notice = np.full((V, n) if cp.has_notice else (0, n), NONE, dtype=DT)
-        self.conflict = np.full((V, n), -1, dtype=DT) if self.record else np.empty((V, n), dtype=DT)
+        self.drv = out.array("drv", n, DT)
+        self.ddrv = out.array("ddrv", n, DT)  # the driver before progress overrides it
+        self.why = out.array("why", n, np.int8, fill=0)
+        self.ready = out.array("ready", n, DT)  # meeting items only
+        self.hmin = out.array("hmin", n, DT)
+        self.slot = out.array("slot", n, DT)
+        self.notice = out.array("notice", n, DT, fill=NONE, rows=cp.has_notice)
+        self.conflict = out.array("conflict", n, DT, fill=-1 if self.record else None)
         self.ties = np.zeros(cp.m, dtype=bool) if self.record else None
         # fixed events: first and last working day of each window, as confirmed in each variant
         day1, dayz = self._window_days(self.cb, self.db, cp.wfirst, cp.wlast)
@@ -789,20 +1075,38 @@ class _Run:
         for i, day in v.on.items():
             self.day1[:, i] = np.where(day < 0, self.day1[:, i], day)
             self.dayz[:, i] = np.where(day < 0, self.dayz[:, i], day)
+        # what the forward pass needs of each item whatever the variant, once for all groups
+        pr = self.pr
+        self.has_asof = pr.asof > NONE
+        # the next working day from the status date; tasks' first working day from the start
+        self.na = np.where(self.has_asof, cals.nxt(self.cb, self.db, pr.asof), NONE)
+        self.day0 = cals.nxt(self.cb, self.db, cp.start)
+        self.tfloor = np.maximum(self.day0, self.na)  # no task starts before either
+        self.twhy = np.where(self.na > self.day0, AS_OF, START).astype(np.int8)
+        self.is_done = pr.done > NONE
+        # per group: whether any of its items is done, started or forecast
+        firsts = [a for a, _, _ in cp.groups]
+        flags = np.stack([self.is_done, pr.started > NONE, pr.forecast > NONE, cp.defer > NONE])
+        per_group = np.logical_or.reduceat(flags, firsts, axis=1).tolist() if n else [[]] * len(flags)
+        self.g_done, self.g_started, self.g_forecast, self.g_defer = per_group
         for g, (a, b, kind) in enumerate(cp.groups):
             self._forward(g, a, b, kind)
         # done: reported done, or a fixed event already past the status date
-        self.isdone = np.array(np.broadcast_to((self.pr.done < NEVER) & (self.pr.done > NONE), (V, n)))
+        self.isdone = out.array("done", n, bool)
+        self.isdone[:] = (self.pr.done < NEVER) & (self.pr.done > NONE)
         ev = np.flatnonzero((cp.kind == EVENT) & (self.pr.asof > NONE))
         if len(ev):
             self.isdone[:, ev] |= ef[:, ev] < self.pr.asof[ev]
-        rows = V if self.backward else 0
-        self.ls = np.empty((rows, n), dtype=DT)
-        self.lf = np.empty((rows, n), dtype=DT)
-        self.lr = np.empty((rows, n), dtype=DT)  # meeting items only
-        self.bnd = np.empty((rows, n), dtype=DT)
-        self.lslot = np.empty((rows, n), dtype=DT)  # meeting items only
-        self.lnotice = np.full((rows if cp.has_notice else 0, n), NEVER, dtype=DT)  # key decisions only
+        self.any_done = bool(self.isdone.any())
+        self.started_task = (self.pr.started > NONE) & (cp.kind == TASK)
+        self.any_started = bool(self.started_task.any())
+        back = self.backward
+        # latest starts, finishes and papers side by side, so one gather reads a link's target
+        self.lt = out.array("lt", 3 * n, DT, rows=back)
+        self.ls, self.lf, self.lr = self.lt[:, :n], self.lt[:, n : 2 * n], self.lt[:, 2 * n :]
+        self.bnd = out.array("bound", n, DT, rows=back)
+        self.lslot = out.array("lslot", n, DT, rows=back)  # meeting items only
+        self.lnotice = out.array("lnotice", n, DT, fill=NEVER, rows=back and cp.has_notice)  # key decisions only
         for g in range(len(cp.groups) - 1 if self.backward else -1, -1, -1):
             a, b, kind = cp.groups[g]
             self._backward(g, a, b, kind)
@@ -814,12 +1118,12 @@ class _Run:
         edges = (cals.lo + cp.guard, cals.hi - cp.guard, cals.lo, cals.hi)
         # per item, its earliest and latest real date over the variants (NEVER is no date): a start
         # is never after its finish, nor latest papers after the latest finish
-        spans = [(es.min(axis=0), np.where(ef < NEVER, ef, NONE).max(axis=0), min)]
+        spans = [(es.min(axis=0), _latest(ef), min)]
         if self.backward:
             low = self.ls.min(axis=0)
             if len(meeting):
                 low[meeting] = np.minimum(low[meeting], self.lr[:, meeting].min(axis=0))
-            spans.append((low, np.where(self.lf < NEVER, self.lf, NONE).max(axis=0), max))
+            spans.append((low, _latest(self.lf), max))
         for low, high, pick in spans:  # the forward pass first
             in_pass: dict[tuple[int, int], int] = {}
             for which, flag in enumerate((low < edges[0], high > edges[1], low < edges[2], high > edges[3])):
@@ -833,7 +1137,6 @@ class _Run:
             if first_out is None:
                 first_out = in_pass.get((1, 0), in_pass.get((1, 1)))
         near = (found.get((0, 0)), found.get((0, 1)))
-        out = (first_out, None)
         res = KernelResult(
             es,
             ef,
@@ -860,67 +1163,74 @@ class _Run:
             self.lnotice,
             self.meet.day1,
         )
-        return res, near, out
+        return res, near, (first_out, None)
 
     # ---- forward ---------------------------------------------------------------------------
-    def _gather(self, idx: I64, a: int) -> tuple[I64, I64]:
-        """Each link's earliest date for its successor, and whether the predecessor is placed."""
-        cp, cals = self.cp, self.cals
-        pred = cp.e_pred[idx]
-        x = self.pt[:, cp.e_src[idx] * cp.n + pred]
-        placed = x < NEVER
-        if cp.has_callin:  # a decision subject to call-in takes effect its N-th working day after
-            ci = cp.e_callin[idx]
-            if ci.any():
-                bc = cp.body_cal[cp.body[pred]]  # the body's working days
-                x = np.where((ci > 0) & placed, cals.wd(cals.cbase[bc], cals.dbase[bc], x, ci), x)
-        succ = cp.e_succ[idx]
-        cb, db = self.cb[succ], self.db[succ]
-        add = cp.e_add[idx] + cp.e_ff[idx] * (1 - self.durv[:, succ])
-        f = cals.day(db, cals.cnt(cb, x - cp.e_sub[idx]) + add)
-        cand = np.where(cp.e_ident[idx], x, f)
-        return np.where(placed, cand, NEVER), pred
+    def _links(self, role: str, g: int, ranks: bool = True) -> _Links:
+        return self.cp.links(role, g, self.many if ranks else None)
 
-    def _reduce(self, seg: tuple[I64, I64, I64], a: int, b: int, init: I64) -> tuple[I64, I64, I64 | None, I64]:
-        """(best date, driving predecessor or -1, per-link dates, links' item positions)."""
-        idx, starts, where = seg
+    def _gather(self, lk: _Links) -> I64:
+        """Each link's earliest date for its successor (NEVER if the predecessor is not placed)."""
+        cals = self.cals
+        x = self.pt[:, lk.col]
+        placed = x < NEVER
+        scb, sdb, pcb, pdb = lk.at(cals)
+        if lk.callin is not None:  # a decision subject to call-in takes effect its N-th working day after
+            x = np.where((lk.callin > 0) & placed, cals.wd(pcb, pdb, x, lk.callin), x)
+        if lk.ident_all:
+            cand = x
+        else:
+            k = cals.cnt(scb, x, lk.sub)
+            if lk.ff is not None:  # FF into a task: its start is duration - 1 working days before
+                k += lk.ff * (1 - self.durv[:, lk.succ])
+            cand = cals.day(sdb, k, lk.add)
+            if lk.ident is not None:
+                cand = np.where(lk.ident, x, cand)
+        out: I64 = np.where(placed, cand, NEVER)
+        return out
+
+    def _reduce(self, role: str, g: int, a: int, b: int, init: I64 | int) -> tuple[I64, I64]:
+        """(best date, driving predecessor or -1) of items a..b-1 over their links of `role`: the
+        latest date a link gives, if later than init, and the first link (in `after` order) that
+        gives it."""
         V = self.v.n
-        best = np.array(np.broadcast_to(init, (V, b - a)))
-        drv = np.full((V, b - a), -1, dtype=DT)
-        if len(idx) == 0:
-            return best, drv, None, where
-        cand, pred = self._gather(idx, a)
-        top = np.maximum.reduceat(cand, starts, axis=1)
-        local = self.cp.e_succ[idx] - a
-        # the first link (in `after` order) that gives the best date drives, if it beats init
-        hit = cand == top[:, np.searchsorted(where, local)]
-        first = np.minimum.reduceat(np.where(hit, np.arange(len(idx)), len(idx)), starts, axis=1)
-        beats = top > best[:, where]
-        best[:, where] = np.where(beats, top, best[:, where])
-        drv[:, where] = np.where(beats, pred[np.minimum(first, len(idx) - 1)], -1)
+        best = np.empty((V, b - a), dtype=DT, order="F")
+        best[:] = init
+        drv = np.full((V, b - a), -1, dtype=DT, order="F")
+        lk = self._links(role, g)
+        if len(lk.idx) == 0:
+            return best, drv
+        cand = self._gather(lk)
+        top, first = _segmented(lk, cand, np.maximum, lk.pred)
+        assert first is not None
+        w = lk.where
+        bw = best[:, w]
+        drv[:, w] = np.where(top > bw, first, -1)
+        best[:, w] = np.maximum(top, bw)
         if self.ties is not None:
-            self.ties[idx] = hit[0]
-        return best, drv, cand, where
+            self.ties[lk.idx] = (cand == top[:, lk.seg])[0]
+        return best, drv
 
     def _forward(self, g: int, a: int, b: int, kind: int) -> None:
         cp, cals, pr = self.cp, self.cals, self.pr
         sl = slice(a, b)
         cb, db = self.cb[sl], self.db[sl]
         s0 = cp.start[sl]
-        asof = pr.asof[sl]
-        has_asof = asof > NONE
+        asof = pr.asof[sl]  # NONE where there is no status date
+        has_asof = self.has_asof[sl]
         done, started, fc = pr.done[sl], pr.started[sl], pr.forecast[sl]
-        is_done = done > NONE
+        is_done = self.is_done[sl]
         if kind == EVENT:
             day1, held = self.day1[:, sl], self.dayz[:, sl]
             d = np.maximum(held, fc)
             why = np.where(fc > held, FORECAST, FIXED)
             d, why = self._floor(a, b, d, why)
             drv = np.full((self.v.n, b - a), -1, dtype=DT)  # a fixed event is driven by nothing
-            idx, starts, where = cp.fwd[g]
+            lk = self._links("fwd", g, ranks=False)
+            idx, starts, where, pred = lk.idx, lk.tstarts, lk.where, lk.pred
             if len(idx):
-                cand, pred = self._gather(idx, a)
-                local = cp.e_succ[idx] - a
+                cand = self._gather(lk)
+                local = where[lk.seg]
                 # after an item that cannot be scheduled, the event cannot be either (unless done)
                 unplaced = cand >= NEVER
                 first = np.minimum.reduceat(np.where(unplaced, np.arange(len(idx)), len(idx)), starts, axis=1)
@@ -945,25 +1255,26 @@ class _Run:
         if kind == MEETING:
             self._meeting(g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc)
             return
-        edge, drv, _, _ = self._reduce(cp.fwd[g], a, b, np.full(b - a, NONE, dtype=DT))
+        edge, drv = self._reduce("fwd", g, a, b, NONE)
         rec = self.record  # what set each date is kept for explanations only
         blocked = edge >= NEVER
-        na = np.where(has_asof, cals.nxt(cb, db, asof), NONE)
+        na = self.na[sl]
         why = np.zeros((), dtype=np.int8)
         if kind == TASK:
-            lo = cals.nxt(cb, db, s0)
-            floor = np.maximum(lo, na)  # no task starts before the start, or before the status date
+            floor = self.tfloor[sl]  # no task starts before the start, or before the status date
             use = edge < floor
-            s = np.where(use, floor, edge)
+            s = np.maximum(edge, floor)
             drv = np.where(use, -1, drv)
             if rec:
-                self.ddrv[:, sl] = np.where(edge < lo, -1, drv)
-                why = np.where(use, np.where(na > lo, AS_OF, START), DEPS).astype(np.int8)
+                self.ddrv[:, sl] = np.where(edge < self.day0[sl], -1, drv)
+                why = np.where(use, self.twhy[sl], DEPS).astype(np.int8)
             dur = self.durv[:, sl]
-            f = cals.day(db, cals.cnt(cb, s) - 1 + dur - 1)
+            k = cals.cnt(cb, s)
+            k += dur
+            f = cals.day(db, k, -2)  # duration - 1 working days after s
             # in progress: the finish comes from the status date, not the predecessors
             is_started = (started > NONE) & ~is_done
-            if is_started.any():
+            if self.g_started[g] and is_started.any():
                 rem = pr.remaining[sl] if self.v.remaining is None else self.v.remaining[:, sl].astype(DT)
                 na1 = cals.nxt(cb, db, asof)
                 f_rem = np.where(rem > 0, cals.day(db, cals.cnt(cb, na1) - 1 + rem - 1), asof)
@@ -979,13 +1290,13 @@ class _Run:
                 why = np.where(is_started, why_st, why)
                 drv = np.where(is_started, -1, drv)
                 blocked = blocked & ~is_started
-            if (fc > NONE).any():  # a forecast pushes the finish later, never earlier
+            if self.g_forecast[g]:  # a forecast pushes the finish later, never earlier
                 fl = np.where(fc > NONE, cals.prv(cb, db, fc), NONE)
                 later = fl > f
                 f, why, drv = np.where(later, fl, f), np.where(later, FORECAST, why), np.where(later, -1, drv)
             f, why, drv = self._floor(a, b, f, why, drv, task=True)
             s, f = self._delay(a, b, s, f)
-            if is_done.any():
+            if self.g_done[g]:
                 n1 = dur - 1
                 s_done = np.where(
                     started > NONE,
@@ -999,27 +1310,29 @@ class _Run:
                 blocked = blocked & ~is_done
         else:  # milestone: on the day its links give, not before the start; held back by the status date
             t = np.maximum(edge, s0)
-            use = t < np.where(has_asof, asof, NONE)
+            use = t < asof
             best = np.where(use, na, t)
             early = edge < s0
             if rec:
                 self.ddrv[:, sl] = np.where(early, -1, drv)
                 why = np.where(use, AS_OF, np.where(early, START, DEPS)).astype(np.int8)
             drv = np.where(use | early, -1, drv)
-            if (fc > NONE).any():
+            if self.g_forecast[g]:
                 later = fc > best
                 best, drv, why = np.where(later, fc, best), np.where(later, -1, drv), np.where(later, FORECAST, why)
             best, why, drv = self._floor(a, b, best, why, drv)
             best = self._delay(a, b, best, best)[0]
-            s = f = np.where(is_done, done, best) if is_done.any() else best
-            if is_done.any():
+            s = f = best
+            if self.g_done[g]:
+                s = f = np.where(is_done, done, best)
                 why = np.where(is_done, DONE, why)
                 drv = np.where(is_done, -1, drv)
                 blocked = blocked & ~is_done
-        self.es[:, sl] = np.where(blocked, NEVER, s)
-        self.ef[:, sl] = np.where(blocked, NEVER, f)
+        if blocked.any():
+            s, f, why = np.where(blocked, NEVER, s), np.where(blocked, NEVER, f), np.where(blocked, BLOCKED, why)
+        self.es[:, sl], self.ef[:, sl] = s, f
         if rec:
-            self.why[:, sl] = np.where(blocked, BLOCKED, why)
+            self.why[:, sl] = why
         self.drv[:, sl] = drv
 
     def _floor(self, a: int, b: int, f: I64, why: I64, drv: I64 | None = None, task: bool = False):  # type: ignore[no-untyped-def]
@@ -1063,52 +1376,64 @@ class _Run:
         return np.where(ok, a, first), np.where(ok, z, last)
 
     def _meeting(self, g, a, b, cb, db, s0, asof, has_asof, is_done, done, fc) -> None:  # type: ignore[no-untyped-def]
-        cp, V = self.cp, self.v.n
+        cp, V, rec = self.cp, self.v.n, self.record
         sl = slice(a, b)
-        ready, rd, _, _ = self._reduce(cp.fwd[g], a, b, s0)
-        hmin, hd, _, _ = self._reduce(cp.fwd_held[g], a, b, s0)
-        hwhy = np.where(hd >= 0, DEPS, START)
+        ready, rd = self._reduce("fwd", g, a, b, s0)
+        hmin, hd = self._reduce("held", g, a, b, s0)
         blocked = (ready >= NEVER) | (hmin >= NEVER)
-        low = has_asof & (asof > hmin)
-        hmin, hd, hwhy = np.where(low, asof, hmin), np.where(low, -1, hd), np.where(low, AS_OF, hwhy)
-        later = fc > hmin
-        hmin, hd, hwhy = np.where(later, fc, hmin), np.where(later, -1, hd), np.where(later, FORECAST, hwhy)
-        defer = cp.defer[sl]
-        later = defer > hmin  # deferred at a meeting: a meeting held after the last deferral
-        hmin, hd, hwhy = np.where(later, defer, hmin), np.where(later, -1, hd), np.where(later, DEFERRED, hwhy)
+        # the earliest day it may be held, and what set it: its SS/FF links or the start, then the
+        # status date, a forecast, the day after its last deferral (each NONE where absent)
+        hwhy = np.where(hd >= 0, DEPS, START) if rec else np.zeros((), dtype=np.int8)
+        later_by = ((asof, AS_OF, True), (fc, FORECAST, self.g_forecast[g]), (cp.defer[sl], DEFERRED, self.g_defer[g]))
+        for day, code, present in later_by:
+            if present:
+                later = day > hmin
+                hmin = np.maximum(hmin, day)
+                hd = np.where(later, -1, hd)
+                if rec:
+                    hwhy = np.where(later, code, hwhy)
         hmin, hwhy, hd = self._floor(a, b, hmin, hwhy, hd)
         body = cp.body[sl]
         vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
         dmin, nd = None, None
         if cp.has_notice and cp.key[sl].any():
             dmin, nd, blocked = self._notice(g, a, b, cb, db, s0, asof, has_asof, blocked)  # type: ignore[no-untyped-call]
-        j = self.meet.first(vrow, body, hmin, ready, dmin)
+        # `first` for the meeting and for each bound on its own, from the positions of the bounds
+        meet = self.meet
+        jh, jp = meet.position("held", vrow, body, hmin), meet.position("papers", vrow, body, ready)
+        free = np.maximum(jh, jp)
+        at = free if dmin is None or meet.dkey is None else np.maximum(free, meet.position("day1", vrow, body, dmin))
+        j = meet.pick(vrow, body, at, ready, dmin)
         found = j >= 0
-        held = np.where(found, self.meet.hflat[np.maximum(j, 0)], NEVER)
         # the papers' chain drives, unless the held-date bound alone forces a later meeting
-        j_ready = self.meet.first(vrow, body, s0, ready)
-        j_held = self.meet.first(vrow, body, hmin, s0)
+        hs0, ps0 = meet.at_start(a, b, vrow, body, s0)
+        j_ready = meet.pick(vrow, body, np.maximum(hs0, jp), ready)
+        j_held = meet.pick(vrow, body, np.maximum(jh, ps0), s0)
         held_drives = ((j_held >= 0) & ((j_ready < 0) | (j_held > j_ready))) | (rd < 0)
         drv = np.where(held_drives, hd, rd)
-        why = np.where(held_drives, hwhy, DEPS)
+        why = np.where(held_drives, hwhy, DEPS) if rec else hwhy
         if dmin is not None and nd is not None:  # the notice holds it back: later than it would be
-            j_free = self.meet.first(vrow, body, hmin, ready)
+            j_free = meet.pick(vrow, body, free, ready)
             by_notice = found & (j != j_free)
             drv, why = np.where(by_notice, nd, drv), np.where(by_notice, NOTICE, why)
-        why = np.where(found, why, NO_MEETING)
-        drv = np.where(found, drv, rd)
-        # blocked: the first predecessor that cannot be scheduled
-        why = np.where(blocked, BLOCKED, why)
-        stop = (
-            np.where(ready >= NEVER, rd, hd)
-            if nd is None
-            else np.where(ready >= NEVER, rd, np.where(hmin >= NEVER, hd, nd))
-        )
-        drv = np.where(blocked, stop, drv)
-        held = np.where(blocked, NEVER, held)
-        j = np.where(blocked, -1, j)
-        self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
-        if is_done.any():
+        if not found.all():
+            why = np.where(found, why, NO_MEETING)
+            drv = np.where(found, drv, rd)
+        held = meet.hflat[np.maximum(j, 0)]
+        if blocked.any():  # blocked: the first predecessor that cannot be scheduled
+            why = np.where(blocked, BLOCKED, why)
+            stop = (
+                np.where(ready >= NEVER, rd, hd)
+                if nd is None
+                else np.where(ready >= NEVER, rd, np.where(hmin >= NEVER, hd, nd))
+            )
+            drv = np.where(blocked, stop, drv)
+            found &= ~blocked
+            j = np.where(blocked, -1, j)
+        held = np.where(found, held, NEVER)
+        if rec:
+            self.ddrv[:, sl] = np.where(rd >= 0, rd, hd)
+        if self.g_done[g]:
             jd = self.meet.first(vrow, body, done, np.asarray(NONE))
             exact = (jd >= 0) & (self.meet.hflat[np.maximum(jd, 0)] == done)
             held = np.where(is_done, done, held)
@@ -1116,10 +1441,11 @@ class _Run:
             why = np.where(is_done, DONE, why)
             drv = np.where(is_done, -1, drv)
         self.es[:, sl] = self.ef[:, sl] = held
-        self.ready[:, sl], self.hmin[:, sl] = ready, hmin
         self.slot[:, sl] = j
-        self.why[:, sl] = why
         self.drv[:, sl] = drv
+        if rec:
+            self.ready[:, sl], self.hmin[:, sl] = ready, hmin
+            self.why[:, sl] = why
 
     def _notice(self, g, a, b, cb, db, s0, asof, has_asof, blocked):  # type: ignore[no-untyped-def]
         """Key decisions among items a..b-1: the first day a meeting may be held given the notice
@@ -1130,7 +1456,7 @@ class _Run:
         key = cp.key[sl]
         bc = cp.body_cal[cp.body[sl]]  # notice counts the body's working days
         cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
-        ready, nd, _, _ = self._reduce(cp.fwd_notice[g], a, b, s0)
+        ready, nd = self._reduce("notice", g, a, b, s0)
         nblocked = ready >= NEVER
         low = has_asof & (asof > ready)
         ready, nd = np.where(low, asof, ready), np.where(low, -1, nd)
@@ -1149,76 +1475,79 @@ class _Run:
     def _backward(self, g: int, a: int, b: int, kind: int) -> None:
         cp, cals, V = self.cp, self.cals, self.v.n
         sl = slice(a, b)
-        bound = np.array(np.broadcast_to(cp.deadline[sl], (V, b - a)))
-        sel, starts, where = cp.back[g]
-        if len(sel):
-            succ, pred = cp.e_succ[sel], cp.e_pred[sel]
-            sk = cp.kind[succ]
-            fs = cp.e_fs[sel]
-            target = np.where(
-                sk == TASK,
-                self.ls[:, succ],
-                np.where(sk == MEETING, np.where(fs, self.lr[:, succ], self.lf[:, succ]), self.lf[:, succ]),
-            )
-            if cp.has_notice:  # notice links: the latest day the notice can be published
-                notice = cp.e_notice[sel]
-                if notice.any():
-                    target = np.where(notice, self.lnotice[:, succ], target)
-            if (sk == EVENT).any():
+        bound = np.empty((V, b - a), dtype=DT, order="F")
+        bound[:] = cp.deadline[sl]
+        lk = self._links("back", g)
+        if len(lk.idx):
+            target = self.lt[:, lk.col]
+            if lk.notice is not None:  # notice links: the latest day the notice can be published
+                target = np.where(lk.notice, self.lnotice[:, lk.succ], target)
+            if lk.event is not None:
                 # an event leading to a deadline asks for its predecessors by its window's first working day
-                day1 = (
-                    self.day1[:, succ] if self.day1.shape[0] == V else np.broadcast_to(self.day1[:, succ], target.shape)
-                )
-                target = np.where((sk == EVENT) & (target < NEVER), day1, target)
+                target = np.where(lk.event & (target < NEVER), self.day1[:, lk.succ], target)
             # successors that are done, and tasks once started, impose nothing
-            free = self.isdone[:, succ] | ((self.pr.started[succ] > NONE) & (sk == TASK)) | (target >= NEVER)
-            scb, sdb = self.cb[succ], self.db[succ]
-            add = cp.e_add[sel] + cp.e_ff[sel] * (1 - self.durv[:, succ])
-            x = cals.day(sdb, cals.cnt(scb, target) - 1 - add) - 1 + cp.e_sub[sel]
-            x = np.where(cp.e_ident[sel], target, x)
+            free = target >= NEVER
+            if self.any_done:
+                free |= self.isdone[:, lk.succ]
+            if self.any_started:
+                free |= self.started_task[lk.succ]
+            scb, sdb, pcb, pdb = lk.at(cals)
+            if lk.ident_all:
+                x = target
+            else:  # the inverse of the forward rule: days[count[target] - 1 - add] - 1 + sub
+                k = cals.cnt(scb, target)
+                if lk.ff is not None:
+                    k -= lk.ff * (1 - self.durv[:, lk.succ])
+                x = cals.day(sdb, k, -1 - lk.add)
+                x += lk.sub - 1
+                if lk.ident is not None:
+                    x = np.where(lk.ident, target, x)
             # SS: x bounds the predecessor's start; a task then finishes duration - 1 working days on
-            pcb, pdb = self.cb[pred], self.db[pred]
-            if cp.has_callin:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
-                ci = cp.e_callin[sel]
-                if ci.any():
-                    bc = cp.body_cal[cp.body[pred]]
-                    x = np.where(
-                        (ci > 0) & (x < NEVER), cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], x) - ci) - 1, x
-                    )
-            pk = cp.kind[pred]
-            ss_task = cp.e_ss[sel] & (pk == TASK)
-            if ss_task.any():
-                xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, pred] - 1)
-                x = np.where(ss_task, xs, x)
-            x = np.where(free, NEVER, x)
-            low = np.minimum.reduceat(x, starts, axis=1)
-            bound[:, where] = np.minimum(bound[:, where], low)
-        self.bnd[:, sl] = bound
+            if lk.callin is not None:  # x bounds the day a decision takes effect: the latest y with wd(y, N) <= x
+                x = np.where((lk.callin > 0) & (x < NEVER), cals.day(pdb, cals.cnt(pcb, x) - lk.callin) - 1, x)
+            if lk.ss_task is not None:
+                xs = cals.day(pdb, cals.cnt(pcb, x) - 1 + self.durv[:, lk.pred] - 1)
+                x = np.where(lk.ss_task, xs, x)
+            np.copyto(x, NEVER, where=free)
+            low, _ = _segmented(lk, x, np.minimum)
+            w = lk.where
+            bound[:, w] = np.minimum(bound[:, w], low)
+        if self.record:
+            self.bnd[:, sl] = bound
         unbounded = bound >= NEVER
         cb, db = self.cb[sl], self.db[sl]
         if kind == TASK:
-            lf = cals.prv(cb, db, bound)
-            ls = cals.day(db, cals.cnt(cb, lf) - 1 - (self.durv[:, sl] - 1))
-            self.lf[:, sl] = np.where(unbounded, NEVER, lf)
-            self.ls[:, sl] = np.where(unbounded, NEVER, ls)
+            # the last working day on or before the bound, and duration - 1 working days before it
+            # (its count is the bound's: cnt(prv(o)) = cnt(o), clipping included)
+            c = cals.cnt(cb, bound)
+            lf = cals.day(db, c, -1)
+            ls = cals.day(db, np.subtract(c, self.durv[:, sl]))
+            np.copyto(lf, NEVER, where=unbounded)
+            np.copyto(ls, NEVER, where=unbounded)
+            self.lf[:, sl], self.ls[:, sl] = lf, ls
         elif kind == MEETING:
             body = cp.body[sl]
             vrow = np.arange(V)[:, None] if self.meet.rows > 1 else np.zeros((1, 1), dtype=np.int64)
-            lo = np.where(self.isdone[:, sl], NONE, np.maximum(self.pr.asof[sl], cp.defer[sl]))
-            ja, jb = self.meet.last_by(vrow, body, lo, bound)
-            r = self.meet.papers_max(ja, jb)
+            lo = np.maximum(self.pr.asof[sl], cp.defer[sl])
+            if self.any_done:
+                lo = np.where(self.isdone[:, sl], NONE, lo)
+            meet = self.meet
+            ja, jb = meet.last_by(vrow, body, lo, bound)
+            r = meet.papers_max(ja, jb)
             r = np.where(r >= cp.start[sl], r, NONE)  # papers due before the start are never taken
-            j = np.where(r > NONE, self.meet.first(vrow, body, lo, r), -1)
+            j = np.where(r > NONE, meet.pick(vrow, body, np.maximum(ja, meet.position("papers", vrow, body, r)), r), -1)
             held = self.meet.hflat[np.maximum(j, 0)]
             ok = (j >= 0) & (held <= bound)
-            pd = cp.papers_due[body]
             bc = cp.body_cal[body]  # papers count the body's working days
-            lr_none = cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], bound) - 1 - pd)
+            lr_none = cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], bound), -1 - cp.papers_due[body])
             lf = np.where(ok, held, bound)
             lr = np.where(ok, r, lr_none)
-            self.lf[:, sl] = self.ls[:, sl] = np.where(unbounded, NEVER, lf)
-            self.lr[:, sl] = np.where(unbounded, NEVER, lr)
-            self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
+            np.copyto(lf, NEVER, where=unbounded)
+            np.copyto(lr, NEVER, where=unbounded)
+            self.lf[:, sl] = self.ls[:, sl] = lf
+            self.lr[:, sl] = lr
+            if self.record:
+                self.lslot[:, sl] = np.where(ok & ~unbounded, j, -1)
             if cp.has_notice and cp.key[sl].any():
                 self._latest_notice(a, b, cb, db, ja, jb, bound, unbounded)
         else:

@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -194,11 +195,12 @@ def _inputs(sched: Schedule, plan: Plan) -> _Inputs:
     return _Inputs(tasks, events, meetings, risks, [t.risk.correlation for t in p.timelines], names)
 
 
-def _triangular(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
-    """Inverse distribution function of the triangular distribution (a <= c <= b)."""
-    if b <= a:
+def _triangular(u: np.ndarray, a: Any, c: Any, b: Any) -> np.ndarray:
+    """Inverse distribution function of the triangular distribution (a <= c <= b; arrays of
+    them, one per column of u, give each column its own)."""
+    if np.ndim(b) == 0 and b <= a:
         return np.full(u.shape, a, dtype=float)
-    cut = (c - a) / (b - a)
+    cut = (c - a) / (b - a)  # b > a for every task that varies (`_inputs`)
     left = a + np.sqrt(u * (b - a) * (c - a))
     right = b - np.sqrt((1 - u) * (b - a) * (b - c))
     out: np.ndarray = np.where(u < cut, left, right)
@@ -229,6 +231,25 @@ def _draw(task: _Task, u: np.ndarray) -> np.ndarray:
         return out
     x = _triangular(u, a, c, b) if task.dist == "triangular" else _pert(u, a, c, b)
     return np.maximum(np.floor(x + 0.5), 1).astype(np.int64)
+
+
+def _draws(tasks: list[_Task], u: np.ndarray) -> np.ndarray:
+    """`_draw` for every task at once (u: runs x tasks), the same arithmetic column by column;
+    PERT tasks one by one (each has its own tabulated distribution)."""
+    out = np.empty(u.shape, dtype=np.int64)
+    a, c, b = (np.asarray([getattr(t, f) for t in tasks], dtype=np.int64) for f in ("low", "likely", "high"))
+    dist = np.asarray([t.dist for t in tasks])
+    cols = np.flatnonzero(dist == "uniform")
+    if len(cols):
+        ac, bc = a[cols], b[cols]
+        out[:, cols] = np.minimum(ac + np.floor(u[:, cols] * (bc - ac + 1)), bc).astype(np.int64)
+    cols = np.flatnonzero(dist == "triangular")
+    if len(cols):
+        x = _triangular(u[:, cols], a[cols], c[cols], b[cols])
+        out[:, cols] = np.maximum(np.floor(x + 0.5), 1).astype(np.int64)
+    for j in np.flatnonzero((dist != "uniform") & (dist != "triangular")).tolist():
+        out[:, j] = _draw(tasks[j], u[:, j])
+    return out
 
 
 def _uniforms(rng: np.random.Generator, n: int, inputs: _Inputs) -> np.ndarray:
@@ -263,16 +284,18 @@ def _variants(
     if inputs.tasks:
         duration = np.array(np.broadcast_to(cp.dur, (n, cp.n)))
         for j, task in enumerate(inputs.tasks):
-            uj = np.full(n, min(hold[task.name], 1 - 1e-12)) if task.name in hold else u[:, j]
-            d = _draw(task, uj)
-            duration[:, task.k] = d
+            if task.name in hold:
+                u[:, j] = min(hold[task.name], 1 - 1e-12)
+        drawn = _draws(inputs.tasks, u)
+        duration[:, [task.k for task in inputs.tasks]] = drawn
+        for j, task in enumerate(inputs.tasks):
             if task.remaining >= 0:
                 if remaining is None:
                     remaining = np.full((n, cp.n), -1, dtype=np.int64)
-                scaled = np.floor(task.remaining * d / max(task.duration, 1) + 0.5)
+                scaled = np.floor(task.remaining * drawn[:, j] / max(task.duration, 1) + 0.5)
                 remaining[:, task.k] = np.maximum(scaled, 1 if task.remaining > 0 else 0)
-            samples[:, col] = d
-            col += 1
+        col = len(inputs.tasks)
+        samples[:, :col] = drawn
     on: dict[int, np.ndarray] = {}
     for k, name, days in inputs.events:
         uu = rng.random(n)
@@ -360,26 +383,26 @@ def _run_chunk(
     meeting = res.ef[:, mk]
     # every deadline's driving path walked back in all runs at once; (deadline, item) pairs counted
     # as sparse keys deadline * items + item, so a large programme does not need a dense table
+    # one walker per (run, deadline), dropped when its path ends
     anywhere = np.zeros((n, cp.n), dtype=bool)
-    at = np.broadcast_to(dl, (n, len(dl))).copy()
-    rows = np.broadcast_to(np.arange(n)[:, None], at.shape)
-    cols = np.broadcast_to(np.arange(len(dl))[None, :], at.shape)
+    rows = np.repeat(np.arange(n), len(dl))
+    cols = np.tile(np.arange(len(dl)), n)
+    at = np.tile(dl, n)
     keys, counts = [], []
     size = len(dl) * cp.n
     dense = np.zeros(size, dtype=np.int64) if size <= DENSE_PAIRS else None
-    live = np.ones(at.shape, dtype=bool)
-    while live.any():
-        here = at[live]
-        pair = cols[live] * cp.n + here
+    while len(at):
+        pair = cols * cp.n + at
         if dense is not None:
-            dense += np.bincount(pair, minlength=size)
+            np.add.at(dense, pair, 1)
         else:
             k, c = np.unique(pair, return_counts=True)
             keys.append(k)
             counts.append(c)
-        anywhere[rows[live], here] = True
-        at = np.where(live, res.drv[rows, np.maximum(at, 0)], -1)
+        anywhere[rows, at] = True
+        at = res.drv[rows, at]
         live = at >= 0
+        rows, cols, at = rows[live], cols[live], at[live]
     if dense is not None:
         nz = np.flatnonzero(dense)
         keys, counts = [nz], [dense[nz]]
@@ -419,9 +442,10 @@ def _simulate_runs(
     workers: int,
     progress: Callable[[int], None] | None,
     scheduler: str | None = None,
+    inputs: _Inputs | None = None,
 ) -> _Chunk:
     plan = compiled(sched.programme)
-    inputs = _inputs(sched, plan)
+    inputs = inputs or _inputs(sched, plan)
     parts: list[_Chunk] = []
     jobs = _chunks(runs, _chunk_size(plan.compiled.n))
     if scheduler is not None:  # chunks on a Dask cluster (the optional extra govflow[dask])
@@ -478,7 +502,7 @@ def simulate(
         raise ValueError("runs must be at least 1")
     plan = compiled(sched.programme)
     inputs = _inputs(sched, plan)
-    out = _simulate_runs(sched, runs, seed, {}, workers, progress, scheduler)
+    out = _simulate_runs(sched, runs, seed, {}, workers, progress, scheduler, inputs)
     label = sched.programme.label
     deadlines = []
     # runs for each input held at a bound (the same random numbers as the main runs), and how many
@@ -493,7 +517,9 @@ def simulate(
             if budget[0] <= 0:
                 return None
             budget[0] -= 1
-            cache[(name, q)] = _simulate_runs(sched, held_runs, seed, {name: q}, workers, None, scheduler).finish
+            cache[(name, q)] = _simulate_runs(
+                sched, held_runs, seed, {name: q}, workers, None, scheduler, inputs
+            ).finish
         return cache[(name, q)]
 
     for j, i in enumerate(plan.deadlines):
@@ -510,8 +536,9 @@ def simulate(
         sens = []
         if ranked is not None:
             rho = ranked.spearman(f)
-            order = [c for c in np.argsort(-np.abs(np.nan_to_num(rho))) if not math.isnan(rho[c]) and rho[c] != 0]
-            for c in order[: 2 * sensitivity]:
+            order = np.argsort(-np.abs(np.nan_to_num(rho)))
+            order = order[~np.isnan(rho[order]) & (rho[order] != 0)]
+            for c in order[: 2 * sensitivity].tolist():
                 name = inputs.names[c]
                 lo_runs, hi_runs = held(name, 0.0), held(name, 1.0)
                 opt = None if lo_runs is None else float((lo_runs[:, j] <= due).mean())
@@ -585,8 +612,8 @@ def _quantile(f: np.ndarray, q: float) -> date | None:
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
-    """Ranks of a 1-D array, ties given their average rank."""
-    order = np.argsort(a, kind="stable")
+    """Ranks of a 1-D array, ties given their average rank (so the sort need not be stable)."""
+    order = np.argsort(a)
     r = np.empty(len(a))
     r[order] = np.arange(len(a))
     _, inv, counts = np.unique(a, return_inverse=True, return_counts=True)

@@ -297,6 +297,7 @@ class Plan:
                 self.cals.append(cal)
             cal_of[j] = self.cals.index(cal)
         self.tl = tl = [tix[it.timeline] for it in items]
+        self.tl_kernel: np.ndarray | None = None  # tl in kernel order (`progress_on`)
         self.timeline_cal = [cal_of[j] for j in range(len(timelines))]
         levels = [0] * len(keys)
         edges: list[tuple[int, int, str, int]] = []
@@ -447,9 +448,10 @@ class Plan:
         started = np.full(n, K.NONE, dtype=K.DT)
         remaining = np.full(n, -1, dtype=K.DT)
         forecast = np.full(n, K.NONE, dtype=K.DT)
-        asof = np.asarray(
-            [status[self.tl[i]].toordinal() if status[self.tl[i]] else K.NONE for i in cp.order], dtype=K.DT
-        )
+        if self.tl_kernel is None:
+            self.tl_kernel = np.asarray(self.tl, dtype=np.int64)[np.asarray(cp.order, dtype=np.int64)]
+        ords = np.asarray([d.toordinal() if d else K.NONE for d in status], dtype=K.DT)
+        asof = ords[self.tl_kernel]  # each item's timeline's status date
         pos = cp.pos
         for i in self.progress:
             it, sd, k = self.items[i], status[self.tl[i]], pos[i]
