@@ -480,9 +480,11 @@ class Compiled:
         ranks = 0
         if many is not None:
             ranks = len(counts) if len(counts) <= 2 else sum(c > many for c in counts)
-        lk = self._layouts.get((role, g, ranks))
+        key = (role, g if counts else -1, ranks)  # no links: one empty layout serves every group
+        lk = self._layouts.get(key)
         if lk is None:
-            lk = self._layouts[role, g, ranks] = _Links(self, role, self._sets[role][g], ranks)
+            links = self._sets[role][g] if counts else (np.zeros(0, dtype=np.int64),) * 3
+            lk = self._layouts[key] = _Links(self, role, links, ranks)
         return lk
 
     def calendars_for(self, lo: int, hi: int) -> Calendars:
@@ -521,11 +523,11 @@ class _Links:
         e = self.idx = idx[np.concatenate(pos).astype(np.int64)] if len(idx) else idx
         self.pred, self.succ = cp.e_pred[e].astype(DT), cp.e_succ[e]
         self.sub, self.add = cp.e_sub[e], cp.e_add[e]
-        self.ff = cp.e_ff[e] if cp.e_ff[e].any() else None  # FF into a task: add 1 - duration
+        self.ff = _some(cp.e_ff[e])  # FF into a task: add 1 - duration
         ident = cp.e_ident[e]
         self.ident_all = bool(ident.all())  # milestones and meetings after a link of lag 0: x itself
-        self.ident = ident if ident.any() and not self.ident_all else None
-        self.callin = cp.e_callin[e] if cp.e_callin[e].any() else None
+        self.ident = None if self.ident_all else _some(ident)
+        self.callin = _some(cp.e_callin[e])
         # a meeting predecessor's call-in counts its body's working days (its only use of `pcal`
         # besides SS into a task)
         pcal = cp.cal[self.pred]
@@ -541,11 +543,9 @@ class _Links:
         # finish, in `_Run.lt`; notice links read its latest notice, events their window's first day
         sk = cp.kind[self.succ]
         self.col = np.where(sk == TASK, 0, np.where((sk == MEETING) & cp.e_fs[e], 2, 1)) * cp.n + self.succ
-        self.notice = cp.e_notice[e] if cp.e_notice[e].any() else None
-        self.event = sk == EVENT if (sk == EVENT).any() else None
-        self.stask = sk == TASK  # a task once started imposes nothing
-        ss_task = cp.e_ss[e] & (cp.kind[self.pred] == TASK)
-        self.ss_task = ss_task if ss_task.any() else None
+        self.notice = _some(cp.e_notice[e])
+        self.event = _some(sk == EVENT)
+        self.ss_task = _some(cp.e_ss[e] & (cp.kind[self.pred] == TASK))
 
     def at(self, cals: Calendars) -> tuple[I64, I64, I64, I64]:
         """(cb, db) of each link's successor and predecessor in `cals`."""
@@ -553,6 +553,11 @@ class _Links:
             self.cals = cals
             self.cbdb = (cals.cbase[self.scal], cals.dbase[self.scal], cals.cbase[self.pcal], cals.dbase[self.pcal])
         return self.cbdb
+
+
+def _some(x: I64) -> I64 | None:
+    """x, or None where it is all zeros (a link constant that applies to none of the links)."""
+    return x if x.any() else None
 
 
 def _segmented(lk: _Links, x: I64, op: Any, pred: I64 | None = None) -> tuple[I64, I64 | None]:

@@ -626,10 +626,15 @@ class _RankedInputs:
     one matrix product."""
 
     def __init__(self, x: np.ndarray):
-        r = np.stack([_ranks(x[:, c]) for c in range(x.shape[1])], axis=1) if x.shape[1] else x
+        r = np.empty(x.shape)
+        for c in range(x.shape[1]):
+            r[:, c] = _ranks(x[:, c])
         sd = r.std(axis=0)
-        self.z = np.where(sd > 0, (r - r.mean(axis=0)) / np.where(sd > 0, sd, 1), 0.0)
         self.constant = sd == 0
+        r -= r.mean(axis=0)  # standardised in place: runs x inputs can be large
+        r /= np.where(self.constant, 1, sd)
+        r[:, self.constant] = 0.0
+        self.z: np.ndarray = r
 
     def spearman(self, y: np.ndarray) -> np.ndarray:
         """Rank correlation of each input with y (NaN for an input that never varied)."""
