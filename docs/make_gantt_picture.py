@@ -15,6 +15,7 @@ from pathlib import Path
 
 import govflow
 from govflow.exporters.gantt import render
+from govflow.risk import overview
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINE = ROOT / "timelines" / "north-cumbria-2019.yaml"
@@ -26,14 +27,15 @@ def main() -> int:
     if chromium is None:
         print("chromium is not installed", file=sys.stderr)
         return 1
-    html = render(govflow.schedule(govflow.load([TIMELINE])), "html")
+    sched = govflow.schedule(govflow.load([TIMELINE]))
+    html = render(sched, "html", risk=overview(sched))  # as `govflow gantt` draws it: with P50-P90 spans
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "chart.html"
         page.write_text(html, encoding="utf-8")
         cmd = [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-            f"--user-data-dir={Path(tmp) / 'profile'}", f"--screenshot={OUT}", "--window-size=1400,1560",
+            f"--user-data-dir={Path(tmp) / 'profile'}", f"--screenshot={OUT}", "--window-size=1400,1625",
             page.as_uri(),
         ]  # fmt: skip
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)

@@ -139,6 +139,14 @@ def window_days(days: Days, w: Window) -> tuple[date, date]:
     return (work[0], work[-1]) if work else (w.first, w.last)
 
 
+def body_days(timeline: Timeline, body: Body, days: Days) -> Days:
+    """The working days a body's rules count: its library's nation when it differs from the
+    timeline's (without the timeline's closures), else the timeline's."""
+    if body.nation is None or body.nation == timeline.holidays:
+        return days
+    return Days(replace(timeline, holidays=body.nation, closures=frozenset()))
+
+
 def clear_before(days: Days, m: date, rule: ClearDays) -> date:
     """The last working day D with at least rule.days counted days strictly between D and m."""
     d = m - ONE
@@ -243,8 +251,10 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
     days = {t.id: Days(t) for t in programme.timelines}
     status = {t.id: as_of or t.as_of for t in programme.timelines}
     items = {k: known_on(it, status[it.timeline]) for k, it in programme.items.items()}
+    # a body's rules count its own nation's working days (a library's `holidays`), else its timeline's
+    bdays = {(t.id, bid): body_days(t, body, days[t.id]) for t in programme.timelines for bid, body in t.bodies.items()}
     meetings = {
-        (t.id, bid): meetings_of(body, days[t.id], t.blackouts + body.blackouts)
+        (t.id, bid): meetings_of(body, bdays[(t.id, bid)], t.blackouts + body.blackouts)
         for t in programme.timelines
         for bid, body in t.bodies.items()
     }
@@ -258,11 +268,19 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
         item = items[key]
         t = timelines[item.timeline]
         body = t.bodies[item.at] if item.at else None
+        bd = bdays.get((item.timeline, item.at or ""))
         es[key], ef[key] = _forward(
-            item, t, days[item.timeline], status[item.timeline], meetings.get((item.timeline, item.at or "")), es, eff
+            item,
+            t,
+            days[item.timeline],
+            status[item.timeline],
+            meetings.get((item.timeline, item.at or "")),
+            es,
+            eff,
+            bd,
         )
         f = ef[key]
-        eff[key] = days[item.timeline].wd(f, body.call_in) if f is not None and body and body.call_in else f
+        eff[key] = bd.wd(f, body.call_in) if f is not None and body and bd and body.call_in else f
 
     # ---- backward: latest dates, by brute force --------------------------------------------
     succs: dict[str, list[tuple[str, Dependency | None]]] = {k: [] for k in items}
@@ -284,7 +302,7 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
             if lf[s] is None or _imposes_nothing(s_item, ef[s], status[s_item.timeline]):
                 continue
             scal = days[s_item.timeline]
-            as_pred = _as_pred_date(item, cal, d, timelines[item.timeline])
+            as_pred = _as_pred_date(item, cal, d, timelines[item.timeline], bdays.get((item.timeline, item.at or "")))
             if d is None:  # notice, published on a working day, by the successor's latest notice
                 if notice.get(s) is not None:
                     bounds.append(latest_day(_compose(scal.nxt, as_pred), notice[s]))  # type: ignore[arg-type]
@@ -306,11 +324,12 @@ def oracle_schedule(programme: Programme, as_of: date | None = None) -> dict[str
                 after = item.deferred[-1] + ONE
                 floor = after if floor is None else max(floor, after)
             ms = meetings[(item.timeline, item.at)]
+            bcal = bdays[(item.timeline, item.at)]
             ls[key], lf[key], ready[key] = _latest_meeting(
-                ms, body.papers_due, cal, bound, timelines[item.timeline].start, floor, body
+                ms, body.papers_due, bcal, bound, timelines[item.timeline].start, floor, body
             )
             if item.key_decision and body.notice is not None and item.notice_given is None and item.done is None:
-                notice[key] = _latest_notice(ms, cal, bound, floor, body.notice)
+                notice[key] = _latest_notice(ms, bcal, bound, floor, body.notice)
         else:
             ls[key] = lf[key] = bound
 
@@ -368,8 +387,10 @@ def _forward(
     body_meetings: list[tuple[date, date]] | None,
     es: dict[str, date | None],
     ef: dict[str, date | None],
+    bcal: Days | None = None,
 ) -> tuple[date | None, date | None]:
-    """An item's early dates; `ef` holds the finishes its successors read (after call-in)."""
+    """An item's early dates; `ef` holds the finishes its successors read (after call-in); `bcal`
+    the working days of a meeting item's body."""
     start = timeline.start
     n = item.duration
     if item.done is not None:  # on its actual date, whatever came before
@@ -417,8 +438,8 @@ def _forward(
                 after = [ef[k] for k in item.notice_after]
                 if any(x is None for x in after):
                     return None, None
-                given = cal.nxt(max([start, *after, *([sd] if sd else [])]))  # type: ignore[type-var]
-            notice = (given, body.notice, cal)
+                given = (bcal or cal).nxt(max([start, *after, *([sd] if sd else [])]))  # type: ignore[type-var]
+            notice = (given, body.notice, bcal or cal)
         m = pick(body_meetings, ready, held_min, notice)
         return (None, None) if m is None else (m[0], m[0])
     if item.kind == "task":
@@ -474,7 +495,9 @@ def _compose(link: Callable[[date], date], as_pred: Callable[[date], date]) -> C
     return lambda x: link(as_pred(x))
 
 
-def _as_pred_date(item: Item, cal: Days, d: Dependency | None, timeline: Timeline) -> Callable[[date], date]:
+def _as_pred_date(
+    item: Item, cal: Days, d: Dependency | None, timeline: Timeline, bcal: Days | None = None
+) -> Callable[[date], date]:
     """From a candidate finish x of the predecessor, the date the link reads: its start for SS
     (a task starts duration - 1 working days before it finishes), its finish otherwise (for a
     decision subject to call-in, the N-th working day after it). d None: a notice link."""
@@ -484,7 +507,7 @@ def _as_pred_date(item: Item, cal: Days, d: Dependency | None, timeline: Timelin
         return lambda x: x
     body = timeline.bodies.get(item.at) if item.at else None
     if body is not None and body.call_in:
-        return lambda x: cal.wd(x, body.call_in)
+        return lambda x: (bcal or cal).wd(x, body.call_in)
     return lambda x: x
 
 

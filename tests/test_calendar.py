@@ -104,6 +104,7 @@ GOLDEN_CASES = {
     "north-cumbria-2019": ([NC], []),
     "lsc-ics-2019": ([ROOT / "timelines" / "lsc-ics-2019.yaml"], []),
     "morecambe-bay-bct2-2019": ([ROOT / "timelines" / "morecambe-bay-bct2-2019.yaml"], []),
+    "statutory": ([GOLDEN / "statutory.yaml"], []),  # agenda publication, forward plan notice, call-in
 }
 
 
@@ -865,3 +866,23 @@ def test_meetings_from_a_calendar_file_keep_their_own_time(tmp_path: Path) -> No
         "later": (datetime(2019, 10, 4, 9, tzinfo=london), datetime(2019, 10, 4, 10, tzinfo=london)),  # TBC
         "moved": (datetime(2019, 10, 24, 10, tzinfo=london), datetime(2019, 10, 24, 12, 30, tzinfo=london)),
     }
+
+
+def test_invitations_as_a_zip_hold_the_folders_files_byte_for_byte(tmp_path: Path) -> None:
+    """`-o invites.zip`: the same invitations as the folder (names and bytes), one event each, and
+    the same zip for the same export."""
+    import zipfile
+
+    folder = invites(tmp_path, TIMED, "--tasks", "--no-state")
+    result = run(
+        TIMED, "--tasks", "--no-state", "--method", "request", "-o", tmp_path / "invites.zip", "--stamp", STAMP
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote {tmp_path / 'invites.zip'} ({len(folder)} invitations;" in result.stdout
+    with zipfile.ZipFile(tmp_path / "invites.zip") as z:
+        assert z.testzip() is None
+        packed = {name: z.read(name) for name in z.namelist()}
+    assert packed == folder
+    first = (tmp_path / "invites.zip").read_bytes()
+    run(TIMED, "--tasks", "--no-state", "--method", "request", "-o", tmp_path / "invites.zip", "--stamp", STAMP)
+    assert (tmp_path / "invites.zip").read_bytes() == first

@@ -37,6 +37,7 @@ import pytest
 
 from readers import NODE, SYSTEM_PYTHON, need
 from test_calendar import GOLDEN, STAMP, TIMED, parse, run
+from test_calendar_statutory import STAT
 
 ROOT = Path(__file__).parent.parent
 ICALJS = ROOT / "build" / "ical.js" / "node_modules" / "ical.js" / "dist" / "ical.js"
@@ -63,6 +64,17 @@ bodies:
 items:
 {items}
 """
+
+
+def statutory_changed(text: str) -> str:
+    """The statutory timeline after the Cabinet defers the strategy from 23 May to 20 Jun and it stops
+    being a key decision: its agenda and papers entries move, its notice entry and the HWB item's
+    entries (too late for the HWB's mid-June window) are cancelled."""
+    changed = text.replace("    key_decision: true\n    notice_after: [scope]\n", "    deferred: [2019-05-23]\n")
+    assert changed.count("key_decision") == 1 and "deferred" in changed
+    return changed
+
+
 PANEL_DAYS = ["2019-03-29", "2019-04-01", "2019-10-25", "2019-10-28", "2020-03-27", "2020-03-30", "2020-10-23"]
 
 
@@ -105,8 +117,20 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     timeline.write_text(removed)
     run(timeline, "--method", "request", "--cancel-removed", "-o", tmp / "invites", "--stamp", STAMP)
     run(timeline, "--cancel-removed", "-o", tmp / "cancelled.ics", "--stamp", STAMP)
+    # statutory timing: agenda published and forward plan notice entries, as invitations and per
+    # person, then moved and cancelled (METHOD:CANCEL files and STATUS:CANCELLED entries of those kinds)
+    council = tmp / "statutory.yaml"
+    text = STAT.read_text(encoding="utf-8")
+    council.write_text(text, encoding="utf-8")
+    run(council, "--tasks", "-o", tmp / "statutory.ics", "--stamp", STAMP)
+    run(council, "--method", "request", "-o", tmp / "statutory-invites", "--stamp", STAMP)
+    run(council, "--no-state", "--method", "request", "--per-attendee", tmp / "statutory-people", "--stamp", STAMP)
+    council.write_text(statutory_changed(text), encoding="utf-8")
+    run(council, "--method", "request", "--cancel-removed", "-o", tmp / "statutory-invites", "--stamp", STAMP)
+    run(council, "--tasks", "--cancel-removed", "-o", tmp / "statutory.ics", "--stamp", STAMP)
     for p in sorted(tmp.glob("**/*.ics")):
         files[f"new/{p.relative_to(tmp)}"] = p.read_bytes()
+    assert b"METHOD:CANCEL" in files["new/statutory-invites/2019-04-24-cancelled-notice-approve.ics"]
     assert any(b"METHOD:CANCEL" in d for d in files.values()) and any(b"STATUS:CANCELLED" in d for d in files.values())
     assert len(files) > 40
     return files
@@ -203,7 +227,11 @@ def test_icaljs_parses_every_export_with_the_same_entries_and_utc_times(
             ev = events[uid]
             assert (ev["start"], ev["end"]) == (as_js(start), as_js(end)), (name, uid)
             assert (ev["sequence"], ev["status"] or "None", ev["summary"]) == (sequence, status, summary), (name, uid)
-        if name.startswith("new/invites/") or "timed-request-tasks" in name or "/people/" in name:
+        if (
+            name.startswith(("new/invites/", "new/statutory-invites/"))
+            or "timed-request-tasks" in name
+            or "people/" in name
+        ):
             assert got["method"] in ("REQUEST", "CANCEL") and len(events) == 1, name
 
 
@@ -531,3 +559,38 @@ def test_radicale_updates_events_in_place_and_stores_cancellations(
     )
     assert status in (403, 409)
     assert len(stored(dav, collection)) == len(first)
+
+
+def test_radicale_updates_agenda_and_notice_entries_in_place_and_stores_their_cancellation(
+    radicale: tuple[CalDAV, Path], tmp_path: Path
+) -> None:
+    dav, _ = radicale
+    collection = "/govflow/statutory-demo/"
+    status, reply = dav.request("MKCALENDAR", collection)
+    assert status == 201, reply
+    council = tmp_path / "statutory.yaml"
+    text = STAT.read_text(encoding="utf-8")
+    council.write_text(text, encoding="utf-8")
+    out = tmp_path / "council.ics"
+    run(council, "-o", out, "--stamp", STAMP)
+    assert set(put_all(dav, collection, out.read_bytes()).values()) == {201}
+    first = stored(dav, collection)
+    agenda, notice = "statutory-demo.approve.agenda@govflow", "statutory-demo.approve.notice@govflow"
+    assert first[agenda].decoded("DTSTART") == date(2019, 5, 15) and first[notice].decoded("DTSTART") == date(
+        2019, 4, 24
+    )
+    assert str(first[agenda]["SUMMARY"]).startswith("Agenda published: Cabinet, Thu 23 May 2019")
+
+    council.write_text(statutory_changed(text), encoding="utf-8")
+    run(council, "--cancel-removed", "-o", out, "--stamp", "2019-05-24T09:00:00Z")
+    assert set(put_all(dav, collection, out.read_bytes()).values()) == {204}, "replaced in place, none created"
+    second = stored(dav, collection)
+    assert set(second) == set(first), "same resources, no duplicates"
+    # deferred to Thu 20 Jun: agenda published Wed 12 Jun (13, 14, 17, 18, 19 Jun lie between)
+    assert second[agenda].decoded("DTSTART") == date(2019, 6, 12) and int(second[agenda]["SEQUENCE"]) == 1
+    assert str(second[agenda]["SUMMARY"]).startswith("Agenda published: Cabinet, Thu 20 Jun 2019")
+    cancelled = {u for u, ev in second.items() if str(ev.get("STATUS")) == "CANCELLED"}
+    assert cancelled == {notice} | {f"statutory-demo.hwb-note.{k}@govflow" for k in ("papers", "agenda", "meeting")}
+    assert int(second[notice]["SEQUENCE"]) == 1 and str(second[notice]["SUMMARY"]).startswith(
+        "Cancelled: Forward plan notice due: Cabinet approves the strategy"
+    )

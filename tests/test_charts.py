@@ -1,8 +1,11 @@
 """The charts as a reader sees them: the Gantt chart and the milestone trend analysis (MTA) chart,
 opened in headless Chromium at 1400 px and 800 px wide and at the width of an A4 landscape page
 (1123 px: the pages set `@page { size: A4 landscape }` and scale the chart to the page), measured
-from the rendered page with a script: no text's bounding box leaves its chart or the page, no two
-labels overlap, and text stays legible. Screenshots go to test-artifacts/.
+from the rendered page with a script: no text's bounding box leaves its chart or the page (or, for
+a chart that scrolls sideways in its box, that box's scrolling width), no two labels overlap, and
+text stays legible. The Gantt page is also measured as printed: its print rules applied, at the
+printable width of A4 landscape with 10 mm margins (277 mm, 1047 px). Screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import govflow
 from govflow.exporters.bars import bars
 from govflow.exporters.gantt_html import render_html, render_svg, text_width, wrap
 from govflow.reports import MtaSeries, render_mta
+from govflow.risk import overview
 from readers import CHROMIUM, chromium, need
 
 ROOT = Path(__file__).parent.parent
@@ -28,10 +32,12 @@ CASES = Path(__file__).parent / "cases"
 ARTIFACTS = ROOT / "test-artifacts"
 SVG = "{http://www.w3.org/2000/svg}"
 WIDTHS = {"wide": 1400, "narrow": 800, "a4-landscape": 1123}
+A4_PRINTABLE = 1047  # 297 mm - 2 x 10 mm at 96 px to the inch
 
 # What the page looks like from inside: every SVG text's box against its chart's box and the
-# window, every pair of SVG texts in a chart that overlap, the page's own horizontal overflow,
-# HTML text wider than the window, and the smallest rendered font size (after any scaling).
+# window (or, inside a box that scrolls sideways, that box's scrolling width), every pair of SVG
+# texts in a chart that overlap, the page's own horizontal overflow, HTML text wider than the
+# window, and the smallest rendered font size (after any scaling).
 MEASURE = """<script>
 (function () {
   const W = window.innerWidth;
@@ -39,11 +45,24 @@ MEASURE = """<script>
   for (const svg of document.querySelectorAll('svg')) {
     const box = svg.getBoundingClientRect();
     const scale = box.width / svg.viewBox.baseVal.width;
+    let scroller = svg.parentElement;
+    while (scroller && scroller !== document.body && !/auto|scroll/.test(getComputedStyle(scroller).overflowX)) {
+      scroller = scroller.parentElement;
+    }
+    if (scroller === document.body) scroller = null;
+    let viewLeft = 0, viewRight = W, scrolls = false, scrollerRight = null;
+    if (scroller) {
+      const s = scroller.getBoundingClientRect();
+      viewLeft = s.left - scroller.scrollLeft;
+      viewRight = viewLeft + scroller.scrollWidth;
+      scrolls = scroller.scrollWidth > scroller.clientWidth + 1;
+      scrollerRight = s.right;
+    }
     const texts = Array.from(svg.querySelectorAll('text')).filter((t) => t.textContent.trim());
     const rects = texts.map((t) => [t.textContent.trim().slice(0, 60), t.getBoundingClientRect()]);
     const outside = rects.filter(([, r]) =>
       r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 ||
-      r.bottom > box.bottom + 0.5 || r.left < -0.5 || r.right > W + 0.5).map(([s]) => s);
+      r.bottom > box.bottom + 0.5 || r.left < viewLeft - 0.5 || r.right > viewRight + 0.5).map(([s]) => s);
     const overlaps = [];
     for (let i = 0; i < rects.length; i++) {
       for (let j = i + 1; j < rects.length; j++) {
@@ -56,12 +75,13 @@ MEASURE = """<script>
     const sizes = texts.map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
     out.charts.push({cls: svg.getAttribute('class') || '', texts: texts.length, outside: outside,
       overlaps: overlaps, minFont: Math.min.apply(null, sizes), scale: scale,
-      right: box.right, left: box.left});
+      right: box.right, left: box.left, scrolls: scrolls, scrollerRight: scrollerRight});
   }
   for (const el of document.querySelectorAll('h1, h2, p, li, td, th')) {
     const r = el.getBoundingClientRect();
     if (r.right > W + 0.5 || el.scrollWidth > el.clientWidth + 1) out.html.push(el.textContent.slice(0, 60));
   }
+  out.hints = Array.from(document.querySelectorAll('.scroll-hint')).filter((e) => e.offsetParent !== null).length;
   const pre = document.createElement('pre');
   pre.id = 'gf-measure';
   pre.textContent = JSON.stringify(out);
@@ -93,6 +113,7 @@ def assert_readable(m: dict[str, Any], min_font: float) -> None:
     assert not m["html"], f"page text wider than the window: {m['html']}"
     assert m["charts"], "no chart on the page"
     for c in m["charts"]:
+        assert c["scrollerRight"] is None or c["scrollerRight"] <= m["width"] + 0.5, c
         assert not c["outside"], f"text outside its chart or the window: {c['outside']}"
         assert not c["overlaps"], f"labels overlap: {c['overlaps'][:5]}"
         assert c["minFont"] >= min_font, c
@@ -118,27 +139,73 @@ items:
 """
 
 
+def _gantt_page(case: str) -> str:
+    """The HTML chart of a case; a case ending in "-risk" draws its deadlines' P50-P90 spans too."""
+    sched = _gantt_cases()[case.removesuffix("-risk")]
+    return render_html(sched, risk=overview(sched) if case.endswith("-risk") else None)
+
+
+GANTT_PAGES = [
+    "north-cumbria",
+    "north-cumbria-risk",
+    "long-titles",
+    "unschedulable",
+    "council-route",
+    "council-route-risk",
+]
+
+
 def _gantt_cases() -> dict[str, govflow.Schedule]:
     return {
         "north-cumbria": govflow.schedule(govflow.load([NC])),
         "long-titles": govflow.schedule(govflow.load_text(_long_titles(), "long-titles.yaml")),
         "unschedulable": govflow.schedule(govflow.load([CASES / "unschedulable_meeting.yaml"])),
+        # procedural dates on the rows: agenda published, notice, call-in (issue 12)
+        "council-route": govflow.schedule(govflow.load([ROOT / "examples" / "council-route.yaml"])),
     }
 
 
 # ---- Gantt: measured in Chromium ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", ["north-cumbria", "long-titles", "unschedulable"])
+@pytest.mark.parametrize("case", GANTT_PAGES)
 @pytest.mark.parametrize("where", list(WIDTHS))
 def test_gantt_text_stays_inside_the_chart_and_the_page(case: str, where: str, tmp_path: Path) -> None:
-    sched = _gantt_cases()[case]
-    m = measure(render_html(sched), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
-    # full size at 1400 px and on an A4 landscape page; scaled down (not cut) in a narrow window
-    assert_readable(m, min_font=9.5 if where != "narrow" else 6.5)
+    m = measure(_gantt_page(case), f"chart-gantt-{case}-{where}", WIDTHS[where], tmp_path)
+    # full size everywhere; in a window narrower than the chart, the chart (not the page) scrolls
+    # sideways, and a line above it says so
+    assert_readable(m, min_font=10 if where == "narrow" else 9.5)
     (chart,) = m["charts"]
-    if where != "narrow":
-        assert chart["scale"] >= 0.95, chart
+    assert chart["scale"] >= (1 if where == "narrow" else 0.95), chart
+    wider = chart["right"] - chart["left"] > WIDTHS[where] - 32
+    assert chart["scrolls"] == wider and m["hints"] == int(wider), (chart, m["hints"])
+    if case.startswith("north-cumbria"):
+        assert wider == (where == "narrow")
+
+
+@pytest.mark.parametrize("case", GANTT_PAGES)
+def test_gantt_printed_on_a4_landscape_fits_the_page(case: str, tmp_path: Path) -> None:
+    """As printed: the page's print rules in force, at A4 landscape's printable width. The chart is
+    scaled to the page (never cut, never scrolling) and its text stays at least 9.5 px (7 pt)."""
+    page = _gantt_page(case)
+    assert "@page { size: A4 landscape; margin: 10mm; }" in page and page.count("@media print {") == 1
+    m = measure(page.replace("@media print {", "@media all {"), f"chart-gantt-{case}-print", A4_PRINTABLE, tmp_path)
+    assert_readable(m, min_font=9.5)
+    (chart,) = m["charts"]
+    assert not chart["scrolls"] and m["hints"] == 0 and chart["right"] <= A4_PRINTABLE, chart
+
+
+def test_gantt_prints_on_landscape_a4_pages(tmp_path: Path) -> None:
+    """Chromium's own print of the page: every page is A4 landscape (842 x 595 pt)."""
+    page = tmp_path / "nc.html"
+    page.write_text(render_html(_gantt_cases()["north-cumbria"]), encoding="utf-8")
+    pdf = tmp_path / "nc.pdf"
+    chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path)
+    boxes = re.findall(rb"/MediaBox \[([^\]]*)\]", pdf.read_bytes())
+    assert boxes, "no pages in the printed PDF"
+    for box in boxes:
+        x0, y0, x1, y1 = (float(v) for v in box.split())
+        assert (round(x1 - x0), round(y1 - y0)) == (842, 595), box
 
 
 def test_gantt_svg_alone_keeps_its_title_and_legend_inside(tmp_path: Path) -> None:
@@ -248,3 +315,43 @@ def test_weekly_report_page_fits_at_every_width(tmp_path: Path) -> None:
     page = (ROOT / "examples" / "weekly-report" / "reports" / "week4.html").read_text(encoding="utf-8")
     for where, width in WIDTHS.items():
         assert_readable(measure(page, f"chart-weekly-report-{where}", width, tmp_path), min_font=9.5)
+
+
+PROCEDURAL = """<script>
+(function () {
+  const row = document.querySelector('g.bar[data-item="executive-s75"]');
+  const mid = (el) => { const r = el.getBoundingClientRect(); return (r.left + r.right) / 2; };
+  const callin = row.querySelectorAll('g.call-in line');
+  const out = {
+    notice: mid(row.querySelector('g.notice polygon')),
+    published: mid(row.querySelector('g.published line')),
+    meeting: mid(row.querySelector('polygon.shape')),
+    effect: mid(callin[1]),
+    when: row.querySelector('text.when').getBoundingClientRect().left,
+  };
+  const pre = document.createElement('pre');
+  pre.id = 'gf-measure';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+
+def test_gantt_draws_procedural_dates_where_they_fall(tmp_path: Path) -> None:
+    """examples/council-route.yaml, the Executive decision of Mon 21 Oct 2019 (worked by hand):
+    notice needed by Fri 20 Sep (31 days before), agenda published Fri 11 Oct (10 days before),
+    takes effect Mon 28 Oct (7 days after). Measured in Chromium: the marks sit at those
+    distances in proportion, and the date label starts after the call-in line."""
+    need(CHROMIUM is not None, "chromium")
+    page = tmp_path / "procedural.html"
+    html = render_html(_gantt_cases()["council-route"])
+    page.write_text(html.replace("</body>", PROCEDURAL + "</body>"), encoding="utf-8")
+    result = chromium(["--dump-dom", "--window-size=1400,1000", page.as_uri()], tmp_path)
+    m = re.search(r'<pre id="gf-measure">(.*?)</pre>', result.stdout, re.S)
+    assert m is not None, result.stderr[-1500:]
+    x = json.loads(m.group(1).replace("&quot;", '"'))
+    per_day = (x["meeting"] - x["notice"]) / 31
+    assert per_day > 1
+    assert x["meeting"] - x["published"] == pytest.approx(10 * per_day, abs=1.5)
+    assert x["effect"] - x["meeting"] == pytest.approx(7 * per_day, abs=1.5)
+    assert x["when"] > x["effect"]

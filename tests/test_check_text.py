@@ -51,7 +51,7 @@ def test_titles_come_first_with_the_id_after() -> None:
 
 def test_continuation_lines_hang_under_their_label() -> None:
     lines = _check("--width", "80", str(NC)).splitlines()
-    i = next(n for n, line in enumerate(lines) if line.startswith("  What broke: trust-board-signoff"))
+    i = next(n for n, line in enumerate(lines) if line.startswith("  What broke: Trust Board signs off the FINAL"))
     assert lines[i + 1].startswith("      ") and lines[i + 1].strip()
 
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from govflow import InvalidTimeline, load, schedule
 from govflow.cli import app
+from govflow.explain import explain
+from govflow.model import Programme
+from govflow.render import check_json, check_json_text
+from test_oracle import DAY, _programme, programmes
 
 ROOT = Path(__file__).parent.parent
 TIMELINES = sorted((ROOT / "timelines").glob("*.yaml"))
@@ -28,7 +37,8 @@ def test_missed_deadline_exits_1_and_explains_what_broke() -> None:
     assert result.exit_code == 1
     out = result.stdout
     assert "MISSED" in out and "submission" in out
-    assert "committee-review missed the Finance and Performance Committee meeting of Tue 17 Sep 2019" in out
+    broke = "Finance committee reviews the draft missed the Finance and Performance Committee meeting of Tue 17 Sep"
+    assert broke in out
     assert "2 working days late" in out
     assert "extraordinary Finance and Performance Committee meeting" in out
 
@@ -124,3 +134,50 @@ def test_examples_run() -> None:
     lines = runpy.run_path(str(ROOT / "examples" / "api_example.py"))["main"]()
     assert lines[0] == "as of 2019-09-02: submission met, forecast 2019-09-26, margin 1"
     assert lines[1] == "as of 2019-09-05: submission missed, forecast 2019-10-31, margin -24"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", str(TIMELINES[0])],
+        ["check", "--json", "--all", *map(str, TIMELINES)],
+        ["check", "--all", str(QUICK)],
+        ["check", str(ROOT / "tests" / "cases" / "err_cycle.yaml")],
+        ["check", str(ROOT / "no-such-file.yaml")],
+        ["check", "--as-of", "2019-09-02", str(QUICK)],  # not a plain check: typer reads it
+        ["check", "--as-of", "someday", str(QUICK)],
+    ],
+)
+def test_the_console_script_checks_as_the_command_line_app_does(args: list[str]) -> None:
+    """`main` takes a plain `check` past typer's parser: the same output and exit status."""
+    import subprocess
+    import sys
+
+    script = "import sys; from govflow.cli import main; sys.argv[0] = 'govflow'; main()"
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
+    want = runner.invoke(app, args, prog_name="govflow")
+    assert (done.returncode, done.stdout, done.stderr) == (want.exit_code, want.stdout, want.stderr)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programmes(), st.one_of(st.none(), DAY), st.text(max_size=8), st.booleans())
+def test_check_json_text_is_the_json_of_check_json(docs: list, as_of: date | None, title: str, risk: bool) -> None:
+    """`check --json` writes the items itself (`check_json_text`): the same text as `json.dumps`
+    of `check_json`, for any title (quotes, backslashes, any character), several timelines, risk."""
+    p = _programme(docs)
+    first = next(iter(p.items))
+    p = Programme(p.timelines, {k: replace(it, title=title) if k == first else it for k, it in p.items.items()})
+    sched = schedule(p, as_of=as_of)
+    explanations = explain(sched)
+    odds = {d.key: (0.1234567, d.forecast) for d in sched.deadlines[::2]} if risk else None
+    assert check_json_text(sched, explanations, odds) == json.dumps(check_json(sched, explanations, odds))
+
+
+@pytest.mark.parametrize("path", [*TIMELINES, *sorted((ROOT / "tests" / "cases").glob("*.yaml"))], ids=lambda p: p.name)
+def test_check_json_text_is_the_json_of_check_json_on_the_shipped_files(path: Path) -> None:
+    try:
+        sched = schedule(load([path]))
+    except InvalidTimeline:
+        pytest.skip("not a valid timeline")
+    explanations = explain(sched)
+    assert check_json_text(sched, explanations) == json.dumps(check_json(sched, explanations))

@@ -76,3 +76,25 @@ def test_gantt_with_no_format_or_output_writes_the_chart_named_after_the_timelin
     assert result.stdout.strip() == "wrote north-cumbria-2019-gantt.html (html)"
     page = (tmp_path / "north-cumbria-2019-gantt.html").read_text(encoding="utf-8")
     assert page.lstrip().lower().startswith("<!doctype html") and "<svg" in page
+
+
+COMMANDS = [["check"], ["calendar"], ["gantt"], ["snapshot"], ["baseline"], ["history"], ["report"], ["mta"],
+            ["risk"], ["import"], ["meetings"], ["agenda"], ["progress", "export"], ["progress", "import"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_names_arguments_and_values_plainly(command: list[str]) -> None:
+    """Plain help writes `FILE...` and `--name NAME`: never typer's `{FILE}`, `<list[Path]>` or `<str>`."""
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    usage = result.stdout.splitlines()[0]
+    assert usage.startswith(f"Usage: govflow {' '.join(command)} [OPTIONS]") and "{" not in usage, usage
+    table = result.stdout.split("\nArguments:\n", 1)[-1].split("\nOptions:\n", 1)
+    names = [
+        re.split(r"\s{2,}", line.strip())[0] for part in table for line in part.splitlines() if line[2:3] not in " "
+    ]
+    assert names, result.stdout
+    for name in names:
+        assert "<" not in name and "{" not in name, name
+    if command != ["import"]:
+        assert "FILE..." in names and usage.endswith(" FILE..."), (usage, names)

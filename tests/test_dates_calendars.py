@@ -125,3 +125,26 @@ def test_calendar_grows_to_far_dates() -> None:
     cal = WorkCalendar("england", around=date(2019, 1, 1))
     assert cal.wd(date(2019, 1, 1), 5000).year == 2038
     assert cal.is_working(date(2100, 3, 1))
+
+
+def test_bank_holidays_are_the_holidays_package_s_whichever_way_it_is_imported() -> None:
+    """The calendars import the package's United Kingdom module on its own (`_united_kingdom`):
+    the same days and names as after the package's usual import of every country."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'usual':\n"
+        "    import holidays.countries\n"
+        "from govflow.calendars import NATIONS, _holiday_set, bank_holidays\n"
+        "print([(n, sorted(_holiday_set(n, 1900, 2300)), sorted(bank_holidays(n, range(1990, 2040)).items()))"
+        " for n in NATIONS])\n"
+        "print(len([m for m in sys.modules if m.startswith('holidays.countries.')]))\n"
+    )
+    alone, usual = (
+        subprocess.run([sys.executable, "-c", script, way], capture_output=True, text=True, check=True).stdout
+        for way in ("alone", "usual")
+    )
+    assert alone.splitlines()[0] == usual.splitlines()[0]
+    assert int(alone.splitlines()[1]) < int(usual.splitlines()[1])  # fewer modules imported

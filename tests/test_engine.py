@@ -384,3 +384,38 @@ def test_many_variants_run_in_blocks_give_what_one_pass_gives(monkeypatch: pytes
         assert (res.slot[:, meeting] >= 0).any()
     held = [res.held.ravel()[np.maximum(res.slot[:, meeting], 0)] for res in (blocks, whole)]
     assert (held[0] == held[1]).all() and (blocks.slot[:, meeting] == whole.slot[:, meeting]).all()
+
+
+def _parts(p: Programme) -> list[Programme]:
+    """The programme, and each deadline's ancestors as a programme of their own (as explanations
+    schedule them), with the other deadlines left out."""
+    from dataclasses import replace
+
+    from govflow.graph import ancestors
+
+    parts = [p]
+    for key, item in p.items.items():
+        if item.deadline is not None:
+            keep = ancestors(p, key)
+            parts.append(
+                Programme(
+                    p.timelines,
+                    {k: it if k == key else replace(it, deadline=None) for k, it in p.items.items() if k in keep},
+                )
+            )
+    return parts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines(), st.one_of(st.none(), DAY))
+def test_programmes_scheduled_side_by_side_are_scheduled_as_on_their_own(data: dict, as_of: date | None) -> None:
+    parts = _parts(load_text(yaml.safe_dump(data, sort_keys=False)))
+    apart = scheduling.schedule_apart(parts, as_of=as_of)
+    for p, got in zip(parts, apart, strict=True):
+        want = schedule(p, as_of=as_of)
+        assert got == want  # every item's values, the deadlines and the warnings
+        assert list(got.items) == list(want.items)
+        assert got.table() == want.table()
+        for key in p.items:
+            if p.items[key].at is not None:
+                assert got.meetings(key) == want.meetings(key)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from govflow import load_text, schedule
-from govflow.explain import explain
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govflow import InvalidTimeline, load_text, schedule
+from govflow import explain as explain_module
+from govflow.explain import WHAT_IF_BUDGET, explain
+from test_oracle import DAY, _programme, programmes
 
 BASE = """
 govflow: 1
@@ -262,3 +267,56 @@ def test_one_of_everything_is_singular() -> None:
     _, e = _one(LAG_INTO_MEETING.format(days=15))  # ready 2 working days after 20 Sep: 24 Sep
     text = " ".join(e.broke)
     assert "1 working days" not in text and " 1 days" not in text and "the papers is" not in text
+
+
+TITLED = """
+govflow: 1
+id: t
+start: 2019-09-02
+as_of: 2019-09-02
+bodies:
+  board: {name: Trust Board, meets: [2019-09-26, 2019-10-31], papers_due: 5}
+items:
+  draft-a: {title: Draft the plan, duration: 15}
+  draft-b: {title: Draft the plan, duration: 5}
+  approve: {title: Trust Board approval, at: board, after: [draft-a, draft-b]}
+  submit: {title: Submit the plan, after: [approve], deadline: 2019-09-30}
+"""
+
+
+def test_sentences_name_items_by_title_and_a_shared_title_by_its_id_too() -> None:
+    # draft-a 2-20 Sep (15 days) misses the 19 Sep papers for 26 Sep; the Board of 31 Oct is 23 working
+    # days after Mon 30 Sep (1-4, 7-11, 14-18, 21-25, 28-31 Oct). Both drafts are "Draft the plan".
+    sched = schedule(load_text(TITLED))
+    (e,) = explain(sched)
+    assert e.broke == (
+        "Trust Board approval missed the Trust Board meeting of Thu 26 Sep 2019: papers were due Thu 19 Sep 2019 "
+        "but Draft the plan (draft-a) is ready Fri 20 Sep 2019, 1 working day late; the next meeting is "
+        "Thu 31 Oct 2019, 35 calendar days later",
+        "the driving path reaches Submit the plan on Thu 31 Oct 2019, 23 working days after the deadline "
+        "Mon 30 Sep 2019",
+    )
+    assert "Draft the plan (draft-a) would have to finish by Thu 19 Sep 2019" in " ".join(e.recovery)
+    assert sched.programme.name("t:approve") == "Trust Board approval"
+
+
+# ---- many deadlines at once: the labs side by side give what each lab on its own gives -------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programmes(max_items=10), st.one_of(st.none(), DAY), st.sampled_from([WHAT_IF_BUDGET, 60_000, 25_000, 0]))
+def test_labs_side_by_side_explain_as_each_lab_on_its_own(docs: list, as_of: date | None, budget: int) -> None:
+    """`explain` schedules many deadlines' ancestors in one kernel run and runs their what-ifs a few
+    labs to a call: the same sentences as one lab at a time, whatever the budget leaves."""
+    try:
+        sched = schedule(_programme(docs), as_of=as_of)
+    except InvalidTimeline:
+        return
+    together = explain(sched, budget=budget)
+    ahead, labs = explain_module.AHEAD, explain_module.BATCH_LABS
+    explain_module.AHEAD = explain_module.BATCH_LABS = 1
+    try:
+        alone = explain(sched, budget=budget)
+    finally:
+        explain_module.AHEAD, explain_module.BATCH_LABS = ahead, labs
+    assert alone == together

@@ -44,6 +44,7 @@ from govflow.exporters.gantt import (
 )
 from govflow.exporters.gantt_html import COLOURS, axis_ticks, render_html, render_svg
 from govflow.exporters.mspdi import render_mspdi
+from govflow.risk import overview
 from readers import CHROMIUM, chromium, need
 
 ROOT = Path(__file__).parent.parent
@@ -98,12 +99,15 @@ def test_golden(name: str, paths: tuple[Path, ...], fmt: str, by: Any) -> None:
 
 
 def test_output_is_repeatable_and_the_cli_writes_what_the_library_renders(tmp_path: Path) -> None:
+    sched = _sched(NC)
+    risk = overview(sched)  # North Cumbria declares ranges: the chart draws P50-P90 spans from them
+    assert risk is not None
     for fmt in SUFFIX:
         out = tmp_path / f"nc.{SUFFIX[fmt]}"
         result = runner.invoke(app, ["gantt", str(NC), "--no-baseline", "-o", str(out)])  # format from the suffix
         assert result.exit_code == 0, result.output
         assert f"wrote {out} ({fmt})" in result.stdout
-        assert out.read_bytes() == render(_sched(NC), fmt).encode("utf-8")
+        assert out.read_bytes() == render(sched, fmt, risk=risk).encode("utf-8")
 
 
 # ---- the shared bar model ----------------------------------------------------------------

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "cases"
 EXAMPLES = int(os.environ.get("GOVFLOW_ORACLE_EXAMPLES", "1000"))
 FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "float", "status")
+# what `Schedule.table()` reads for every item at once must be what `items[key]` gives
+TABLE_FIELDS = (*FIELDS, "critical", "driving", "why", "papers_due", "ready", "meeting", "reason")
 
 
 def disagreements(programme: Programme, as_of: date | None = None) -> list[str]:
@@ -56,6 +58,12 @@ def disagreements(programme: Programme, as_of: date | None = None) -> list[str]:
                 if getattr(d, f) != w["deadline"][f]:
                     found.append(f"{key} deadline {f}: engine {getattr(d, f)}, oracle {w['deadline'][f]}")
     assert len(deadlines) == sum(w["deadline"] is not None for w in want.values())
+    table = s.table()
+    assert table.keys == list(s.items)
+    for j, key in enumerate(table.keys):
+        for f in TABLE_FIELDS:
+            if getattr(table, f)[j] != getattr(s.items[key], f):
+                found.append(f"{key}.{f}: table {getattr(table, f)[j]}, items {getattr(s.items[key], f)}")
     return found
 
 

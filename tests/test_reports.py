@@ -296,14 +296,21 @@ def test_default_rag_rules(kwargs: dict, rag: str) -> None:  # type: ignore[type
     assert RagRules().rag(deadline=date(2019, 9, 27), **kwargs) == rag
 
 
-def test_green_margin_is_configurable_from_the_cli(scenario: Path) -> None:
+def test_the_at_risk_threshold_is_configurable_from_the_cli(scenario: Path) -> None:
     db = scenario / ".govflow" / "history.sqlite"
     week2 = scenario / "week2.yaml"
     base = json.loads(runner.invoke(app, ["report", str(week2), "--format", "json", "--db", str(db)]).stdout)
     assert [d["rag"] for d in base["deadlines"]] == ["Green", "Green"]  # margins 6 and 11
-    result = runner.invoke(app, ["report", str(week2), "--format", "json", "--db", str(db), "--green-margin", "7"])
+    result = runner.invoke(app, ["report", str(week2), "--format", "json", "--db", str(db), "--at-risk", "7"])
     assert result.exit_code == 0
     assert [d["rag"] for d in json.loads(result.stdout)["deadlines"]] == ["Amber", "Green"]
+    # --green-margin, the old name, still works (with a note), and is no longer in --help
+    old = runner.invoke(app, ["report", str(week2), "--format", "json", "--db", str(db), "--green-margin", "7"])
+    assert old.exit_code == 0 and old.stdout == result.stdout
+    assert "--green-margin is now --at-risk" in old.stderr
+    assert "--green-margin" not in runner.invoke(app, ["report", "--help"]).stdout
+    both = runner.invoke(app, ["report", str(week2), "--db", str(db), "--green-margin", "7", "--at-risk", "3"])
+    assert both.exit_code == 2 and "give one of them" in both.stderr
 
 
 def test_since_picks_an_older_snapshot_and_unknown_names_are_clear(scenario: Path) -> None:

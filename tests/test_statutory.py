@@ -82,17 +82,20 @@ def test_a_key_decision_that_misses_notice_by_one_day_moves_a_meeting_and_says_w
     code, out, _ = _check(str(CASES / "statutory_key_decision_notice.yaml"), "--width", "200")
     assert code == 1
     assert (
-        "What broke: the Thu 24 Oct 2019 Cabinet is too soon for key-b, a key decision: 28 clear calendar days' "
+        "What broke: the Thu 24 Oct 2019 Cabinet is too soon for Cabinet decides (B), a key decision: 28 clear "
+        "calendar days' "
         "notice in the forward plan was needed by Wed 25 Sep 2019, but notice can be published from Thu 26 Sep "
-        "2019 (after scope-b); the next meeting it can take is Thu 21 Nov 2019"
+        "2019 (after Scope agreed (B)); the next meeting it can take is Thu 21 Nov 2019"
     ) in out
     assert (
-        "Would save it: the Thu 24 Oct 2019 Cabinet is too soon for 28 clear calendar days' notice of key-b, which "
+        "Would save it: the Thu 24 Oct 2019 Cabinet is too soon for 28 clear calendar days' notice of Cabinet decides "
+        "(B), which "
         "was needed by Wed 25 Sep 2019; under general exception it can be taken there if the scrutiny committee "
         "chair is told by Wed 16 Oct 2019"
     ) in out
     assert (
-        "Would save it: under special urgency, with the agreement of the scrutiny committee chair, key-b can be "
+        "Would save it: under special urgency, with the agreement of the scrutiny committee chair, Cabinet decides "
+        "(B) can be "
         "taken at the Thu 26 Sep 2019 Cabinet"
     ) in out
 
@@ -140,7 +143,7 @@ def test_a_pre_election_period_in_what_broke() -> None:
     code, out, _ = _check(str(_write(text)), "--width", "200")
     assert code == 1
     assert (
-        "What broke: the Cabinet meeting of Thu 11 Apr 2019 for decide falls in the pre-election period "
+        "What broke: the Cabinet meeting of Thu 11 Apr 2019 for Cabinet decides falls in the pre-election period "
         "(Mon 25 Mar 2019 to Thu 2 May 2019), when no decisions are taken; the next meeting it can take is "
         "Thu 16 May 2019"
     ) in out
@@ -151,7 +154,8 @@ def test_a_deferral_in_what_broke_and_in_the_driving_path() -> None:
     code, out, _ = _check(str(_write(text)), "--width", "200")
     assert code == 1
     assert (
-        "What broke: approve was deferred by the Trust Board on Thu 26 Sep 2019; the next meeting it can take is "
+        "What broke: Trust Board approves the strategy was deferred by the Trust Board on Thu 26 Sep 2019; the next "
+        "meeting it can take is "
         "Thu 31 Oct 2019"
     ) in out
     assert "papers due Thu 24 Oct 2019; deferred by the Trust Board on Thu 26 Sep 2019" in out
@@ -224,3 +228,66 @@ def test_a_deferral_on_a_day_the_body_did_not_meet_is_a_warning() -> None:
     assert rc in (0, 1)
     assert "warning[deferred-not-a-meeting]" in out + err
     assert "deferred on Wed 25 Sep 2019, but Trust Board ('board') has no meeting that day" in out + err
+
+
+def test_the_council_route_example_states_its_procedural_dates() -> None:
+    """examples/council-route.yaml, worked by hand: the Executive of Mon 21 Oct 2019 takes effect
+    on the 5th working day after it (22, 23, 24, 25, 28 Oct); the 5-day signing then runs 29 Oct
+    - Mon 4 Nov, one working day after the 1 Nov deadline. Its agenda is published 5 clear working
+    days before (strictly between: 18, 17, 16, 15, 14 Oct -> Fri 11 Oct), and the key decision's
+    28 clear calendar days' notice is needed by Fri 20 Sep (21 Oct - 29 days = Sun 22 Sep, back
+    to Friday)."""
+    example = Path(__file__).parent.parent / "examples" / "council-route.yaml"
+    code, out, _ = _check(str(example), "--all", "--width", "100")
+    assert code == 1
+    assert (
+        "What broke: Executive approves the section 75 pooled budget agreement (Mon 21 Oct 2019) takes effect on "
+        "Mon 28 Oct 2019, after the Executive's call-in period of 5 clear working days"
+    ) in out
+    assert (
+        "Section 75 agreement signed by the council and the CCG (s75-signed): Tue 29 Oct 2019 to Mon 4 Nov 2019" in out
+    )
+    assert (
+        "executive-s75: agenda published Fri 11 Oct 2019; key decision: 28 clear calendar days' notice needed by "
+        "Fri 20 Sep 2019 (can be published from Wed 19 Jun 2019); takes effect Mon 28 Oct 2019 after the call-in "
+        "period (5 clear working days)"
+    ) in out
+
+
+def test_next_to_break_names_the_notice_a_slip_would_miss() -> None:
+    """scope-a finishes Wed 25 Sep, the last day notice can go out for the 24 Oct Cabinet; one
+    working day later the decision goes to 21 Nov."""
+    text = (CASES / "statutory_key_decision_notice.yaml").read_text(encoding="utf-8")
+    code, out, _ = _check(str(_write(text.replace("deadline: 2019-10-31", "deadline: 2019-10-25"))), "--width", "100")
+    assert code == 1  # key-b is still missed
+    assert (
+        "Next to break: Scope agreed (A) has 0 working days of float; past Wed 25 Sep 2019 it misses the forward-plan "
+        "notice "
+        "for the Cabinet of Thu 24 Oct 2019 (28 clear calendar days' notice, by Wed 25 Sep 2019) and the next "
+        "meeting is Thu 21 Nov 2019, 27 calendar days after the deadline"
+    ) in out
+
+
+def test_a_deferral_replayed_in_the_weekly_report(tmp_path: Path) -> None:
+    """Week 1 (Fri 20 Sep 2019): the strategy is planned at the Trust Board of Thu 26 Sep. Week 2
+    (Fri 27 Sep): the Board deferred it, so it goes to Thu 31 Oct and the submission (due Fri 4
+    Oct) is missed; the report says why, in the Board's words."""
+    text = (CASES / "statutory_deferred.yaml").read_text(encoding="utf-8").replace("2019-11-01", "2019-10-04")
+    week1 = tmp_path / "week1.yaml"
+    week1.write_text(
+        text.replace("start: 2019-09-02\n", "start: 2019-09-02\nas_of: 2019-09-20\n").replace(
+            ", deferred: [2019-09-26]", ""
+        ),
+        encoding="utf-8",
+    )
+    week2 = tmp_path / "plan.yaml"
+    week2.write_text(text.replace("start: 2019-09-02\n", "start: 2019-09-02\nas_of: 2019-09-27\n"), encoding="utf-8")
+    db = str(tmp_path / "history.sqlite")
+    runner = CliRunner()
+    assert runner.invoke(app, ["snapshot", str(week1), "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["report", str(week2), "--db", db])
+    assert r.exit_code in (0, 1), r.output
+    out = " ".join(r.stdout.split())  # the report names dates of its own year without the year
+    assert (
+        "Trust Board approves the strategy was deferred by the Trust Board on Thu 26 Sep and moves to Thu 31 Oct"
+    ) in out

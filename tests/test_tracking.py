@@ -212,7 +212,7 @@ def test_a_store_from_a_newer_govflow_is_refused(tmp_path: Path, quick: Path) ->
     with sqlite3.connect(db) as c:
         c.execute("PRAGMA user_version = 99")
     err = _cli_error(["history", str(quick), "--db", str(db)])
-    assert "newer govflow (schema version 99; this one reads up to 2)" in err
+    assert "newer govflow (schema version 99; this one reads up to 3)" in err
 
 
 def test_a_damaged_store_is_a_clear_error(tmp_path: Path, quick: Path) -> None:

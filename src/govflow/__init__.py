@@ -6,11 +6,32 @@
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .dates import Window, parse_window
 from .errors import GovflowError, InvalidTimeline, Problem
 from .loading import load, load_text
 from .model import Body, Dependency, Item, Meeting, Programme, Timeline
-from .scheduling import DeadlineResult, ItemSchedule, Schedule, schedule
+
+if TYPE_CHECKING:
+    from .scheduling import DeadlineResult, ItemSchedule, Schedule, schedule
+
+_SCHEDULING = ("DeadlineResult", "ItemSchedule", "Schedule", "schedule")
+
+
+def __getattr__(name: str) -> Any:
+    """The scheduler's names, imported when first used: `import govflow` does not import numpy,
+    so that the console script can set numpy up first (`cli.main`)."""
+    if name in _SCHEDULING:
+        from . import scheduling
+
+        return getattr(scheduling, name)
+    raise AttributeError(f"module 'govflow' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SCHEDULING})
+
 
 __version__ = "0.1.0"
 

@@ -1,12 +1,15 @@
 """Each body's meetings, and its forward agenda across every plan that goes to it.
 
 `meetings(sched)` lists every body's meetings with the held and papers-due dates the engine uses
-(read from `Schedule.meetings`, the one statement of the meeting rule) and where each date came
-from. `agenda(sched)` says, for each meeting of each body: what is planned for it across all the
-timelines given, what is at risk of missing it (float under `explain.AT_RISK_MARGIN`) with the
-meeting it would then go to and what that does to its deadlines (from a schedule of a copy of the
-programme in which the item cannot take this meeting), and what could come to it if it were ready
-earlier. The `render_*` functions are pure: agenda in, text out.
+(read from `Schedule.meetings`, the one statement of the meeting rule), the day each agenda is
+published (bodies with `publish`), the blackout (e.g. a pre-election period) a meeting is in, and
+where each date came from. `agenda(sched)` says, for each meeting of each body: what is planned
+for it across all the timelines given, what is at risk of missing it (float under
+`explain.AT_RISK_MARGIN`) with the meeting it would then go to and what that does to its deadlines
+(from a schedule of a copy of the programme in which the item cannot take this meeting), and what
+could come to it if it were ready earlier. A meeting inside a blackout takes no decisions: nothing
+is planned at it or could come to it, and it says why. The `render_*` functions are pure: agenda
+in, text out.
 
 >>> from govflow import load_text, schedule
 >>> p = load_text('''
@@ -151,6 +154,14 @@ def meetings(sched: Schedule, bodies: Sequence[str] | None = None) -> list[BodyM
     ]
 
 
+def _rules(body: Body) -> str:
+    """'papers due 5 working days before', and the agenda's publication where the body has `publish`."""
+    rules = f"papers due {count(body.papers_due, 'working day')} before"
+    if body.publish is not None:
+        rules += f"; agenda published {body.publish} before"
+    return rules
+
+
 def _source(m: Meeting) -> str:
     return m.source or "meets"
 
@@ -163,7 +174,8 @@ def _window(m: Meeting) -> str:
 def meetings_json(found: Sequence[BodyMeetings]) -> dict[str, Any]:
     """`{"bodies": [{"id", "name", "meetings": [{"date", "papers_due", "tbc", "source"}]}]}`; also
     each body's `timelines` and each meeting's `window` (as written, when not one confirmed day),
-    `time` (HH:MM, from a timed calendar event) and `note`."""
+    `time` (HH:MM, from a timed calendar event), `note`, `published` (the agenda's publication
+    date, null without `publish`) and `blackout` (the reason no decisions are taken there, or null)."""
     return {
         "bodies": [
             {
@@ -180,6 +192,8 @@ def meetings_json(found: Sequence[BodyMeetings]) -> dict[str, Any]:
                         "source": _source(m.meeting),
                         "time": m.meeting.time.strftime("%H:%M") if m.meeting.time else None,
                         "note": m.meeting.note or None,
+                        "published": _d(m.published),
+                        "blackout": m.blackout,
                     }
                     for m in b.meetings
                 ],
@@ -190,25 +204,30 @@ def meetings_json(found: Sequence[BodyMeetings]) -> dict[str, Any]:
 
 
 def render_meetings(found: Sequence[BodyMeetings]) -> str:
-    """The meetings as a table per body, for the terminal."""
+    """The meetings as a table per body, for the terminal (with an agenda-published column for a
+    body with `publish`; a meeting in a blackout says so in its note)."""
     out: list[str] = []
     for b in found:
         used = f"; in {', '.join(b.timelines)}"
-        out.append(f"{b.body.name} ({b.key}): papers due {count(b.body.papers_due, 'working day')} before{used}")
+        out.append(f"{b.body.name} ({b.key}): {_rules(b.body)}{used}")
         if b.body.path:
             out.append(f"  defined in {b.body.path}")
-        out.append(f"  {'Held':<17} {'Papers due':<17} {'Source':<22} Note")
+        pub = b.body.publish is not None
+        published = f"{'Agenda published':<17} " if pub else ""
+        out.append(f"  {'Held':<17} {'Papers due':<17} {published}{'Source':<22} Note")
         for m in b.meetings:
             notes = []
+            if m.blackout is not None:
+                notes.append(f"{m.blackout}: no decisions")
             if m.meeting.when.tbc or not m.meeting.when.exact:
                 notes.append(f"TBC: {_window(m.meeting)}, counted as held on its last working day")
             if m.meeting.time:
                 notes.append(f"at {m.meeting.time:%H:%M}")
             if m.meeting.note:
                 notes.append(m.meeting.note)
-            out.append(
-                f"  {fmt(m.held):<17} {fmt(m.papers_due):<17} {_source(m.meeting):<22} {'; '.join(notes)}".rstrip()
-            )
+            row = f"  {fmt(m.held):<17} {fmt(m.papers_due):<17} "
+            row += f"{fmt(m.published):<17} " if pub else ""
+            out.append(f"{row}{_source(m.meeting):<22} {'; '.join(notes)}".rstrip())
         out.append("")
     return "\n".join(out)
 
@@ -270,12 +289,18 @@ class CouldCome:
 
 @dataclass(frozen=True, slots=True)
 class AgendaMeeting:
+    """One meeting of a body: what is planned for it, at risk of missing it and could come to it;
+    the day its agenda is published (bodies with `publish`) and, inside a blackout, the reason it
+    takes no decisions."""
+
     meeting: Meeting
     held: date
     papers_due: date
     items: tuple[AgendaItem, ...]
     at_risk: tuple[AtRisk, ...]
     could_come: tuple[CouldCome, ...]
+    published: date | None = None
+    blackout: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,19 +320,19 @@ class Agenda:
     margin: int = AT_RISK_MARGIN
 
 
-def _rag(r: ItemSchedule) -> str:
+def _rag(r: ItemSchedule, margin: int = AT_RISK_MARGIN) -> str:
     if r.status == "done":
         return "Blue"
     if r.status == "unschedulable":
         return "Red"
     if r.float is None:
         return "None"
-    return "Red" if r.float < 0 else "Amber" if r.float < AT_RISK_MARGIN else "Green"
+    return "Red" if r.float < 0 else "Amber" if r.float < margin else "Green"
 
 
 class _Context:
-    def __init__(self, sched: Schedule):
-        self.sched = sched
+    def __init__(self, sched: Schedule, margin: int = AT_RISK_MARGIN):
+        self.sched, self.margin = sched, margin
         p = sched.programme
         self.serves: dict[str, list[str]] = {}
         for d in sched.deadlines:
@@ -328,7 +353,7 @@ class _Context:
             it.owner,
             r.status,
             r.float,
-            _rag(r),
+            _rag(r, self.margin),
             None if first is None else p.label(first),
             None if first is None else p.items[first].title,
             None if first is None else self.results[first].deadline,
@@ -393,14 +418,18 @@ def agenda(
     bodies: Sequence[str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    margin: int = AT_RISK_MARGIN,
 ) -> Agenda:
     """The forward agenda of each body (or of `bodies`): its meetings held from `start` (default:
     the status date) to `end`. Without `end`, a body's list stops at its last meeting with anything
-    planned, at risk or that could come; a body with nothing planned shows its next meeting.
+    planned, at risk or that could come; a body with nothing planned shows its next meeting (and
+    the meetings in a blackout before it).
+
+    `margin` is the at-risk threshold (`--at-risk`): items with less float are at risk and Amber.
 
     Raises `AgendaError` for an unknown body."""
     p = sched.programme
-    ctx = _Context(sched)
+    ctx = _Context(sched, margin)
     first = start if start is not None else sched.as_of
     out = []
     for f in _select(_bodies(p), bodies):
@@ -421,11 +450,16 @@ def agenda(
             risks = []
             for k in here:
                 r = plan[k]
-                if r.status == "done" or r.float is None or r.float >= AT_RISK_MARGIN:
+                if r.status == "done" or r.float is None or r.float >= margin:
                     continue
                 order = sched.meetings(k)
                 nxt = next(
-                    (x for x in order if x.held > m.held and (r.held_from is None or x.held >= r.held_from)), None
+                    (
+                        x
+                        for x in order
+                        if x.held > m.held and x.blackout is None and (r.held_from is None or x.held >= r.held_from)
+                    ),
+                    None,
                 )
                 _, effects = ctx.missing(k, m)
                 risks.append(AtRisk(ctx.item(k), nxt, effects))
@@ -433,22 +467,44 @@ def agenda(
             for k, r in plan.items():
                 if sched.as_of is not None and m.papers_due < sched.as_of:
                     break  # its papers deadline has passed: nothing not yet ready can come to it
+                if m.blackout is not None:
+                    break  # it takes no decisions
                 if r.status in ("done", "unschedulable") or r.early_finish is None or r.early_finish <= m.held:
                     continue
                 if r.ready is None or r.ready <= m.papers_due or (r.held_from is not None and r.held_from > m.held):
                     continue
+                if not _could_take(sched, k, m):
+                    continue  # a procedural rule keeps it from this meeting whenever its papers are ready
                 sooner = sched.calendar(k).between(m.papers_due, r.ready)
                 could.append(CouldCome(ctx.item(k), r.early_finish, sooner))
             could.sort(key=lambda c: (c.planned, c.sooner, c.item.key))
-            listed.append(AgendaMeeting(m.meeting, m.held, m.papers_due, items, tuple(risks), tuple(could)))
+            listed.append(
+                AgendaMeeting(
+                    m.meeting, m.held, m.papers_due, items, tuple(risks), tuple(could), m.published, m.blackout
+                )
+            )
         if end is None:
             busy = [j for j, x in enumerate(listed) if x.items or x.could_come]
-            listed = listed[: busy[-1] + 1] if busy else listed[:1]
+            # nothing planned: its next meeting (that takes decisions, with any blackout ones before it)
+            open_ = next((j for j, x in enumerate(listed) if x.blackout is None), len(listed) - 1)
+            listed = listed[: busy[-1] + 1] if busy else listed[: open_ + 1]
         out.append(BodyAgenda(f.key, f.body, tuple(t.id for t in f.timelines), tuple(listed)))
-    return Agenda(sched.as_of, first, end, tuple(out))
+    return Agenda(sched.as_of, first, end, tuple(out), margin)
 
 
 # --- rendering ----------------------------------------------------------------------------------
+
+
+def _could_take(sched: Schedule, key: str, m: HeldMeeting) -> bool:
+    """Whether an item could go to meeting m were its papers ready in time: not after a deferral
+    there, and for a key decision, with its forward-plan notice in time for m."""
+    item, r = sched.programme.items[key], sched.items[key]
+    if item.deferred and m.held <= item.deferred[-1]:
+        return False
+    notice = sched.programme.body(item).notice
+    if item.key_decision and notice is not None and r.notice_from is not None and m.first_day is not None:
+        return sched.clear_before(key, m.first_day, notice) >= r.notice_from
+    return True
 
 
 def _float(n: int | None) -> str:
@@ -464,6 +520,16 @@ def _meeting_title(body: Body, m: AgendaMeeting) -> str:
     if not m.meeting.when.exact:
         when += f" ({_window(m.meeting)}: counted as held on its last working day)"
     return when
+
+
+def _meeting_line(body: Body, m: AgendaMeeting) -> str:
+    """'Thu 25 Apr 2019, papers due Mon 15 Apr 2019, agenda published Mon 15 Apr 2019', or for a
+    meeting in a blackout 'Thu 11 Apr 2019 — pre-election period: no decisions'."""
+    title = _meeting_title(body, m)
+    if m.blackout is not None:
+        return f"{title} — {m.blackout}: no decisions"
+    published = f", agenda published {fmt(m.published)}" if m.published else ""
+    return f"{title}, papers due {fmt(m.papers_due)}{published}"
 
 
 def _item_line(i: AgendaItem, single: bool) -> str:
@@ -504,12 +570,12 @@ def render_text(a: Agenda) -> str:
     out = [f"Forward agenda{f' from {fmt(a.start)}' if a.start else ''}{f' to {fmt(a.end)}' if a.end else ''}"]
     out.append(f"At risk: float under {count(a.margin, 'working day')}")
     for b in a.bodies:
-        out += ["", f"{b.body.name} ({b.key}); papers due {count(b.body.papers_due, 'working day')} before"]
+        out += ["", f"{b.body.name} ({b.key}); {_rules(b.body)}"]
         if not b.meetings:
             out.append("  no meetings in this range")
         for m in b.meetings:
-            out.append(f"  {_meeting_title(b.body, m)}, papers due {fmt(m.papers_due)}")
-            if not m.items:
+            out.append(f"  {_meeting_line(b.body, m)}")
+            if not m.items and m.blackout is None:
                 out.append("    nothing planned")
             for i in m.items:
                 out.append(f"    - {_item_line(i, single)}")
@@ -520,6 +586,10 @@ def render_text(a: Agenda) -> str:
                 out.append("    Could come if ready earlier:")
                 out += [f"    + {_could_line(c, single)}" for c in m.could_come]
     return "\n".join(out) + "\n"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _md(text: str) -> str:
@@ -535,9 +605,12 @@ def render_markdown(a: Agenda) -> str:
     out[-1] += f"Amber under {a.margin}, Green {a.margin} or more, None leads to no deadline."
     for b in a.bodies:
         out += ["", f"## {_md(b.body.name)} ({_md(b.key)})", ""]
-        out.append(f"Papers due {count(b.body.papers_due, 'working day')} before each meeting.")
+        out.append(f"{_sentence(_rules(b.body))} each meeting.")
         for m in b.meetings:
-            out += ["", f"### {_md(_meeting_title(b.body, m))}, papers due {fmt(m.papers_due)}", ""]
+            out += ["", f"### {_md(_meeting_line(b.body, m))}"]
+            if not m.items and m.blackout is not None:
+                continue  # it takes no decisions: the heading says why
+            out.append("")
             if not m.items:
                 out.append("Nothing planned.")
             for i in m.items:
@@ -571,11 +644,12 @@ def render_html(a: Agenda) -> str:
     ]
     for b in a.bodies:
         out.append(f"<h2>{e(b.body.name)} ({e(b.key)})</h2>")
-        out.append(f'<p class="note">Papers due {e(count(b.body.papers_due, "working day"))} before each meeting.</p>')
+        out.append(f'<p class="note">{e(_sentence(_rules(b.body)))} each meeting.</p>')
         for m in b.meetings:
-            out.append(f"<h3>{e(_meeting_title(b.body, m))}, papers due {e(fmt(m.papers_due))}</h3>")
+            out.append(f"<h3>{e(_meeting_line(b.body, m))}</h3>")
             if not m.items:
-                out.append("<p>Nothing planned.</p>")
+                if m.blackout is None:
+                    out.append("<p>Nothing planned.</p>")
             else:
                 out.append("<table><tr><th>Item</th><th>Title</th><th>Timeline</th><th>Owner</th><th>Float</th>")
                 out[-1] += "<th>Deadline</th><th>RAG</th></tr>"
@@ -619,8 +693,9 @@ def _item_json(i: AgendaItem) -> dict[str, Any]:
 
 
 def agenda_json(a: Agenda) -> dict[str, Any]:
-    """`{"bodies": [{"id", "name", "meetings": [{"date", "papers_due", "items": [{"timeline", "id",
-    "title", "float", "rag", "deadline"}], "at_risk": [...], "could_come": [...]}]}]}`."""
+    """`{"bodies": [{"id", "name", "meetings": [{"date", "papers_due", "published", "blackout",
+    "items": [{"timeline", "id", "title", "float", "rag", "deadline"}], "at_risk": [...],
+    "could_come": [...]}]}]}` (`published` null without `publish`, `blackout` the reason or null)."""
     return {
         "as_of": _d(a.as_of),
         "from": _d(a.start),
@@ -635,6 +710,8 @@ def agenda_json(a: Agenda) -> dict[str, Any]:
                     {
                         "date": m.held.isoformat(),
                         "papers_due": m.papers_due.isoformat(),
+                        "published": _d(m.published),
+                        "blackout": m.blackout,
                         "tbc": m.meeting.when.tbc,
                         "window": _window(m.meeting) or None,
                         "items": [_item_json(i) for i in m.items],
@@ -712,10 +789,18 @@ def render_ics(a: Agenda, stamp: datetime, timezone: str = "Europe/London") -> b
             years.add(m.held.year)
             n = len(m.items)
             tbc = "" if m.meeting.when.exact else " (TBC)"
-            ev.add(
-                "summary", f"{b.body.name}{tbc}: {count(n, 'item')}" + (f", {len(m.at_risk)} at risk" * bool(m.at_risk))
-            )
-            lines = [f"Papers due {fmt(m.papers_due)}."]
+            if m.blackout is not None and not m.items:
+                ev.add("summary", f"{b.body.name}{tbc}: no decisions ({m.blackout})")
+            else:
+                ev.add(
+                    "summary",
+                    f"{b.body.name}{tbc}: {count(n, 'item')}" + (f", {len(m.at_risk)} at risk" * bool(m.at_risk)),
+                )
+            if m.blackout is not None:
+                lines = [f"{_sentence(m.blackout)}: no decisions are taken at this meeting."]
+            else:
+                published = f" Agenda published {fmt(m.published)}." if m.published else ""
+                lines = [f"Papers due {fmt(m.papers_due)}.{published}"]
             if m.items:
                 lines += ["", "Planned:"] + [f"- {_item_line(i, False)}" for i in m.items]
             if m.at_risk:

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib.util
+import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import cache
 from itertools import accumulate, compress
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import holidays as holidays_lib
@@ -54,11 +57,32 @@ def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @cache
+def _united_kingdom() -> Callable[..., holidays_lib.HolidayBase]:
+    """`holidays.country_holidays` for "GB", with the package's United Kingdom module imported on
+    its own first. Importing it the usual way runs `holidays.countries`, which imports every one of
+    the 270 countries and territories the package knows (a tenth of a second, at every command);
+    the package's registry takes a module already imported as it is. Should the package be laid
+    out otherwise, it is imported the usual way."""
+    name = "holidays.countries.united_kingdom"
+    path = Path(holidays_lib.__file__).parent / "countries" / "united_kingdom.py"
+    if name not in sys.modules and "holidays.countries" not in sys.modules and path.is_file():
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception:  # any failure: the usual import, as if this had not been tried
+                del sys.modules[name]
+    return functools.partial(holidays_lib.country_holidays, "GB")
+
+
+@cache
 def _holiday_set(nation: str, first_year: int, last_year: int) -> frozenset[date]:
     subdiv = NATIONS[nation]
     if subdiv is None:
         return frozenset()
-    return frozenset(holidays_lib.country_holidays("GB", subdiv=subdiv, years=range(first_year, last_year + 1)))
+    return frozenset(_united_kingdom()(subdiv=subdiv, years=range(first_year, last_year + 1)))
 
 
 def bank_holidays(nation: str, years: Iterable[int]) -> dict[date, str]:
@@ -75,7 +99,7 @@ def _bank_holidays(nation: str, years: tuple[int, ...]) -> tuple[tuple[date, str
     subdiv = NATIONS[nation]
     if subdiv is None:
         return ()
-    return tuple(holidays_lib.country_holidays("GB", subdiv=subdiv, years=list(years)).items())
+    return tuple(_united_kingdom()(subdiv=subdiv, years=list(years)).items())
 
 
 class WorkCalendar:

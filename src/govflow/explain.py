@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
 from . import kernel as K
+from .errors import GovflowError
 from .graph import ancestors
 from .model import Meeting, Programme
-from .scheduling import DeadlineResult, HeldMeeting, Plan, Schedule, compiled, run_variants, schedule
+from .scheduling import DeadlineResult, HeldMeeting, Plan, Schedule, compiled, run_variants, schedule, schedule_apart
 
 __all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
@@ -26,6 +28,8 @@ AT_RISK_MARGIN = 5  # working days: below this a met deadline is explained too
 WHAT_IF_BUDGET = 3_000_000  # item placements per `explain` call (variants x items); then what-ifs stop
 RUN_COST = 10_000  # a kernel call costs its placements plus its set-up, worth about this many
 MAX_CANDIDATES = 130  # working days tried for an extraordinary meeting
+AHEAD = 64  # deadlines whose ancestors are scheduled side by side in one kernel run
+ALONE = 1_000  # items: a lab this large is scheduled on its own (its compiled plan serves its what-ifs)
 _SKIPPED = (
     "what-if analysis was cut short: the programme is very large; check this deadline's timeline on its "
     "own for the full explanation"
@@ -94,46 +98,56 @@ def span(days: Iterable[date]) -> str:
     return ", ".join(out)
 
 
-class _Lab:
-    """The ancestors of one deadline as a programme of their own (other deadlines left out, so
-    latest dates and float are relative to this deadline), and variants of it on the kernel."""
+def _base(sched: Schedule, key: str, order: dict[str, int]) -> Programme:
+    """The ancestors of one deadline as a programme of their own, the other deadlines left out
+    (so that latest dates and float are relative to this deadline)."""
+    items = sched.programme.items
+    keys = sorted(ancestors(sched.programme, key), key=order.__getitem__)  # in the file's order
+    return Programme(
+        sched.programme.timelines,
+        {k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None) for k in keys},
+    )
 
-    def __init__(self, sched: Schedule, key: str, budget: list[int], order: dict[str, int]):
+
+class _Lab:
+    """The ancestors of one deadline as a programme of their own (`_base`), its schedule, and
+    variants of it on the kernel."""
+
+    def __init__(self, sched: Schedule, key: str, budget: list[int], base: Programme, local: Schedule | None):
         self.sched, self.key, self.budget = sched, key, budget
-        items = sched.programme.items
-        keys = sorted(ancestors(sched.programme, key), key=order.__getitem__)  # in the file's order
-        self.base = Programme(
-            sched.programme.timelines,
-            {k: items[k] if k == key or items[k].deadline is None else replace(items[k], deadline=None) for k in keys},
-        )
-        budget[0] -= len(keys) + RUN_COST  # the deadline's own schedule is a run too
-        self.plan: Plan = compiled(self.base)
-        self.local = schedule(self.base, as_of=sched.status_override)
+        self.base = base
+        budget[0] -= len(base.items) + RUN_COST  # the deadline's own schedule is a run too
+        self.local = local if local is not None else schedule(base, as_of=sched.status_override)
         self.n = len(self.base.items)
         self.due = sched.programme.items[key].deadline.last.toordinal()  # type: ignore[union-attr]
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The programme compiled for the what-if runs (when there are any)."""
+        return compiled(self.base)
 
     def pos(self, key: str) -> int:
         return self.plan.compiled.pos[self.plan.index[key]]
 
-    def body(self, key: str) -> int:
-        return self.plan.item_body[self.plan.index[key]]
-
-    def slot_of(self, key: str, meeting: Meeting) -> int:
-        """The compiled index of one of a meeting item's body meetings."""
-        b = self.body(key)
-        off = self.plan.compiled.body_off
-        for j in range(int(off[b]), int(off[b + 1])):
-            if self.plan.meetings[j] is meeting:
-                return j
-        raise KeyError(meeting)
+    def reserve(self, rows: int) -> bool:
+        """Take the budget for a run of `rows` variants; False when what is left is too little."""
+        cost = rows * self.n + RUN_COST
+        if self.budget[0] < cost:
+            return False
+        self.budget[0] -= cost
+        return True
 
     def run(self, v: K.Variants) -> K.KernelResult | None:
-        cost = v.n * self.n + RUN_COST
-        if self.budget[0] < cost:
+        if not self.reserve(v.n):
             return None
-        self.budget[0] -= cost
         # what-ifs read early dates only: the deadline's forecast and the meetings chosen
         return run_variants(self.plan, self.sched.status_override, v, record=False, backward=False)
+
+    def size(self) -> int:
+        """Items and body meetings the kernel handles in each variant of this lab."""
+        bodies = {(it.timeline, it.at) for it in self.base.items.values() if it.at is not None}
+        p = self.base
+        return self.n + sum(len(p.timeline(t).bodies[b].meetings) for t, b in bodies)
 
     def forecast(self, res: K.KernelResult, row: int) -> int | None:
         f = int(res.ef[row, self.pos(self.key)])
@@ -144,77 +158,135 @@ class _Lab:
         return f is not None and f <= self.due
 
 
-def explain(sched: Schedule, keys: Iterable[str] | None = None, budget: int = WHAT_IF_BUDGET) -> list[Explanation]:
-    """Explain each deadline (or those in `keys`): met or missed, why, and what would save it."""
+class _Labs:
+    """The labs of the deadlines to be explained. Their schedules are computed ahead, `AHEAD`
+    deadlines at a time side by side in one kernel run (`schedule_apart`), rather than one run
+    each: a national programme explains hundreds of deadlines. Never more are computed than the
+    what-if budget left can still pay for, and what is computed is what `schedule` would give."""
+
+    def __init__(self, sched: Schedule, todo: list[DeadlineResult], at_risk: int = AT_RISK_MARGIN):
+        self.sched, self.at_risk = sched, at_risk
+        self.order = {k: i for i, k in enumerate(sched.programme.items)}
+        table = sched.table()  # every item's status at once (a national programme has thousands of deadlines)
+        self.done = {k for k, status in zip(table.keys, table.status, strict=True) if status == "done"}
+        self.todo = [d.key for d in todo if self.needs_lab(d)]
+        self.at = {k: i for i, k in enumerate(self.todo)}
+        self.ready: dict[str, tuple[Programme, Schedule]] = {}
+        self.alone: dict[str, Programme] = {}  # large labs, scheduled each on its own
+
+    def needs_lab(self, d: DeadlineResult) -> bool:
+        """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
+        return d.key not in self.done and not (d.met and (d.margin or 0) >= self.at_risk)
+
+    def lab(self, d: DeadlineResult, budget: list[int]) -> _Lab:
+        got = self.ready.pop(d.key, None)
+        if got is None and d.key not in self.alone:
+            self._ahead(d.key, budget[0])
+            got = self.ready.pop(d.key, None)
+        if got is None:
+            base = self.alone.pop(d.key, None) or _base(self.sched, d.key, self.order)
+            return _Lab(self.sched, d.key, budget, base, None)
+        return _Lab(self.sched, d.key, budget, *got)
+
+    def _ahead(self, key: str, budget: int) -> None:
+        i = self.at.get(key)
+        if i is None:
+            return
+        # every lab costs more than RUN_COST, and no lab is made once the budget is spent
+        keys, bases = [], []
+        for k in self.todo[i : i + min(AHEAD, -(-budget // RUN_COST))]:
+            if k in self.ready or k in self.alone:
+                continue
+            base = _base(self.sched, k, self.order)
+            if len(base.items) > ALONE:  # scheduled on its own when it comes, its plan kept for its what-ifs
+                self.alone[k] = base
+            else:
+                keys.append(k)
+                bases.append(base)
+        try:
+            done = schedule_apart(bases, as_of=self.sched.status_override)
+        except GovflowError:
+            return  # one of them cannot be scheduled: each schedules on its own, as it comes, and says so
+        self.ready.update(zip(keys, zip(bases, done, strict=True), strict=True))
+
+
+def explain(
+    sched: Schedule,
+    keys: Iterable[str] | None = None,
+    budget: int = WHAT_IF_BUDGET,
+    at_risk: int = AT_RISK_MARGIN,
+) -> list[Explanation]:
+    """Explain each deadline (or those in `keys`): met or missed, why, and what would save it. A
+    deadline met with `at_risk` working days or more to spare gets its verdict only."""
     left = [budget]
     wanted = set(keys) if keys is not None else None
-    order = {k: i for i, k in enumerate(sched.programme.items)}
-    return [_explain(sched, d, left, order) for d in sched.deadlines if wanted is None or d.key in wanted]
+    todo = [d for d in sched.deadlines if wanted is None or d.key in wanted]
+    labs = _Labs(sched, todo, at_risk)
+    out: list[Explanation | None] = []
+    batches = _Batches(out)
+    for d in todo:
+        e = _explain(sched, d, left, labs, at_risk)
+        out.append(e if isinstance(e, Explanation) else None)
+        if isinstance(e, _Pending):
+            batches.add(len(out) - 1, e)
+    batches.run()
+    assert all(e is not None for e in out)
+    return [e for e in out if e is not None]
 
 
-def _explain(sched: Schedule, d: DeadlineResult, budget: list[int], order: dict[str, int]) -> Explanation:
+def _explain(
+    sched: Schedule, d: DeadlineResult, budget: list[int], labs: _Labs, at_risk: int = AT_RISK_MARGIN
+) -> Explanation | _Pending:
     if d.forecast is None:
         root = next((k for k in d.driving_path if sched.items[k].why == "no-meeting"), d.key)
-        summary = f"MISSED: cannot be scheduled: {sched.programme.label(root)}: {sched.items[root].reason}"
+        summary = f"MISSED: cannot be scheduled: {sched.programme.name(root)}: {sched.items[root].reason}"
     elif d.met:
         summary = f"met, {_days(d.margin or 0)} to spare" if d.margin else "met, with no working days to spare"
     else:
         summary = f"MISSED by {_days(-(d.margin or 0))} (forecast {fmt(d.forecast)})"
-    if sched.items[d.key].status == "done":
+    if d.key in labs.done:
         return Explanation(d.key, f"done on {fmt(d.forecast)}" + ("" if d.met else f", {_days(-(d.margin or 0))} late"))
-    if d.met and (d.margin or 0) >= AT_RISK_MARGIN:
+    if d.met and (d.margin or 0) >= at_risk:
         return Explanation(d.key, summary)
     if budget[0] <= 0:
         return Explanation(d.key, summary, notes=(_SKIPPED,))
-    lab = _Lab(sched, d.key, budget, order)
+    lab = labs.lab(d, budget)
     broke = tuple(_broke(lab, d)) if not d.met else ()
     nxt = _next_break(lab, d) if d.met else None
     batch = _Batch()  # the TBC confirmations and the recovery options, in one kernel call
     windows = _windows(lab, d, batch)
     recovery = _recovery(lab, d, batch) if not d.met else None
-    res = batch.run(lab)
-    windows_text = tuple(windows(res)) if batch.rows else ()
-    recovery_text = tuple(recovery(res)) if recovery is not None else ()
+    run = bool(batch.rows) and lab.reserve(len(batch.rows))  # the budget is taken now, the run comes later
     notes = (_SKIPPED,) if budget[0] <= 0 else ()
-    return Explanation(d.key, summary, broke, nxt, windows_text, recovery_text, notes)
+
+    def finish(res: _Finishes | None) -> Explanation:
+        windows_text = tuple(windows(res)) if batch.rows else ()
+        recovery_text = tuple(recovery(res)) if recovery is not None else ()
+        return Explanation(d.key, summary, broke, nxt, windows_text, recovery_text, notes)
+
+    return _Pending(lab, batch, finish) if run else finish(None)
 
 
 def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
-    """Meetings on the driving path that the papers missed, and what the next one cost: read from
-    the meeting each item was given and the one before it that its papers were too late for."""
+    """Meetings on the driving path that the papers (or a procedural rule) made it miss, what the
+    next one cost, and call-in periods on the way: read from the meeting each item was given and
+    the one before it that it could not take."""
     sched = lab.local
-    label = sched.programme.label
+    label = sched.programme.name  # sentences name items by title (`Programme.name`)
     for key in d.driving_path:
         r = sched.items[key]
         if r.status == "unschedulable" and r.why == "no-meeting":
             yield f"{label(key)}: {r.reason}"
             continue
-        if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
-            continue
-        meetings = sched.meetings(key)
-        j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-        statutory = _statutory_broke(sched, key, meetings, j)
-        if statutory is not None:
-            yield statutory
-            continue
-        if j == 0:
-            continue
-        prev = meetings[j - 1]
-        floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
-        if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
-            continue
-        cal = sched.calendar(key)
-        late = cal.between(prev.papers_due, r.ready)
-        ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
-        body = sched.programme.body(sched.programme.items[key])
-        due = f"papers were due {fmt(prev.papers_due)}"
-        if prev.published is not None and prev.published == prev.papers_due and body.publish is not None:
-            due += f" (its agenda is published {body.publish} before the meeting)"
-        yield (
-            f"{label(key)} missed the {body.name} meeting of {fmt(prev.held)}: {due} but {ready} "
-            f"{fmt(r.ready)}, {_days(late)} late; the next meeting is "
-            f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
-        )
+        missed = _missed(sched, key, lab.sched)
+        if missed is not None:
+            yield missed
+        if r.takes_effect is not None and r.early_finish is not None and key != d.key:
+            body = sched.programme.body(sched.programme.items[key])
+            yield (
+                f"{label(key)} ({fmt(r.early_finish)}) takes effect on {fmt(r.takes_effect)}, after the "
+                f"{body.name}'s call-in period of {count(body.call_in, 'clear working day')}"
+            )
     r = sched.items[d.key]
     if r.early_finish is not None and d.margin is not None:
         yield (
@@ -223,10 +295,39 @@ def _broke(lab: _Lab, d: DeadlineResult) -> Iterable[str]:
         )
 
 
+def _missed(sched: Schedule, key: str, whole: Schedule) -> str | None:
+    """The meeting a decision on the driving path could not take, and why (`whole`: the whole
+    programme's schedule, whose body meetings are read once)."""
+    label, r = sched.programme.name, sched.items[key]
+    if r.meeting is None or r.status == "done" or r.ready is None or r.early_finish is None:
+        return None
+    meetings = whole.meetings(key)
+    j = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
+    statutory = _statutory_broke(sched, key, meetings, j)
+    if statutory is not None or j == 0:
+        return statutory
+    prev = meetings[j - 1]
+    floor = max(x for x in (r.held_from, sched.as_of, date.min) if x is not None)
+    if prev.held < floor or prev.papers_due >= r.ready:  # not missed for want of papers
+        return None
+    cal = sched.calendar(key)
+    late = cal.between(prev.papers_due, r.ready)
+    ready = f"{label(r.driving[0])} is ready" if r.driving else "the papers are ready"
+    body = sched.programme.body(sched.programme.items[key])
+    due = f"papers were due {fmt(prev.papers_due)}"
+    if prev.published is not None and prev.published == prev.papers_due and body.publish is not None:
+        due += f" (its agenda is published {body.publish} before the meeting)"
+    return (
+        f"{label(key)} missed the {body.name} meeting of {fmt(prev.held)}: {due} but {ready} "
+        f"{fmt(r.ready)}, {_days(late)} late; the next meeting is "
+        f"{fmt(r.early_finish)}, {count((r.early_finish - prev.held).days, 'calendar day')} later"
+    )
+
+
 def _statutory_broke(sched: Schedule, key: str, meetings: Sequence[HeldMeeting], j: int) -> str | None:
     """Why a decision went to a later meeting than its papers allow, when a procedural rule set
     it: a deferral, a blackout, or a key decision's notice; in a committee clerk's words."""
-    p, label, r = sched.programme, sched.programme.label, sched.items[key]
+    p, label, r = sched.programme, sched.programme.name, sched.items[key]
     item = p.items[key]
     body = p.body(item)
     chosen = meetings[j]
@@ -308,7 +409,7 @@ def _proven_float(lab: _Lab, key: str, flt: int) -> tuple[int, K.KernelResult, i
 def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
     """The step on the driving path that breaks first, and what a one-day-too-many slip costs."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     candidates = [k for k in _slippable(sched, d) if k != d.key] or _slippable(sched, d)
     if not candidates:
         return "every step on the driving path is done, fixed or a meeting: nothing left can slip"
@@ -337,7 +438,14 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         ni = lab.pos(nxt)
         before, after = int(res.slot[ok_row, ni]), int(res.slot[bad_row, ni])
         held_before = _day(res.held.ravel()[before]) if before >= 0 else None
-        if link is not None and link.type == "FS":
+        notice = p.body(nitem).notice
+        if link is None and x in nitem.notice_after and notice is not None and before >= 0:
+            by = sched.clear_before(nxt, _day(res.day1.ravel()[before]), notice)
+            text += (
+                f" it misses the forward-plan notice for the {body} of {fmt(held_before)} "
+                f"({notice}' notice, by {fmt(by)})"
+            )
+        elif link is not None and link.type == "FS":
             text += f" it misses the {body} papers deadline ({fmt(_day(res.papers.ravel()[before]))})"
         else:
             text += f" it misses the {body} meeting of {fmt(held_before)}"
@@ -367,48 +475,130 @@ def _day(o: object) -> date:
 
 class _Batch:
     """What-if rows from several questions, run in one kernel call: each row changes one thing
-    (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned."""
+    (an event or a TBC meeting confirmed on a day, an extra meeting) and keeps the rest as planned.
+    Rows name the item (and the meeting) they change; `_side_by_side` finds them in the plan the
+    rows run on, which may hold several labs side by side."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, int, int, int]] = []  # (what, index, day, papers)
+        self.rows: list[tuple[str, str, Meeting | None, int, int]] = []  # (what, item, meeting, day, papers)
 
-    def add(self, what: str, index: int, day: int, papers: int = -1) -> int:
-        self.rows.append((what, index, day, papers))
+    def add(self, what: str, key: str, day: int, papers: int = -1, meeting: Meeting | None = None) -> int:
+        self.rows.append((what, key, meeting, day, papers))
         return len(self.rows) - 1
 
-    def run(self, lab: _Lab) -> K.KernelResult | None:
-        n = len(self.rows)
-        if not n:
-            return None
-        on: dict[int, K.I64] = {}
-        confirm: dict[int, K.I64] = {}
-        extra: dict[int, tuple[K.I64, K.I64]] = {}
-        notice: dict[int, K.I64] = {}
-        for row, (what, index, day, papers) in enumerate(self.rows):
+
+class _Finishes:
+    """The deadline's forecast (an ordinal; NEVER: cannot be scheduled) in each row of a batch,
+    and for rows that take a key decision under another notice rule, the meeting it took (held
+    date and first day, ordinals)."""
+
+    def __init__(self, ef: list[int], due: int, taken: dict[int, tuple[int, int]] | None = None):
+        self.ef, self.due, self.taken = ef, due, taken or {}
+
+    def met(self, row: int) -> bool:
+        return self.ef[row] < K.NEVER and self.ef[row] <= self.due
+
+
+@dataclass
+class _Pending:
+    """An explanation waiting for its batch of what-ifs (its budget already taken)."""
+
+    lab: _Lab
+    batch: _Batch
+    finish: Callable[[_Finishes | None], Explanation]
+
+
+BATCH_CELLS = 60_000  # labs run side by side while variants x (items + meetings) stays under this
+BATCH_LABS = 4
+
+
+class _Batches:
+    """Explanations waiting for their batches of what-ifs, finished a few labs to a kernel call,
+    side by side (a call costs milliseconds whatever its size, and its variants cover every lab
+    in it): a group runs as soon as the next lab would make it too large."""
+
+    def __init__(self, out: list[Explanation | None]):
+        self.out = out
+        self.group: list[tuple[int, _Pending]] = []
+        self.rows = self.size = 0
+
+    def add(self, at: int, w: _Pending) -> None:
+        rows, size = len(w.batch.rows), w.lab.size()
+        full = (self.rows + rows) * (self.size + size) > BATCH_CELLS or len(self.group) >= BATCH_LABS
+        if self.group and full:
+            self.run()
+        self.group.append((at, w))
+        self.rows, self.size = self.rows + rows, self.size + size
+
+    def run(self) -> None:
+        group = [w for _, w in self.group]
+        if group:
+            try:
+                done = _side_by_side(group)
+            except GovflowError:
+                done = [_side_by_side([one])[0] for one in group]  # one of them says what cannot be scheduled
+            for (at, w), fin in zip(self.group, done, strict=True):
+                self.out[at] = w.finish(fin)
+        self.group, self.rows, self.size = [], 0, 0
+
+
+def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
+    """Each lab's batch run in one kernel call on the labs' programmes compiled side by side: a
+    row changes only its own lab's item or one of its bodies' meetings, and only its own lab's
+    part of the row is read."""
+    plan = Plan(*(w.lab.base for w in group)) if len(group) > 1 else compiled(group[0].lab.base)
+    cp, n = plan.compiled, sum(len(w.batch.rows) for w in group)
+    on: dict[int, K.I64] = {}
+    confirm: dict[int, K.I64] = {}
+    extra: dict[int, tuple[K.I64, K.I64]] = {}
+    notice: dict[int, K.I64] = {}
+    asked: list[tuple[int, int]] = []  # (row, kernel index) of the notice rows
+    row = 0
+    for w, (_, _, index) in zip(group, plan.parts, strict=True):
+        for what, key, meeting, day, papers in w.batch.rows:
+            i = index[key]
             if what == "on":
-                on.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
+                on.setdefault(cp.pos[i], np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
             elif what == "notice":  # a key decision taken under another notice rule (K.NOTICE_RULES)
-                notice.setdefault(index, np.zeros(n, dtype=np.int64))[row] = day
+                notice.setdefault(cp.pos[i], np.zeros(n, dtype=np.int64))[row] = day
+                asked.append((row, cp.pos[i]))
             elif what == "confirm":
-                confirm.setdefault(index, np.full(n, -1, dtype=np.int64))[row] = day
-            else:  # an extra meeting of body `index` (NEVER: none); papers -1: due by the body's rule
+                b = plan.item_body[i]
+                first = int(cp.body_off[b])
+                slot = first + next(j for j, m in enumerate(plan.meetings_of(b)) if m is meeting)
+                confirm.setdefault(slot, np.full(n, -1, dtype=np.int64))[row] = day
+            else:  # an extra meeting of the item's body (NEVER: none); papers -1: due by the body's rule
                 held, due = extra.setdefault(
-                    index, (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+                    plan.item_body[i], (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
                 )
                 held[row], due[row] = day, papers
-        return lab.run(K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra), notice=notice))
+            row += 1
+    v = K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra), notice=notice)
+    res = run_variants(plan, group[0].lab.sched.status_override, v, record=False, backward=False)
+    taken = {}
+    for r, k in asked:
+        slot = int(res.slot[r, k])
+        if slot >= 0:
+            taken[r] = (int(res.held.ravel()[slot]), int(res.day1.ravel()[slot]))
+    out, row = [], 0
+    for w, (_, _, index) in zip(group, plan.parts, strict=True):
+        rows = len(w.batch.rows)
+        mine = {r - row: x for r, x in taken.items() if row <= r < row + rows}
+        out.append(_Finishes(res.ef[row : row + rows, cp.pos[index[w.lab.key]]].tolist(), w.lab.due, mine))
+        row += rows
+    return out
 
 
-Sentences = Callable[[K.KernelResult | None], list[str]]
+Sentences = Callable[[_Finishes | None], list[str]]
 
 
 def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """For each TBC date bearing on the deadline (a window event, the meeting an item is planned at,
     or one it skipped): which confirmed days would save it, from a run confirming each day."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     trials: list[tuple[str, bool, list[date], list[int]]] = []
-    seen: set[int] = set()
+    seen: set[tuple[str, str | None, int]] = set()  # each body's TBC meetings once
     for key in sorted(lab.base.items):
         item = p.items[key]
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
@@ -416,34 +606,33 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         cal = sched.calendar(key)
         if item.on is not None:
             days = list(cal.days(item.on.first, item.on.last)) or [item.on.last]
-            rows = [batch.add("on", lab.pos(key), x.toordinal()) for x in days]
+            rows = [batch.add("on", key, x.toordinal()) for x in days]
             trials.append((f"{label(key)} ({item.on.text})", key in d.driving_path, days, rows))
             continue
         r = sched.items[key]
         if r.meeting is None:
             continue
         body = p.body(item)
-        meetings = sched.meetings(key)
+        meetings = lab.sched.meetings(key)
         chosen = next(k for k, m in enumerate(meetings) if m.meeting is r.meeting and m.held == r.early_finish)
-        for m in meetings[: chosen + 1]:
+        for k, m in enumerate(meetings[: chosen + 1]):
             if m.meeting.when.exact or (sched.as_of is not None and m.held < sched.as_of):
                 continue
-            slot = lab.slot_of(key, m.meeting)
-            if slot in seen:
+            if (item.timeline, item.at, k) in seen:
                 continue
-            seen.add(slot)
+            seen.add((item.timeline, item.at, k))
             when = m.meeting.when
             days = list(cal.days(when.first, when.last)) or [when.last]
-            rows = [batch.add("confirm", slot, x.toordinal()) for x in days]
+            rows = [batch.add("confirm", key, x.toordinal(), meeting=m.meeting) for x in days]
             what = f"the {body.name} meeting ({when.text or when}) for {label(key)}"
             trials.append((what, key in d.driving_path and m.meeting is r.meeting, days, rows))
 
-    def sentences(res: K.KernelResult | None) -> list[str]:
+    def sentences(res: _Finishes | None) -> list[str]:
         name, out = label(d.key), list[str]()
         for what, on_path, days, rows in trials:
             if res is None:
                 return [*out, f"{what}: not analysed (programme too large)"]
-            good = [day for day, r in zip(days, rows, strict=True) if lab.met(res, r)]
+            good = [day for day, r in zip(days, rows, strict=True) if res.met(r)]
             if len(good) == len(days):
                 if on_path:
                     out.append(f"{name} is met whichever day {what} is confirmed")
@@ -457,25 +646,23 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     return sentences
 
 
-def _notice_fallbacks(lab: _Lab, key: str, batch: _Batch) -> list[Callable[[K.KernelResult | None], str | None]]:
+def _notice_fallbacks(lab: _Lab, key: str, batch: _Batch) -> list[Callable[[_Finishes | None], str | None]]:
     """A key decision taken under general exception or special urgency (where its body allows
     them), each from a run that takes it under that rule."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
+    p, label = sched.programme, sched.programme.name
     item, r = p.items[key], sched.items[key]
     body = p.body(item)
-    out: list[Callable[[K.KernelResult | None], str | None]] = []
+    out: list[Callable[[_Finishes | None], str | None]] = []
     for rule, given in ((1, body.general_exception), (2, body.special_urgency)):
         if not given:
             continue
-        row = batch.add("notice", lab.pos(key), rule)
+        row = batch.add("notice", key, rule)
 
-        def fallback(res: K.KernelResult | None, row: int = row, rule: int = rule) -> str | None:
-            if res is None or not lab.met(res, row):
+        def fallback(res: _Finishes | None, row: int = row, rule: int = rule) -> str | None:
+            if res is None or not res.met(row) or row not in res.taken:
                 return None
-            slot = int(res.slot[row, lab.pos(key)])
-            held = _day(res.held.ravel()[slot])
-            first = _day(res.day1.ravel()[slot])
+            held, first = (_day(x) for x in res.taken[row])
             if r.early_finish is not None and held >= r.early_finish:
                 return None  # the notice was not what held it back
             if rule == 1 and body.general_exception is not None and body.notice is not None:
@@ -499,26 +686,25 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     """Extraordinary meetings, chair's action and the finish dates that would save a missed deadline:
     each meeting option from a run with that meeting added."""
     sched = lab.local
-    p, label = sched.programme, sched.programme.label
-    plans: list[Callable[[K.KernelResult | None], str | None]] = []
+    p, label = sched.programme, sched.programme.name
+    plans: list[Callable[[_Finishes | None], str | None]] = []
     for key in d.driving_path:
         item, r = p.items[key], sched.items[key]
         cal = sched.calendar(key)
         if item.kind == "meeting" and r.status != "done" and r.ready is not None and r.bound is not None:
             body = p.body(item)
-            b = lab.body(key)
             start = max(x for x in (r.ready, r.held_from, sched.as_of) if x is not None)
             days = list(cal.days(start, r.bound))[:MAX_CANDIDATES]
-            rows = [batch.add("extra", b, x.toordinal()) for x in days]
+            rows = [batch.add("extra", key, x.toordinal()) for x in days]
 
             def extraordinary(
-                res: K.KernelResult | None,
+                res: _Finishes | None,
                 days: list[date] = days,
                 rows: list[int] = rows,
                 who: str = key,
                 name: str = body.name,
             ) -> str | None:
-                good = [x for x, row in zip(days, rows, strict=True) if res is not None and lab.met(res, row)]
+                good = [x for x, row in zip(days, rows, strict=True) if res is not None and res.met(row)]
                 if not good:
                     return None
                 if len(good) == 1:
@@ -534,17 +720,17 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
                 plans += _notice_fallbacks(lab, key, batch)
             if body.chairs_action is not None:
                 by = cal.wd(cal.on_or_after(r.ready), body.chairs_action)
-                row = batch.add("extra", b, by.toordinal(), r.ready.toordinal())  # papers the day they are ready
+                row = batch.add("extra", key, by.toordinal(), r.ready.toordinal())  # papers the day they are ready
 
                 def chair(
-                    res: K.KernelResult | None,
+                    res: _Finishes | None,
                     row: int = row,
                     by: date = by,
                     who: str = key,
                     n: int = body.chairs_action,
                     name: str = body.name,
                 ) -> str | None:
-                    if res is None or not lab.met(res, row):
+                    if res is None or not res.met(row):
                         return None
                     return (
                         f"chair's action by the {name} chair for {label(who)} (by {fmt(by)}, within "
@@ -566,7 +752,7 @@ def _recovery(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
             )
             plans.append(lambda res, text=text: text)  # type: ignore[misc]  # from this deadline's latest dates
 
-    def sentences(res: K.KernelResult | None) -> list[str]:
+    def sentences(res: _Finishes | None) -> list[str]:
         return [text for plan in plans if (text := plan(res)) is not None]
 
     return sentences

@@ -127,7 +127,7 @@ def at_item(cp: Compiled, k: int, what: str, day: int, days: int = 0, calendar: 
     ("effect"). For reports that read one item at a time."""
     cals = cp.cals
     assert cals is not None
-    c = int(cp.cal[k])
+    c = int(cp.body_cal[cp.body[k]])  # the rules count the body's working days
     cb, db, o = cals.cbase[c : c + 1], cals.dbase[c : c + 1], np.asarray([day], dtype=DT)
     if what == "clear":
         return int(clear_before(cals, cb, db, o, np.asarray([days]), calendar)[0])
@@ -531,7 +531,12 @@ class _Links:
         self.ident_all = bool(ident.all())  # milestones and meetings after a link of lag 0: x itself
         self.ident = None if self.ident_all else _some(ident)
         self.callin = _some(cp.e_callin[e])
-        self.scal, self.pcal = cp.cal[self.succ], cp.cal[self.pred]
+        # a meeting predecessor's call-in counts its body's working days (its only use of `pcal`
+        # besides SS into a task)
+        pcal = cp.cal[self.pred]
+        if self.callin is not None:
+            pcal = np.where(cp.kind[self.pred] == MEETING, cp.body_cal[cp.body[self.pred]], pcal)
+        self.scal, self.pcal = cp.cal[self.succ], pcal
         self.cals: Calendars | None = None
         self.col: I64
         if role != "back":  # the predecessor's start (SS) or finish, in `_Run.pt`
@@ -804,7 +809,12 @@ class _Meetings:
         """`first` from j, the largest of the positions of its bounds: j itself when the papers
         and first days are in held order, else the first from j that fits; -1 where none does."""
         if not self.monotone:  # papers or first days out of held order: from j, the first that fits
-            end = np.broadcast_to(vrow * self.width + self.seg_end_in_row[body], j.shape)
+            last = vrow * self.width + self.seg_end_in_row[body]
+            shape = np.broadcast_shapes(
+                np.shape(j), np.shape(last), np.shape(ready), np.shape(NONE if dmin is None else dmin)
+            )
+            j = np.broadcast_to(j, shape)  # every variant row: the rows' meetings differ
+            end = np.broadcast_to(last, j.shape)
             top = len(self.pflat) - 1
             ready_b = np.broadcast_to(ready, j.shape)
             dmin_b = np.broadcast_to(NONE if dmin is None else dmin, j.shape)
@@ -1450,8 +1460,10 @@ class _Run:
         (published once the `notice_after` items finish, not before the start nor, until given,
         the status date), the notice's driver, and `blocked` with items whose notice cannot be
         published."""
-        cp, sl, V = self.cp, slice(a, b), self.v.n
+        cp, sl = self.cp, slice(a, b)
         key = cp.key[sl]
+        bc = cp.body_cal[cp.body[sl]]  # notice counts the body's working days
+        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
         ready, nd = self._reduce("notice", g, a, b, s0)
         nblocked = ready >= NEVER
         low = has_asof & (asof > ready)
@@ -1461,12 +1473,7 @@ class _Run:
         ready = np.where(given > NONE, given, ready)
         nd = np.where(given > NONE, -1, nd)
         nblocked &= given <= NONE
-        rule = np.zeros((V, b - a), dtype=np.int64)
-        for i, r in self.v.notice.items():
-            if a <= i < b:
-                rule[:, i - a] = r
-        cols = np.arange(a, b)[None, :]
-        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        days, cal = self._notice_rule(a, b)
         floor = _notice_floor(self.cals, cb, db, ready, np.maximum(days, 0), cal)
         floor = np.where(key & (days != NO_NOTICE), floor, NONE)
         self.notice[:, sl] = np.where(key & ~nblocked, ready, NONE)
@@ -1539,7 +1546,8 @@ class _Run:
             j = np.where(r > NONE, meet.pick(vrow, body, np.maximum(ja, meet.position("papers", vrow, body, r)), r), -1)
             held = self.meet.hflat[np.maximum(j, 0)]
             ok = (j >= 0) & (held <= bound)
-            lr_none = cals.day(db, cals.cnt(cb, bound), -1 - cp.papers_due[body])
+            bc = cp.body_cal[body]  # papers count the body's working days
+            lr_none = cals.day(cals.dbase[bc], cals.cnt(cals.cbase[bc], bound), -1 - cp.papers_due[body])
             lf = np.where(ok, held, bound)
             lr = np.where(ok, r, lr_none)
             np.copyto(lf, NEVER, where=unbounded)
@@ -1553,17 +1561,24 @@ class _Run:
         else:
             self.lf[:, sl] = self.ls[:, sl] = bound
 
-    def _latest_notice(self, a, b, cb, db, ja, jb, bound, unbounded) -> None:  # type: ignore[no-untyped-def]
-        """Key decisions among items a..b-1: the latest day notice can be published for the latest
-        meeting they may take (`clear_before` its first day; the bound itself where no meeting
-        fits), unless it has been given."""
-        cp, sl, V = self.cp, slice(a, b), self.v.n
-        rule = np.zeros((V, b - a), dtype=np.int64)
+    def _notice_rule(self, a: int, b: int) -> tuple[I64, I64]:
+        """(clear days, calendar?) of the notice each key decision among items a..b-1 is taken
+        under in each variant (`Variants.notice`; the body's `notice` unless a variant says)."""
+        rule = np.zeros((self.v.n, b - a), dtype=np.int64)
         for i, r in self.v.notice.items():
             if a <= i < b:
                 rule[:, i - a] = r
         cols = np.arange(a, b)[None, :]
-        days, cal = cp.nt_days[rule, cols], cp.nt_cal[rule, cols]
+        return self.cp.nt_days[rule, cols], self.cp.nt_cal[rule, cols]
+
+    def _latest_notice(self, a, b, cb, db, ja, jb, bound, unbounded) -> None:  # type: ignore[no-untyped-def]
+        """Key decisions among items a..b-1: the latest day notice can be published for the latest
+        meeting they may take (`clear_before` its first day; the bound itself where no meeting
+        fits), unless it has been given."""
+        cp, sl = self.cp, slice(a, b)
+        bc = cp.body_cal[cp.body[sl]]
+        cb, db = self.cals.cbase[bc], self.cals.dbase[bc]
+        days, cal = self._notice_rule(a, b)
         first = self.meet.papers_max(ja, jb, self.meet.dflat)
         m = np.where(first > NONE, first, bound)
         ln = clear_before(self.cals, cb, db, m, np.maximum(days, 0), cal)

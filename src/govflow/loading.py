@@ -334,6 +334,10 @@ class _Reader:
 
     def __init__(self, doc: _Doc):
         self.doc = doc
+        # a national programme repeats dates (deadlines, `skip` months) and links: read each once
+        self.dates: dict[str, Window] = {}
+        self.deps: dict[tuple[str, str, int], Dependency] = {}
+        self.plain: dict[str, Dependency] = {}  # `after` entries that are a plain id (a reader reads one timeline)
 
     def err(self, path: Path_, code: str, message: str, item: str | None = None) -> None:
         self.doc.err(path, code, message, item)
@@ -393,11 +397,25 @@ class _Reader:
         return value
 
     def window(self, value: Any, path: Path_, key: str, item: str | None = None) -> Window | None:
+        if type(value) is str:
+            known = self.dates.get(value)
+            if known is not None:
+                return known
         try:
-            return parse_window(value)
+            w = parse_window(value)
         except DateError as e:
             self.err(path, "bad-date", f"'{key}': {e}", item)
             return None
+        if type(value) is str:
+            self.dates[value] = w
+        return w
+
+    def dependency(self, key: str, typ: str, lag: int) -> Dependency:
+        """One `after` entry (the same object for the same link: it is frozen)."""
+        dep = self.deps.get((key, typ, lag))
+        if dep is None:
+            dep = self.deps[(key, typ, lag)] = Dependency(key, typ, lag)  # type: ignore[arg-type]
+        return dep
 
     def exact(self, data: dict[str, Any], key: str, path: Path_, item: str | None = None) -> date | None:
         if data.get(key) is None:
@@ -883,9 +901,12 @@ def _body(r: _Reader, bid: str, raw: Any, start: date, zone: str = "Europe/Londo
             "(all may have been skipped)",
             bid,
         )
-    when.sort(key=lambda m: (m.when.last, m.when.first))
     # bodies on the same pattern share one tuple of meetings (and the scheduler's index of it)
-    meetings = shared if rule is not None and len(shared) == len(when) else tuple(when)
+    if rule is not None and len(shared) == len(when):
+        meetings = shared  # a recurrence's meetings come in date order: sorted already
+    else:
+        when.sort(key=lambda m: (m.when.last, m.when.first))
+        meetings = tuple(when)
     time_text = r.text(data, "time", path, item=bid)
     at: time | None = None
     if time_text is not None:
@@ -960,7 +981,7 @@ def _unused_skips(
     r: _Reader, bid: str, rule: str, first: date, until: date | None, entries: list[tuple[Path_, Window]]
 ) -> None:
     """Warn about each `skip` entry that removes no meeting of the recurrence (a mistyped date?)."""
-    every = [m.when.first for m in _recurring(rule, first, until, ())]
+    every = _recurring_days(rule, first, until)
     capped = len(every) >= MAX_OCCURRENCES  # dates past the cap were never generated: say nothing of them
     end = until or (first.replace(year=first.year + 3, day=min(first.day, 28)))
     for where, w in entries:
@@ -976,6 +997,12 @@ def _unused_skips(
             f"({rule.strip()} from {first} until {end}); is the date right?",
             bid,
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _recurring_days(rule: Any, first: date, until: date | None) -> tuple[date, ...]:
+    """The day of each meeting of an RRULE (`_recurring`, nothing skipped)."""
+    return tuple(m.when.first for m in _recurring(rule, first, until, ()))
 
 
 class _RuleError(ValueError):
@@ -1155,11 +1182,11 @@ def _calendar_meetings(
     of them; paths relative to the file defining the body), less `skip` windows and less days
     already in `meets`; `from` and `until` bound the recurrence only. Also warns about `skip`
     entries that remove nothing."""
-    from .sources import Found, SourceError, read_csv, read_ics
-
     value = data.get("meets_from")
     if value is None:
         return []
+    from .sources import Found, SourceError, read_csv, read_ics
+
     path: Path_ = ("bodies", bid, "meets_from")
     entries = value if isinstance(value, list) else [value]
     try:
@@ -1266,16 +1293,22 @@ def _body_warnings(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]
         doc = docs.get(body.path)
         return None if doc is None else doc.line(("bodies", body.id, key))
 
+    # bodies on the same pattern share one tuple of meetings: look at each tuple once per nation
+    looked: dict[tuple[int, str], tuple[tuple[Meeting, ...], list[tuple[Meeting, dict[date, str]]]]] = {}
     for body, nation in seen.values():
-        generated = [m for m in body.meetings if m.source not in ("", "meets")]
-        if not generated:
-            continue
-        years = sorted({m.when.first.year for m in generated})
-        names = bank_holidays(nation, years) if nation != "none" else {}
-        for m in generated:
+        hit = looked.get((id(body.meetings), nation))
+        if hit is None or hit[0] is not body.meetings:
+            generated = [m for m in body.meetings if m.source not in ("", "meets")]
+            years = sorted({m.when.first.year for m in generated})
+            names = bank_holidays(nation, years) if generated and nation != "none" else {}
+            off = [
+                (m, names)
+                for m in generated
+                if m.when.first == m.when.last and (m.when.first in names or m.when.first.weekday() >= 5)
+            ]
+            hit = looked[(id(body.meetings), nation)] = (body.meetings, off)
+        for m, names in hit[1]:
             d = m.when.first
-            if m.when.first != m.when.last or (d not in names and d.weekday() < 5):
-                continue
             whence = "the recurrence gives" if m.source == "recurrence" else f"{m.source} has"
             key = "recurrence" if m.source == "recurrence" else "meets_from"
             place = nation.replace("-", " ").title()
@@ -1340,7 +1373,113 @@ def _body_warnings(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]
     return out
 
 
+_PLAIN_ITEM_KEYS = frozenset(("title", "level", "on", "at", "duration", "after", "deadline", "owner"))
+
+
+def _plain_item(r: _Reader, tid: str, iid: str, data: Any) -> Item | None:
+    """The common item (no progress, no risk inputs) read without a problem, or None: then
+    `_item` reads it field by field and says what is wrong. Gives what `_item` gives."""
+    if type(data) is not dict or not _PLAIN_ITEM_KEYS.issuperset(data) or not _ID.fullmatch(iid):
+        return None
+    on_text, at, duration = data.get("on"), data.get("at", ""), data.get("duration", 0)
+    title, level, owner = data.get("title", iid), data.get("level", "local"), data.get("owner", ())
+    if (
+        ("on" in data and (on_text is None or "at" in data or "duration" in data))
+        or ("at" in data and (type(at) is not str or not at or "duration" in data))
+        or type(duration) is not int
+        or not 0 <= duration <= MAX_NUMBER
+        or type(title) is not str
+        or level not in LEVELS
+    ):
+        return None
+    if type(owner) is str:
+        owner = (owner,)
+    elif type(owner) is list and all(type(o) is str for o in owner):
+        owner = tuple(owner)
+    elif owner != ():
+        return None
+    on = deadline = None
+    if on_text is not None and (on := _plain_date(r, on_text)) is None:
+        return None
+    if data.get("deadline") is not None and (deadline := _plain_date(r, data["deadline"])) is None:
+        return None
+    after = _plain_after(r, tid, data.get("after"))
+    if after is None:
+        return None
+    kind: Kind = "event" if "on" in data else "meeting" if at else "task" if duration > 0 else "milestone"
+    return Item(
+        sys.intern(f"{tid}:{iid}"),  # interned: dependencies name the same string object
+        iid,
+        tid,
+        title or iid,
+        kind,
+        level,
+        on,
+        at or None,
+        duration,
+        None,
+        after,
+        deadline,
+        owner,
+        None,
+        None,
+        None,
+        None,
+        r.doc.known_line(("items", iid)),
+        None,
+    )
+
+
+def _plain_date(r: _Reader, value: Any) -> Window | None:
+    """A date as `_Reader.window` reads it, or None (then nothing is recorded)."""
+    if type(value) is not str:
+        return None
+    w = r.dates.get(value)
+    if w is None:
+        try:
+            w = r.dates[value] = parse_window(value)
+        except DateError:
+            return None
+    return w
+
+
+def _plain_after(r: _Reader, tid: str, value: Any) -> tuple[Dependency, ...] | None:
+    """`after` as `_after` reads it when it has no problem (None: let `_after` say what is wrong)."""
+    if value is None:
+        return ()
+    out = []
+    ref: Any
+    plain = r.plain
+    for entry in value if type(value) is list else [value]:
+        if type(entry) is str:
+            dep = plain.get(entry)
+            if dep is None:
+                if not entry or " " in entry:
+                    return None
+                dep = plain[entry] = r.dependency(sys.intern(entry if ":" in entry else f"{tid}:{entry}"), "FS", 0)
+            out.append(dep)
+            continue
+        if type(entry) is dict and _DEP_KEYS.issuperset(entry):
+            ref, typ, lag = entry.get("id"), str(entry.get("type", "FS")).upper(), entry.get("lag", 0)
+            if type(ref) is not str or not ref or typ not in ("FS", "SS", "FF"):
+                return None
+            if type(lag) is not int or abs(lag) > MAX_NUMBER:
+                return None
+        else:
+            return None
+        out.append(r.dependency(sys.intern(ref if ":" in ref else f"{tid}:{ref}"), typ, lag))
+    if len(out) > 1 and len({d.pred for d in out}) != len(out):
+        return None  # the same predecessor twice
+    return tuple(out)
+
+
+_DEP_KEYS = frozenset(("id", "type", "lag"))
+
+
 def _item(r: _Reader, tid: str, iid: str, raw: Any, as_of: date | None) -> Item | None:
+    plain = _plain_item(r, tid, iid, raw)
+    if plain is not None:
+        return plain
     path: Path_ = ("items", iid)
     data = _entry(r, "items", "item", iid, raw, ITEM_KEYS)
     if data is None:
@@ -1486,7 +1625,7 @@ def _after(r: _Reader, tid: str, iid: str, value: Any, path: Path_) -> Iterable[
             )
             continue
         seen[key] = i
-        yield Dependency(key, typ, lag)  # type: ignore[arg-type]
+        yield r.dependency(key, typ, lag)
 
 
 # --- the programme -------------------------------------------------------------------------
@@ -1557,8 +1696,11 @@ def load_with_warnings(paths: Sequence[str | Path], discover: bool = True) -> tu
         warnings.extend(doc.warnings)
         if discover:
             known = {t.id for t in timelines}
+            own = f"{timeline.id}:" if ":" not in timeline.id else None  # most links stay in their timeline
             for item in timeline.items.values():
                 for dep in item.after:
+                    if own is not None and dep.pred.startswith(own):
+                        continue
                     other_id = dep.pred.split(":", 1)[0]
                     if other_id not in known:
                         for suffix in (".yaml", ".yml", ".json"):
@@ -1625,8 +1767,16 @@ def _resolve(programme: Programme, docs: dict[str, _Doc]) -> list[Problem]:
         doc = docs[t.id]
         problems.append(Problem(code, message, doc.file, doc.line(path), item))
 
+    # the keys a reference finds as it should (its timeline's id has no ':'): most references
+    known = {item.key for t in programme.timelines if ":" not in t.id for item in t.items.values()}
     for t in programme.timelines:
         for item in t.items.values():
+            if (item.at is None or item.at in t.bodies) and not (item.notice_after or item.key_decision):
+                for dep in item.after:
+                    if dep.pred not in known or dep.pred == item.key:
+                        break
+                else:
+                    continue
             if item.at is not None and item.at not in t.bodies:
                 at(
                     t,

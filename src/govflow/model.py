@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from .dates import Window
 
@@ -211,5 +213,29 @@ class Programme:
         return t.blackouts + (body.blackouts if body is not None else ())
 
     def label(self, key: str) -> str:
-        """How an item is named to users: its id, or 'timeline:id' in a multi-file programme."""
+        """How an item is identified to users: its id, or 'timeline:id' in a multi-file programme."""
         return key.split(":", 1)[1] if self.single else key
+
+    def name(self, key: str) -> str:
+        """How a sentence names an item (`check`'s explanations, the weekly report): by its title,
+        which is what planning leads call it; 'Title (label)' when another item of the programme
+        has the same title; the label when the item has no title of its own.
+
+        >>> t = Timeline("t", "", date(2019, 9, 2), {})
+        >>> items = {"a": Item("t:a", "a", "t", "Trust Board approval", "meeting"),
+        ...          "b": Item("t:b", "b", "t", "Submit", "milestone"),
+        ...          "c": Item("t:c", "c", "t", "Submit", "milestone"), "d": Item("t:d", "d", "t", "d", "task")}
+        >>> p = Programme((t,), {i.key: i for i in items.values()})
+        >>> [p.name(k) for k in p.items]
+        ['Trust Board approval', 'Submit (b)', 'Submit (c)', 'd']
+        """
+        item = self.items[key]
+        if not item.title or item.title == item.id:
+            return self.label(key)
+        uses = _TITLE_USES.get(self)
+        if uses is None:
+            uses = _TITLE_USES[self] = Counter(i.title for i in self.items.values())
+        return item.title if uses[item.title] == 1 else f"{item.title} ({self.label(key)})"
+
+
+_TITLE_USES: WeakKeyDictionary[Programme, Counter[str]] = WeakKeyDictionary()  # for `Programme.name`

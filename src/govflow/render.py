@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from json.encoder import encode_basestring_ascii as _string  # how json.dumps writes a string
 from typing import Any
 
 from .explain import AT_RISK_MARGIN, Explanation, count, fmt
-from .scheduling import Schedule
+from .model import LEVELS
+from .scheduling import DeadlineResult, Schedule
 
-__all__ = ["check_json", "render_check", "wrap"]
+__all__ = ["check_json", "check_json_text", "render_check", "verdict", "verdict_legend", "wrap"]
 
 
 def _iso(d: date | None) -> str | None:
@@ -22,52 +25,177 @@ Risk = dict[str, tuple[float, date | None]]  # deadline key -> (P(met), P80), fr
 def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | None = None) -> dict[str, Any]:
     """The machine form of `govflow check --json`; with several timelines item keys are 'timeline:item'.
     With `risk` (`check --risk`) each deadline also has `p_met` and `p80`."""
-    p, label = sched.programme, sched.programme.label
+    return {**_head(sched), "items": _items(sched), **_tail(sched, explanations, risk)}
+
+
+def check_json_text(sched: Schedule, explanations: list[Explanation], risk: Risk | None = None) -> str:
+    """`json.dumps(check_json(sched, explanations, risk))`, byte for byte, with the items written
+    out directly: a national programme has 100,000, and building a mapping for each to encode
+    it was most of the time `check --json` took to print."""
+    head = json.dumps(_head(sched))[:-1]  # '{"timeline": ..., "as_of": ...'
+    tail = json.dumps(_tail(sched, explanations, risk), check_circular=False)[1:]  # '"deadlines": ...}'
+    return f'{head}, "items": {_items_text(sched)}, {tail}'
+
+
+def _head(sched: Schedule) -> dict[str, Any]:
+    p = sched.programme
+    return {
+        "timeline": p.timelines[0].id if p.single else ",".join(t.id for t in p.timelines),
+        "timelines": [t.id for t in p.timelines],
+        "as_of": _iso(sched.as_of),
+    }
+
+
+def _labels(sched: Schedule, keys: list[str]) -> dict[str, str]:
+    """Each item's label (`Programme.label`: its id, or 'timeline:id' with several timelines)."""
+    return {k: k.split(":", 1)[1] for k in keys} if sched.programme.single else {k: k for k in keys}
+
+
+def _items(sched: Schedule) -> dict[str, Any]:
+    p = sched.programme
+    t = sched.table()  # every item at once: a national programme has 100,000
+    iso: dict[date | None, str | None] = {None: None}
+    for column in (t.early_start, t.early_finish, t.late_start, t.late_finish, t.papers_due, t.ready):
+        iso.update((d, d.isoformat()) for d in set(column) if d is not None)
+    short = _labels(sched, t.keys)
     items: dict[str, Any] = {}
-    for key, r in sched.items.items():
+    columns = zip(
+        t.keys,
+        t.early_start,
+        t.early_finish,
+        t.late_start,
+        t.late_finish,
+        t.float,
+        t.critical,
+        t.status,
+        t.driving,
+        strict=True,
+    )
+    for j, (key, es, ef, ls, lf, flt, critical, status, driving) in enumerate(columns):
         item = p.items[key]
         entry: dict[str, Any] = {
-            "kind": r.kind,
+            "kind": item.kind,
             "title": item.title,
             "level": item.level,
-            "early_start": _iso(r.early_start),
-            "early_finish": _iso(r.early_finish),
-            "late_start": _iso(r.late_start),
-            "late_finish": _iso(r.late_finish),
-            "float": r.float,
-            "critical": r.critical,
-            "status": r.status,
-            "driving": [label(k) for k in r.driving],
+            "early_start": iso[es],
+            "early_finish": iso[ef],
+            "late_start": iso[ls],
+            "late_finish": iso[lf],
+            "float": flt,
+            "critical": critical,
+            "status": status,
+            "driving": [short[k] for k in driving],
         }
         if item.kind == "meeting":
+            m = t.meeting[j]
             entry.update(
                 body=item.at,
-                papers_due=_iso(r.papers_due),
-                papers_ready=_iso(r.ready),
-                tbc=bool(r.meeting and r.meeting.when.tbc),
+                papers_due=iso[t.papers_due[j]],
+                papers_ready=iso[t.ready[j]],
+                tbc=bool(m and m.when.tbc),
             )
-            for name in ("published", "notice_from", "notice_by", "late_notice_by", "takes_effect"):
-                if getattr(r, name) is not None:  # statutory timing, where the body's rules apply
-                    entry["agenda_published" if name == "published" else name] = _iso(getattr(r, name))
-            if item.deferred:
-                entry["deferred"] = [d.isoformat() for d in item.deferred]
+            entry.update(_statutory(sched, key))
         if item.deadline is not None:
             entry["deadline"] = _iso(item.deadline.last)
-        if r.reason:
-            entry["reason"] = r.reason
-        items[label(key)] = entry
+        if t.reason[j]:
+            entry["reason"] = t.reason[j]
+        items[short[key]] = entry
+    return items
+
+
+def _statutory(sched: Schedule, key: str) -> dict[str, Any]:
+    """A meeting item's procedural dates for `check --json` (`agenda_published`, `notice_from`,
+    `notice_by`, `late_notice_by`, `takes_effect`, `deferred`), where its body's rules apply: read
+    from the item's own schedule, only for the items that have them."""
+    p = sched.programme
+    item = p.items[key]
+    body = p.body(item)
+    if not (body.publish or body.notice or body.call_in or item.deferred):
+        return {}
+    r = sched.items[key]
+    out: dict[str, Any] = {}
+    for name in ("published", "notice_from", "notice_by", "late_notice_by", "takes_effect"):
+        if getattr(r, name) is not None:
+            out["agenda_published" if name == "published" else name] = _iso(getattr(r, name))
+    if item.deferred:
+        out["deferred"] = [d.isoformat() for d in item.deferred]
+    return out
+
+
+def _items_text(sched: Schedule) -> str:
+    """`json.dumps(_items(sched))`, written entry by entry (keep the two in step: a test compares them)."""
+    p = sched.programme
+    t = sched.table()
+    text: dict[date | None, str] = {None: "null"}  # dates as JSON
+    for column in (t.early_start, t.early_finish, t.late_start, t.late_finish, t.papers_due, t.ready):
+        text.update((d, f'"{d.isoformat()}"') for d in set(column) if d is not None)
+    labels = _labels(sched, t.keys)
+    if len(set(labels.values())) != len(labels):  # two items shown under one label: the mapping keeps one
+        return json.dumps(_items(sched), check_circular=False)
+    short = {k: _string(v) for k, v in labels.items()}
+    words = {w: _string(w) for w in ("task", "milestone", "meeting", "event", *LEVELS, *_STATUSES)}
+    out = ["{"]
+    add = out.append
+    items = p.items
+    columns = zip(
+        t.keys,
+        t.early_start,
+        t.early_finish,
+        t.late_start,
+        t.late_finish,
+        t.float,
+        t.critical,
+        t.status,
+        t.driving,
+        strict=True,
+    )
+    for j, (key, es, ef, ls, lf, flt, critical, status, driving) in enumerate(columns):
+        item = items[key]
+        kind, level = item.kind, item.level
+        add(
+            f'{", " if j else ""}{short[key]}: {{"kind": {words.get(kind) or _string(kind)}, '
+            f'"title": {_string(item.title)}, "level": {words.get(level) or _string(level)}, '
+            f'"early_start": {text[es]}, "early_finish": {text[ef]}, "late_start": {text[ls]}, '
+            f'"late_finish": {text[lf]}, "float": {"null" if flt is None else int(flt)}, '
+            f'"critical": {"true" if critical else "false"}, "status": {words.get(status) or _string(status)}, '
+            f'"driving": [{", ".join([short[k] for k in driving])}]'
+        )
+        if kind == "meeting":
+            m = t.meeting[j]
+            add(
+                f', "body": {"null" if item.at is None else _string(item.at)}, "papers_due": {text[t.papers_due[j]]}, '
+                f'"papers_ready": {text[t.ready[j]]}, "tbc": {"true" if m and m.when.tbc else "false"}'
+            )
+            extra = _statutory(sched, key)
+            if extra:
+                add(", " + json.dumps(extra)[1:-1])
+        if item.deadline is not None:
+            add(f', "deadline": "{item.deadline.last.isoformat()}"')
+        if t.reason[j]:
+            add(f', "reason": {_string(t.reason[j])}')
+        add("}")
+    add("}")
+    return "".join(out)
+
+
+_STATUSES = ("done", "in-progress", "not-started", "unschedulable")
+
+
+def _tail(sched: Schedule, explanations: list[Explanation], risk: Risk | None) -> dict[str, Any]:
+    p = sched.programme
+    short = p.label
     why = {e.key: e for e in explanations}
     deadlines = []
     for d in sched.deadlines:
         e = why.get(d.key)
         out: dict[str, Any] = {
-            "id": label(d.key),
+            "id": short(d.key),
             "title": p.items[d.key].title,
             "deadline": d.deadline.isoformat(),
             "forecast": _iso(d.forecast),
             "margin": d.margin,
             "met": d.met,
-            "driving_path": [label(k) for k in d.driving_path],
+            "driving_path": [short(k) for k in d.driving_path],
         }
         if risk is not None and d.key in risk:
             out["p_met"], out["p80"] = round(risk[d.key][0], 6), _iso(risk[d.key][1])
@@ -81,10 +209,6 @@ def check_json(sched: Schedule, explanations: list[Explanation], risk: Risk | No
             }
         deadlines.append(out)
     return {
-        "timeline": p.timelines[0].id if p.single else ",".join(t.id for t in p.timelines),
-        "timelines": [t.id for t in p.timelines],
-        "as_of": _iso(sched.as_of),
-        "items": items,
         "deadlines": deadlines,
         "warnings": [{"item": w.item, "code": w.code, "message": w.message} for w in sched.warnings],
     }
@@ -240,6 +364,26 @@ def _table(rows: list[list[str]], right: set[int], width: int, wrap_first: bool 
     return out
 
 
+def verdict(sched: Schedule, d: DeadlineResult, at_risk: int = AT_RISK_MARGIN) -> str:
+    """A deadline's verdict in words, as `check` and the Gantt chart's table say it: "met", "met,
+    at risk" (fewer than `at_risk` working days to spare), "MISSED", "met (done)", ..."""
+    if sched.items[d.key].status == "done":
+        return "met (done)" if d.met else "MISSED (done late)"
+    if d.forecast is None:
+        return "MISSED (cannot be scheduled)"
+    if not d.met:
+        return "MISSED"
+    return "met, at risk" if d.margin is not None and d.margin < at_risk else "met"
+
+
+def verdict_legend(at_risk: int = AT_RISK_MARGIN) -> str:
+    """The legend under a table of verdicts: what Margin and "met, at risk" mean, with the threshold."""
+    return (
+        "Margin: working days from the forecast to the deadline (+ to spare, - late). "
+        f"Met, at risk: met with fewer than {count(at_risk, 'working day')} to spare (--at-risk)."
+    )
+
+
 def render_check(
     sched: Schedule,
     explanations: list[Explanation],
@@ -260,8 +404,10 @@ def render_check(
     def short(key: str) -> str:
         return labels[key]
 
+    renamed = {p.label(k): v for k, v in labels.items() if p.label(k) != v}  # built once, not per sentence
+
     def say(text: str) -> str:
-        return _sentence(text, {p.label(k): v for k, v in labels.items()})
+        return _sentence(text, renamed)
 
     out: list[str] = []
     for t in p.timelines:
@@ -278,20 +424,12 @@ def render_check(
             header += ["P(met)", "P80"]
         rows = [header]
         for d in sched.deadlines:
-            if sched.items[d.key].status == "done":
-                verdict = "met (done)" if d.met else "MISSED (done late)"
-            elif d.forecast is None:
-                verdict = "MISSED (cannot be scheduled)"
-            elif not d.met:
-                verdict = "MISSED"
-            else:
-                verdict = "met, at risk" if d.margin is not None and d.margin < at_risk else "met"
             row = [
                 _name(p, d.key, short),
                 fmt(d.deadline),
                 fmt(d.forecast) if d.forecast else "none",
                 "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0",
-                verdict,
+                verdict(sched, d, at_risk),
             ]
             if risk is not None:
                 row += (
@@ -302,10 +440,7 @@ def render_check(
             rows.append(row)
         out += _table(rows, {3, 5}, width, wrap_first=True)
         out.append("")
-        legend = (
-            "Margin: working days from the forecast to the deadline (+ to spare, - late). "
-            f"Met, at risk: met with fewer than {count(at_risk, 'working day')} to spare (--at-risk)."
-        )
+        legend = verdict_legend(at_risk)
         if risk is not None:
             legend += " P(met): chance of meeting it; P80: 80% of runs finish by then."
         out += wrap(legend, width, hang="")

@@ -5,12 +5,13 @@ week") and with a baseline, and returns a `WeeklyReport`; `render_markdown`, `re
 and `render_json` format it, `render_mta` draws the MTA chart as SVG. Nothing here reads the
 clock or the files: the status date comes from the schedule and the history from the caller.
 
-RAG rules (`RagRules`, defaults as below; `green_margin` is configurable):
+RAG rules (`RagRules`, defaults as below; `green_margin` is the at-risk threshold, `--at-risk`):
 
 - **Blue**: the deadline item is done.
 - **Red**: the deadline is missed (forecast after the deadline) or cannot be scheduled.
 - **Amber**: the deadline is still met, but the forecast slipped against the baseline, or the
-  margin is below `green_margin` (5) working days.
+  margin is below `green_margin` working days (`explain.AT_RISK_MARGIN`, 5: the same threshold
+  as `check`'s "met, at risk" and the Gantt chart's amber).
 - **Green**: met, on or ahead of the baseline, with at least `green_margin` working days to spare.
 
 >>> RagRules().rag(done=False, forecast=date(2019, 9, 26), deadline=date(2019, 9, 27), margin=1)
@@ -29,9 +30,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .explain import fmt
+from .explain import AT_RISK_MARGIN, fmt
 from .scheduling import Schedule
-from .tracking import SnapItem, Snapshot, snapshot_of
+from .tracking import RecordedRisk, SnapItem, Snapshot, snapshot_of
 
 __all__ = [
     "LOOKAHEAD_DAYS",
@@ -55,7 +56,7 @@ RAG_ORDER = ("Red", "Amber", "Green", "Blue")
 class RagRules:
     """How a deadline gets its RAG colour (see the module docstring)."""
 
-    green_margin: int = 5  # working days of margin needed for Green
+    green_margin: int = AT_RISK_MARGIN  # working days of margin needed for Green (`--at-risk`)
     amber_on_baseline_slip: bool = True  # a forecast later than the baseline's is at least Amber
 
     def rag(
@@ -127,8 +128,8 @@ class _Compare:
         return self.p.label(key)
 
     def name(self, key: str) -> str:
-        """How a sentence names an item: its title (the id when it has none)."""
-        return self.p.items[key].title or self.p.label(key)
+        """How a sentence names an item: by title, as `check` does (`Programme.name`)."""
+        return self.p.name(key)
 
     def root(self, key: str) -> str:
         """The first link of `cause`: the item that moved and why, without what it knocked on."""
@@ -234,6 +235,8 @@ class _Compare:
     def _missed(self, key: str, o: SnapItem, c: SnapItem, first: bool) -> str:
         body = self._body(key)
         tail = "and no later meeting is in the calendar" if c.meeting is None else f"and moves to {fmt(c.meeting)}"
+        if o.meeting is not None and o.meeting in self.p.items[key].deferred:  # the meeting deferred it
+            return f"{self.name(key)} was deferred by the {body} on {fmt(o.meeting)} {tail}"
         why = ""
         if c.ready is not None and o.papers_due is not None and c.ready > o.papers_due:
             why = f" (papers due {fmt(o.papers_due)}, ready {fmt(c.ready)})"
@@ -268,12 +271,14 @@ def weekly_report(
     history: Sequence[Snapshot] = (),
     rules: RagRules = RagRules(),
     since: date | None = None,
+    risk: RecordedRisk | None = None,
 ) -> WeeklyReport:
     """The weekly slippage report of `sched` against last week's snapshot and the baseline.
 
     `history` (snapshots of the same timeline(s), any order) feeds the MTA chart; snapshots
     after the status date are left out of it. `since` is the date asked for with `--since`
-    (the report then says "since <date>", not "last week").
+    (the report then says "since <date>", not "last week"). `risk` (`RecordedRisk.of` a
+    `govflow.risk.overview`) adds each deadline's P(met) now and in `previous`, when it has one.
     """
     cur = snapshot_of(sched)
     as_of = cur.as_of
@@ -282,7 +287,7 @@ def weekly_report(
     week = _Compare(sched, cur, previous)
     base = _Compare(sched, cur, baseline)
 
-    deadlines = []
+    deadlines: list[dict[str, Any]] = []
     for key, d in cur.deadlines.items():
         pd = previous.deadlines.get(key) if previous else None
         bd = baseline.deadlines.get(key) if baseline else None
@@ -323,6 +328,10 @@ def weekly_report(
                 "root_cause": root,
             }
         )
+        if risk is not None:
+            before = previous.risk.p_met.get(key) if previous is not None and previous.risk is not None else None
+            deadlines[-1]["p_met"] = _p(risk.p_met.get(key))
+            deadlines[-1]["previous_p_met"] = _p(before)
 
     newly_critical = []
     completed = []
@@ -409,8 +418,14 @@ def weekly_report(
         "to_confirm": to_confirm,
         "since": _iso(since),
     }
+    if risk is not None:
+        data["risk"] = {"runs": risk.runs, "seed": risk.seed}
     title = " + ".join(t.title for t in p.timelines)
     return WeeklyReport(data, title, tuple(mta_series(sched, history)), rules)
+
+
+def _p(p: float | None) -> float | None:
+    return None if p is None else round(p, 4)
 
 
 def _ahead(d: date, kind: str, id_: str, title: str, text: str, body: str | None = None) -> dict[str, Any]:
@@ -514,6 +529,13 @@ def _summary(report: WeeklyReport) -> list[str]:
         else:
             change, detail = "can no longer be scheduled", top["root_cause"]
         line = f"**Biggest change {when}:** {top['title']} {change}" + (f" ({detail})." if detail else ".")
+    elif shifted := [x for x in dls if _shift(x) >= 5]:  # no date moved, but the odds did
+        top = max(shifted, key=_shift)
+        words = "rose" if top["p_met"] > top["previous_p_met"] else "fell"
+        line = (
+            f"**Biggest change {when}:** no deadline moved, but the chance of meeting {top['title']} {words} "
+            f"from {_pct(top['previous_p_met'])} to {_pct(top['p_met'])}."
+        )
     elif d["completed"]:
         done = ", ".join(f"{e['title']} ({_day(e['done'], year)})" for e in d["completed"])
         line = f"**Biggest change {when}:** no deadline moved; done: {done}."
@@ -541,9 +563,11 @@ def _sections(report: WeeklyReport) -> list[tuple[str, list[str]]]:
     lines = []
     for x in d["deadlines"]:
         moves = _moves(x, when)
+        chance = _chance(x, when)
         lines.append(
             f"**{x['rag'].upper()}** {x['title']}: due {_day(x['deadline'], year)}, {_standing(x, year)}"
             + (f" ({moves})" if moves else "")
+            + (f"; P(met) {chance}" if chance else "")
             + "."
         )
     out.append(("Deadlines", lines or ["No deadlines in this timeline."]))
@@ -628,7 +652,38 @@ def _footer(report: WeeklyReport) -> str:
     text = f"Compared with {_compared(d)}."
     if any(x["rag"] == "Amber" for x in d["deadlines"]):
         text += f" At risk (Amber): met, but under {_n(report.rules.green_margin)} to spare or behind the baseline."
+    if d.get("risk"):
+        text += (
+            f" P(met): the share of {d['risk']['runs']:,} simulated runs (seed {d['risk']['seed']}, so the same "
+            "files give the same figures) in which the deadline is met, with durations, meeting dates and "
+            "risks varying as the files' ranges, TBC windows, cancellation rates and risks allow; "
+            "`govflow risk` gives the detail."
+        )
     return text
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _shift(d: dict[str, Any]) -> int:
+    """How many percentage points a deadline's P(met) moved since the earlier snapshot (as shown)."""
+    if d.get("p_met") is None or d.get("previous_p_met") is None or d["status"] == "done":
+        return 0
+    return abs(round(float(d["p_met"]) * 100) - round(float(d["previous_p_met"]) * 100))
+
+
+def _chance(d: dict[str, Any], when: str) -> str:
+    """'73%, down from 81% this week': a deadline's P(met) and its change ('' when the report has
+    no risk figures, or the deadline is done)."""
+    if d.get("p_met") is None or d["status"] == "done":
+        return ""
+    now, before = _pct(d["p_met"]), d.get("previous_p_met")
+    if before is None or not when:
+        return now
+    if _pct(before) == now:
+        return f"{now}, unchanged {when}"
+    return f"{now}, {'up' if d['p_met'] > before else 'down'} from {_pct(before)} {when}"
 
 
 def render_markdown(report: WeeklyReport) -> str:
@@ -694,7 +749,7 @@ def render_html(report: WeeklyReport) -> str:
         "<h2>Deadlines</h2>",
     ]
     if d["deadlines"]:
-        head = ["RAG", "Deadline", "Due", "Forecast", "Where it stands"]
+        head = ["RAG", "Deadline", "Due", "Forecast", "Where it stands"] + (["P(met)"] if d.get("risk") else [])
         out.append('<table id="deadlines"><thead><tr>' + "".join(f"<th>{_h(c)}</th>" for c in head))
         out.append("</tr></thead><tbody>")
         for dl in d["deadlines"]:
@@ -706,7 +761,7 @@ def render_html(report: WeeklyReport) -> str:
                 f'<tr data-id="{_h(dl["id"])}" data-rag="{_h(dl["rag"])}"><td>{badge}</td>'
                 f'<td><b>{_h(dl["title"])}</b> <span class="note">{_h(dl["id"])}</span></td>'
                 f'<td class="date">{_h(_day(dl["deadline"], year))}</td><td class="date">{_h(forecast)}</td>'
-                f"<td>{_h(stands)}</td></tr>"
+                f"<td>{_h(stands)}</td>" + (f"<td>{_h(_chance(dl, when))}</td>" if d.get("risk") else "") + "</tr>"
             )
         out.append("</tbody></table>")
     else:

@@ -41,12 +41,17 @@ from .scheduling import Plan, Schedule, compiled, run_variants, schedule
 
 __all__ = [
     "CHUNK",
+    "RUNS",
+    "SEED",
     "DeadlineRisk",
     "MeetingRisk",
     "RiskResult",
+    "declares_risk",
+    "overview",
     "render_html",
     "render_json",
     "render_text",
+    "runs_shown",
     "simulate",
 ]
 
@@ -865,3 +870,38 @@ def has_inputs(programme: Programme) -> bool:
         t.risks or any(b.cancel_rate or any(not m.when.exact for m in b.meetings) for b in t.bodies.values())
         for t in programme.timelines
     )
+
+
+# ---- risk where users already look: the weekly report, snapshots, the Gantt chart ----------------
+
+RUNS = 10_000  # runs behind the figures shown without asking: `govflow risk`'s default, so they agree
+SEED = 0  # ... and its default seed: the same files give the same figures every time
+_CELLS_SHOWN = 20_000_000  # runs x items above which those figures come from fewer runs (at least 1,000)
+
+
+def declares_risk(programme: Programme) -> bool:
+    """Whether the files declare risk inputs: a task `range`, a body's `cancel_rate` or `risks:`.
+    A TBC window alone does not count (every plan with a TBC meeting would otherwise grow risk
+    figures in its report and chart); once risk is declared, windows vary in the runs too."""
+    return any(it.range is not None for it in programme.items.values()) or any(
+        t.risks or any(b.cancel_rate for b in t.bodies.values()) for t in programme.timelines
+    )
+
+
+def runs_shown(items: int) -> int:
+    """Runs behind the risk figures of a report, snapshot or chart of a programme of `items`
+    items: `RUNS`, fewer (in whole thousands, at least 1,000) for a very large programme.
+
+    >>> runs_shown(26), runs_shown(5_000), runs_shown(100_000)
+    (10000, 4000, 1000)
+    """
+    return max(1_000, min(RUNS, _CELLS_SHOWN // max(items, 1) // 1_000 * 1_000))
+
+
+def overview(sched: Schedule, runs: int | None = None, seed: int = SEED) -> RiskResult | None:
+    """The risk figures shown where users already look (P(met) in the weekly report and snapshots,
+    the P50-P90 span in the Gantt chart): `simulate` at a fixed seed, with `runs_shown` runs unless
+    `runs` is given, and no sensitivity runs. None when the files declare no risk inputs."""
+    if not declares_risk(sched.programme):
+        return None
+    return simulate(sched, runs or runs_shown(len(sched.items)), seed, sensitivity=0)

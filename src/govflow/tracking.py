@@ -11,22 +11,27 @@ The store is one SQLite file (standard library `sqlite3`) in WAL mode, by defaul
 `BEGIN IMMEDIATE` transaction, so a writer killed part-way leaves the store as it was, and
 concurrent writers queue on SQLite's lock instead of corrupting it.
 
-Tables (schema version 2, `PRAGMA user_version`; `PRAGMA application_id` = 0x476F7646, "GovF"):
+Tables (schema version 3, `PRAGMA user_version`; `PRAGMA application_id` = 0x476F7646, "GovF"):
 
-- ``snapshots(id, timeline, as_of, taken_at, files_hash, files, items_count)``: one row per
-  snapshot; `timeline` is the timeline id (ids joined by ',' for a programme of several files),
-  dates ISO, `taken_at` an ISO timestamp, `files` a JSON list of paths; unique (timeline, as_of).
+- ``snapshots(id, timeline, as_of, taken_at, files_hash, files, items_count, risk_runs, risk_seed)``:
+  one row per snapshot; `timeline` is the timeline id (ids joined by ',' for a programme of several
+  files), dates ISO, `taken_at` an ISO timestamp, `files` a JSON list of paths; unique (timeline,
+  as_of); `risk_runs` and `risk_seed` the Monte Carlo runs and seed behind the deadlines' `p_met`
+  (NULL when none was recorded: the files declared no risk inputs).
 - ``items(snapshot_id, key, title, kind, status, early_start, early_finish, late_start,
   late_finish, float, critical, why, driving, meeting, meeting_tbc, papers_due, ready)``: every
   item's computed schedule (`key` is 'timeline:item'; `driving` a JSON list of keys; `meeting`
   the date of the meeting chosen for a meeting item, `meeting_tbc` 1 when it is not confirmed).
-- ``deadlines(snapshot_id, key, deadline, forecast, margin, met, driving_path)``: each
-  deadline's verdict (`driving_path` a JSON list of keys).
+- ``deadlines(snapshot_id, key, deadline, forecast, margin, met, driving_path, p_met)``: each
+  deadline's verdict (`driving_path` a JSON list of keys; `p_met` its probability of being met,
+  or NULL).
 - ``baselines(timeline, name, snapshot_id, created_at, is_default)``: named baselines.
 
-Version 1 stores (no hash, titles, late starts, meetings or default flag) are migrated in
-place on first open; nothing is dropped. A file that is not an SQLite database, or an SQLite
-database of another application, or one from a newer govflow, is refused with a clear error.
+Older stores are migrated in place on first open, and nothing is dropped: version 1 (no hash,
+titles, late starts, meetings or default flag) and version 2 (no P(met)); a new store is created
+as version 2 and migrated, so it is exactly what a migrated store is. A file that is not an SQLite
+database, or an SQLite database of another application, or one from a newer govflow, is refused
+with a clear error.
 
 >>> import tempfile, pathlib
 >>> from datetime import date, datetime
@@ -60,10 +65,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .errors import GovflowError
 from .scheduling import DeadlineResult as SnapDeadline  # a recorded verdict has the same fields
 from .scheduling import Schedule
+
+if TYPE_CHECKING:
+    from .risk import RiskResult
 
 __all__ = [
     "APPLICATION_ID",
@@ -72,6 +81,7 @@ __all__ = [
     "HistoryError",
     "HistoryStore",
     "RecordResult",
+    "RecordedRisk",
     "SnapDeadline",
     "SnapItem",
     "Snapshot",
@@ -81,7 +91,7 @@ __all__ = [
     "timeline_key",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x476F7646  # "GovF"
 BUSY_TIMEOUT_S = 30.0
 
@@ -167,7 +177,14 @@ UPDATE baselines SET is_default = 1 WHERE rowid IN (
 );
 """
 
-_MIGRATIONS = {1: _MIGRATE_1_TO_2}
+# Version 2 -> 3: P(met) per deadline, and the runs and seed it came from (NULL in older snapshots).
+_MIGRATE_2_TO_3 = """
+ALTER TABLE snapshots ADD COLUMN risk_runs INTEGER;
+ALTER TABLE snapshots ADD COLUMN risk_seed INTEGER;
+ALTER TABLE deadlines ADD COLUMN p_met REAL;
+"""
+
+_MIGRATIONS = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3}
 
 
 class HistoryError(GovflowError):
@@ -201,8 +218,25 @@ class SnapItem:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedRisk:
+    """Each deadline's probability of being met (key 'timeline:item' -> P(met)), from `runs` Monte
+    Carlo runs at `seed` (`govflow.risk.overview`)."""
+
+    runs: int
+    seed: int
+    p_met: Mapping[str, float]
+
+    @classmethod
+    def of(cls, sched: Schedule, result: RiskResult) -> RecordedRisk:
+        """From a `govflow.risk` result for this schedule (whose deadlines are named by label)."""
+        key = {sched.programme.label(k): k for k in sched.programme.items}
+        return cls(result.runs, result.seed, {key[d.key]: d.p_met for d in result.deadlines})
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A recorded schedule: the items and deadlines of a timeline at one status date."""
+    """A recorded schedule: the items and deadlines of a timeline at one status date (and, when
+    the files declare risk inputs, each deadline's P(met))."""
 
     timeline: str
     as_of: date
@@ -213,6 +247,7 @@ class Snapshot:
     files: tuple[str, ...] = ()
     id: int | None = None
     baselines: tuple[str, ...] = field(default=())
+    risk: RecordedRisk | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +295,14 @@ def default_db_path(first_file: str | Path) -> Path:
     return Path(first_file).resolve().parent / ".govflow" / "history.sqlite"
 
 
-def snapshot_of(sched: Schedule, taken_at: str = "", hash_: str = "", files: Sequence[str] = ()) -> Snapshot:
-    """The computed schedule in the form a snapshot records (no I/O)."""
+def snapshot_of(
+    sched: Schedule,
+    taken_at: str = "",
+    hash_: str = "",
+    files: Sequence[str] = (),
+    risk: RecordedRisk | None = None,
+) -> Snapshot:
+    """The computed schedule in the form a snapshot records (no I/O); `risk`: its P(met) figures."""
     if sched.as_of is None:
         raise GovflowError("the schedule has no status date: give one (as_of in the file, or --as-of)")
     p = sched.programme
@@ -287,7 +328,7 @@ def snapshot_of(sched: Schedule, taken_at: str = "", hash_: str = "", files: Seq
             ready=r.ready,
         )
     deadlines = {d.key: d for d in sched.deadlines}  # engine verdicts are frozen values already
-    return Snapshot(timeline_key(sched), sched.as_of, taken_at, hash_, items, deadlines, tuple(files))
+    return Snapshot(timeline_key(sched), sched.as_of, taken_at, hash_, items, deadlines, tuple(files), risk=risk)
 
 
 def _iso(d: date | None) -> str | None:
@@ -369,15 +410,15 @@ class HistoryStore:
             (version,) = c.execute("PRAGMA user_version").fetchone()  # another process may have got here first
             (app,) = c.execute("PRAGMA application_id").fetchone()
             self._check_identity(version, app)
-            if version == 0:
+            if version == 0:  # a new store: version 2, then migrated like any other
                 # statement by statement: executescript would COMMIT part-way
                 for stmt in _statements(_SCHEMA_V2):
                     c.execute(stmt)
-            else:
-                while version < SCHEMA_VERSION:
-                    for stmt in _statements(_MIGRATIONS[version]):
-                        c.execute(stmt)
-                    version += 1
+                version = 2
+            while version < SCHEMA_VERSION:
+                for stmt in _statements(_MIGRATIONS[version]):
+                    c.execute(stmt)
+                version += 1
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             c.execute("COMMIT")
@@ -432,35 +473,45 @@ class HistoryStore:
         now: datetime,
         baseline: str | None = None,
         _pause: float = 0.0,
+        risk: RecordedRisk | None = None,
     ) -> RecordResult:
         """Record the schedule as the snapshot of its timeline(s) and status date, in one transaction.
 
         A snapshot already recorded for the same timeline(s) and status date is replaced (its id
         is kept, so baselines naming it hold the new dates). With `baseline`, the snapshot is also
-        given that name (the first baseline of a timeline is its default). `now` is the time the
+        given that name (the first baseline of a timeline is its default). With `risk`, each
+        deadline's P(met) is recorded too, with its runs and seed. `now` is the time the
         snapshot is taken (the library never reads the clock). `_pause` sleeps between the rows
         (for the crash tests only).
         """
         digest = files_hash(files)
-        snap = snapshot_of(sched, now.isoformat(timespec="seconds"), digest, [str(f) for f in files])
+        snap = snapshot_of(sched, now.isoformat(timespec="seconds"), digest, [str(f) for f in files], risk)
         c = self.conn
         self._retry("BEGIN IMMEDIATE")
         try:
             row = c.execute(
                 "SELECT id FROM snapshots WHERE timeline = ? AND as_of = ?", (snap.timeline, snap.as_of.isoformat())
             ).fetchone()
-            values = (snap.taken_at, snap.files_hash, json.dumps(list(snap.files)), len(snap.items))
+            values = (
+                snap.taken_at,
+                snap.files_hash,
+                json.dumps(list(snap.files)),
+                len(snap.items),
+                None if risk is None else risk.runs,
+                None if risk is None else risk.seed,
+            )
             if row is None:
                 sid = c.execute(
-                    "INSERT INTO snapshots (timeline, as_of, taken_at, files_hash, files, items_count)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO snapshots (timeline, as_of, taken_at, files_hash, files, items_count, risk_runs,"
+                    " risk_seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (snap.timeline, snap.as_of.isoformat(), *values),
                 ).lastrowid
                 assert sid is not None
             else:
                 sid = int(row[0])
                 c.execute(
-                    "UPDATE snapshots SET taken_at = ?, files_hash = ?, files = ?, items_count = ? WHERE id = ?",
+                    "UPDATE snapshots SET taken_at = ?, files_hash = ?, files = ?, items_count = ?, risk_runs = ?,"
+                    " risk_seed = ? WHERE id = ?",
                     (*values, sid),
                 )
                 c.execute("DELETE FROM items WHERE snapshot_id = ?", (sid,))
@@ -494,8 +545,8 @@ class HistoryStore:
                     time.sleep(_pause)
             for d in snap.deadlines.values():
                 c.execute(
-                    "INSERT INTO deadlines (snapshot_id, key, deadline, forecast, margin, met, driving_path)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO deadlines (snapshot_id, key, deadline, forecast, margin, met, driving_path, p_met)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         sid,
                         d.key,
@@ -504,6 +555,7 @@ class HistoryStore:
                         d.margin,
                         int(d.met),
                         json.dumps(list(d.driving_path)),
+                        None if risk is None else risk.p_met.get(d.key),
                     ),
                 )
             b_replaced = b_default = False
@@ -595,7 +647,8 @@ class HistoryStore:
     def _load(self, sid: int) -> Snapshot:
         c = self.conn
         row = c.execute(
-            "SELECT timeline, as_of, taken_at, files_hash, files FROM snapshots WHERE id = ?", (sid,)
+            "SELECT timeline, as_of, taken_at, files_hash, files, risk_runs, risk_seed FROM snapshots WHERE id = ?",
+            (sid,),
         ).fetchone()
         items = {}
         for r in c.execute(
@@ -622,17 +675,30 @@ class HistoryStore:
                 _d(r[15]),
             )
         deadlines = {}
+        p_met = {}
         for r in c.execute(
-            "SELECT key, deadline, forecast, margin, met, driving_path FROM deadlines WHERE snapshot_id = ?"
+            "SELECT key, deadline, forecast, margin, met, driving_path, p_met FROM deadlines WHERE snapshot_id = ?"
             " ORDER BY rowid",
             (sid,),
         ):
             deadlines[r[0]] = SnapDeadline(
                 r[0], date.fromisoformat(r[1]), _d(r[2]), r[3], bool(r[4]), tuple(json.loads(r[5]))
             )
+            if r[6] is not None:
+                p_met[r[0]] = float(r[6])
+        risk = None if row[5] is None else RecordedRisk(int(row[5]), int(row[6]), p_met)
         names = tuple(r[0] for r in c.execute("SELECT name FROM baselines WHERE snapshot_id = ? ORDER BY name", (sid,)))
         return Snapshot(
-            row[0], date.fromisoformat(row[1]), row[2], row[3], items, deadlines, tuple(json.loads(row[4])), sid, names
+            row[0],
+            date.fromisoformat(row[1]),
+            row[2],
+            row[3],
+            items,
+            deadlines,
+            tuple(json.loads(row[4])),
+            sid,
+            names,
+            risk,
         )
 
     def counts(self) -> Iterator[tuple[int, int, int]]:

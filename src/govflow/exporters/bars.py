@@ -100,6 +100,11 @@ class Bar:
     owner: tuple[str, ...]
     baseline_start: date | None = None
     baseline_end: date | None = None
+    # statutory timing (meeting items whose body has the rules): agenda published, notice needed
+    # by (key decisions), the day the decision takes effect (call-in)
+    published: date | None = None
+    notice_by: date | None = None
+    takes_effect: date | None = None
 
     @property
     def milestone(self) -> bool:
@@ -134,14 +139,14 @@ def status_date(sched: Schedule, timeline: str) -> date | None:
     return sched.status_override or sched.programme.timeline(timeline).as_of
 
 
-def _rag(status: str, flt: int | None, missed: bool) -> str:
+def _rag(status: str, flt: int | None, missed: bool, at_risk: int = AT_RISK_MARGIN) -> str:
     if status == "done":
         return "red" if missed else "done"
     if flt is None:
         return "none"
     if flt < 0 or missed:
         return "red"
-    return "amber" if flt < AT_RISK_MARGIN else "green"
+    return "amber" if flt < at_risk else "green"
 
 
 def _baseline_for(sched: Schedule, baseline: Baseline | None) -> dict[str, tuple[date, date]]:
@@ -159,9 +164,10 @@ def _baseline_for(sched: Schedule, baseline: Baseline | None) -> dict[str, tuple
     return out
 
 
-def bars(sched: Schedule, baseline: Baseline | None = None) -> tuple[Bar, ...]:
+def bars(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN) -> tuple[Bar, ...]:
     """The scheduled items as Gantt bars, by start date (then finish, then dependency order).
 
+    RAG: amber is under `at_risk` working days of float (`--at-risk`, as `check`'s "met, at risk").
     Unschedulable items have no dates and are not bars: see `unscheduled`.
     """
     p, label = sched.programme, sched.programme.label
@@ -219,7 +225,7 @@ def bars(sched: Schedule, baseline: Baseline | None = None) -> tuple[Bar, ...]:
                 deadline=d.deadline if d else None,
                 deadline_met=d.met if d else None,
                 margin=d.margin if d else None,
-                rag=_rag(r.status, r.float, d is not None and not d.met),
+                rag=_rag(r.status, r.float, d is not None and not d.met, at_risk),
                 window=(window.text or str(window)) if fuzzy and window is not None else "",
                 window_first=window.first if fuzzy and window is not None else None,
                 window_last=window.last if fuzzy and window is not None else None,
@@ -229,6 +235,9 @@ def bars(sched: Schedule, baseline: Baseline | None = None) -> tuple[Bar, ...]:
                 owner=item.owner,
                 baseline_start=b0,
                 baseline_end=b1,
+                published=r.published,
+                notice_by=r.notice_by,
+                takes_effect=r.takes_effect,
             )
         )
     out.sort(key=lambda b: (b.start, b.end, order[b.key]))

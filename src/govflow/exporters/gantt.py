@@ -14,9 +14,13 @@ import io
 import json
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..explain import AT_RISK_MARGIN
 from ..scheduling import Schedule
+
+if TYPE_CHECKING:
+    from ..risk import RiskResult
 from .bars import (
     Bar,
     Baseline,
@@ -109,17 +113,22 @@ def bar_dict(b: Bar, sched: Schedule) -> dict[str, Any]:
     if b.baseline_start is not None:
         out["baseline_start"] = _iso(b.baseline_start)
         out["baseline_end"] = _iso(b.baseline_end)
+    for name in ("published", "notice_by", "takes_effect"):  # statutory timing, where it applies
+        if getattr(b, name) is not None:
+            out["agenda_published" if name == "published" else name] = _iso(getattr(b, name))
     return out
 
 
-def render_json(sched: Schedule, baseline: Baseline | None = None) -> str:
+def render_json(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN) -> str:
     """A JSON list of bars that frappe-gantt reads as it is (`new Gantt(el, bars)`).
 
     `end` is the inclusive last day; `dependencies` is a comma-separated string of ids;
     `custom_class` is one class name (`rag-green`...), the full list is in `classes`.
-    Unschedulable items have no dates, so they are not bars (see `govflow check`).
+    Unschedulable items have no dates, so they are not bars (see `govflow check`). `rag` is amber
+    under `at_risk` working days of float.
     """
-    return json.dumps([bar_dict(b, sched) for b in bars(sched, baseline)], indent=2, ensure_ascii=False) + "\n"
+    data = [bar_dict(b, sched) for b in bars(sched, baseline, at_risk)]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---- CSV ----------------------------------------------------------------------------------
@@ -171,7 +180,7 @@ def _yes(v: bool | None) -> str:
     return "" if v is None else "yes" if v else "no"
 
 
-def render_csv(sched: Schedule, baseline: Baseline | None = None) -> str:
+def render_csv(sched: Schedule, baseline: Baseline | None = None, at_risk: int = AT_RISK_MARGIN) -> str:
     """One row per item with every schedule field, for Excel and LibreOffice.
 
     UTF-8 with a byte-order mark (so Excel reads the text as UTF-8), CRLF line ends, ISO dates,
@@ -187,7 +196,7 @@ def render_csv(sched: Schedule, baseline: Baseline | None = None) -> str:
     def text(s: str | None) -> str:
         return "" if not s else neutralise(s)
 
-    for b in bars(sched, baseline):
+    for b in bars(sched, baseline, at_risk):
         w.writerow(
             [
                 text(b.id),
@@ -334,12 +343,22 @@ def render_mermaid(sched: Schedule, by: By = "level") -> str:
 # ---- all formats ---------------------------------------------------------------------------
 
 
-def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | None = None) -> str:
-    """Any Gantt format by name (`FORMATS`); the text to write to a file (UTF-8)."""
+def render(
+    sched: Schedule,
+    fmt: str,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
+) -> str:
+    """Any Gantt format by name (`FORMATS`); the text to write to a file (UTF-8). `at_risk`: the
+    working days of float under which an item is amber (`--at-risk`, as `check`'s "met, at risk").
+    `risk` (`govflow.risk.overview` or `simulate`): the HTML and SVG chart draw each deadline's
+    P50-P90 span; the other formats do not use it."""
     if fmt == "json":
-        return render_json(sched, baseline)
+        return render_json(sched, baseline, at_risk)
     if fmt == "csv":
-        return render_csv(sched, baseline)
+        return render_csv(sched, baseline, at_risk)
     if fmt == "mermaid":
         return render_mermaid(sched, by)
     if fmt == "mspdi":
@@ -349,5 +368,7 @@ def render(sched: Schedule, fmt: str, by: By = "level", baseline: Baseline | Non
     if fmt in ("html", "svg"):
         from .gantt_html import render_html, render_svg
 
-        return (render_html if fmt == "html" else render_svg)(sched, by=by, baseline=baseline)
+        return (render_html if fmt == "html" else render_svg)(
+            sched, by=by, baseline=baseline, at_risk=at_risk, risk=risk
+        )
     raise GanttError(f"unknown Gantt format '{fmt}' (use one of: {', '.join(FORMATS)})")

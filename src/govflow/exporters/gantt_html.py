@@ -17,12 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
-from ..explain import fmt
+from ..explain import AT_RISK_MARGIN, count, fmt
+from ..render import verdict, verdict_legend
 from ..scheduling import Schedule
 from .bars import Bar, Baseline, By, bars, lanes, unscheduled
 
-__all__ = ["COLOURS", "axis_ticks", "render_html", "render_svg"]
+if TYPE_CHECKING:
+    from ..risk import RiskResult
+
+__all__ = ["COLOURS", "axis_ticks", "meaning", "render_html", "render_svg"]
 
 # fill, outline, meaning: relative luminances 0.10 / 0.31 / 0.56 / 0.75 / 1.0 stay apart in greyscale
 COLOURS = {
@@ -32,6 +37,22 @@ COLOURS = {
     "done": ("#e0e0e0", "#757575", "done"),
     "none": ("#ffffff", "#616161", "leads to no deadline"),
 }
+
+
+def meaning(rag: str, at_risk: int = AT_RISK_MARGIN) -> str:
+    """What a RAG fill means, with the at-risk threshold in force (`COLOURS` says it for the default).
+
+    >>> meaning("amber", 3)
+    'at risk: under 3 working days of float'
+    """
+    if rag == "green":
+        return f"on track: {at_risk}+ working days of float"
+    if rag == "amber":
+        return f"at risk: under {count(at_risk, 'working day')} of float"
+    return COLOURS[rag][2]
+
+
+SPAN_COLOUR = "#01665e"  # the P50-P90 span of a deadline (dark teal: not a RAG colour, nor the notice's purple)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 LABEL_W = 250  # widest left column of item names (names wrap to it; a narrower column when names are short)
 ROW_H = 20  # a row of one line; a wrapped name adds LINE_H per extra line
@@ -129,7 +150,7 @@ def axis_ticks(first: date, last: date, ppd: float) -> tuple[str, list[tuple[dat
     return unit, [(d, s) for d, s in ticks if d >= first - timedelta(days=1)] or ticks[:1]
 
 
-def _hover(b: Bar, label: str) -> str:
+def _hover(b: Bar, label: str, at_risk: int) -> str:
     lines = [f"{label}: {b.name}"]
     if b.milestone:
         kind = {"meeting": f"decision at {b.body_name}", "event": "fixed event"}.get(b.kind, "milestone")
@@ -140,6 +161,12 @@ def _hover(b: Bar, label: str) -> str:
         lines.append(f"date as written: {b.window}")
     if b.papers_due:
         lines.append(f"papers due {fmt(b.papers_due)}")
+    if b.published:
+        lines.append(f"agenda published {fmt(b.published)}")
+    if b.notice_by:
+        lines.append(f"key decision: forward-plan notice needed by {fmt(b.notice_by)}")
+    if b.takes_effect:
+        lines.append(f"takes effect {fmt(b.takes_effect)} (after call-in)")
     if b.float is None:
         lines.append("float: none needed (leads to no deadline)")
     else:
@@ -148,7 +175,7 @@ def _hover(b: Bar, label: str) -> str:
         verdict = "met" if b.deadline_met else "MISSED"
         lines.append(f"deadline {fmt(b.deadline)}: {verdict} (margin {b.margin})")
     state = b.status + (f", {b.progress}% done" if b.status == "in-progress" else "")
-    lines.append(f"status: {state}; {COLOURS[b.rag][2]}" + ("; on the driving path" if b.driving else ""))
+    lines.append(f"status: {state}; {meaning(b.rag, at_risk)}" + ("; on the driving path" if b.driving else ""))
     if b.baseline_start is not None and b.baseline_end is not None:
         lines.append(f"baseline: {fmt(b.baseline_start)} to {fmt(b.baseline_end)}")
     return "\n".join(lines)
@@ -158,9 +185,16 @@ def _diamond(cx: float, cy: float, r: float) -> str:
     return f"{cx},{cy - r} {cx + r},{cy} {cx},{cy + r} {cx - r},{cy}"
 
 
-def render_svg(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
-    """The chart as a standalone SVG document."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, heading=True) + "\n"
+def render_svg(
+    sched: Schedule,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
+) -> str:
+    """The chart as a standalone SVG document (amber: under `at_risk` working days of float; with
+    `risk`, from `govflow.risk.overview` or `simulate`, each deadline's P50-P90 span)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(sched, by, baseline, True, at_risk, risk) + "\n"
 
 
 @dataclass(slots=True)
@@ -172,6 +206,7 @@ class _Row:
     when: str
     when_x: float
     when_anchor: str
+    span: tuple[float, float, bool, str] | None = None  # P50-P90: left x, right x, P90 reached, hover text
 
 
 def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
@@ -184,15 +219,26 @@ def _place(spans: list[list[tuple[float, float]]], x0: float, x1: float) -> int:
     return len(spans) - 1
 
 
-def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> str:
+def _svg(
+    sched: Schedule,
+    by: By,
+    baseline: Baseline | None,
+    heading: bool,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
+) -> str:
     p, label = sched.programme, sched.programme.label
-    bs = bars(sched, baseline)
+    bs = bars(sched, baseline, at_risk)
     groups = lanes(bs, by)
     t0 = p.timelines[0]
     title = t0.title if p.single else " + ".join(t.title for t in p.timelines)
+    open_ids = {b.id for b in bs if b.status != "done"}
+    # each open deadline item's P50-P90 span (by label, as `risk` names deadlines), when P50 is reached
+    spans_of = {d.key: d for d in (risk.deadlines if risk else ()) if d.p50 is not None and d.key in open_ids}
     starts = [b.start for b in bs] + [b.baseline_start for b in bs if b.baseline_start]
     ends = [b.end for b in bs] + [b.baseline_end for b in bs if b.baseline_end]
     ends += [d.deadline for d in sched.deadlines]
+    ends += [x for d in spans_of.values() for x in (d.p50, d.p90) if x is not None]
     if sched.as_of:
         starts.append(sched.as_of)
         ends.append(sched.as_of)
@@ -228,13 +274,29 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
                 if b.tbc:
                     when += " TBC"
                 x0, end_x = _extent(b, sc)
+                if b.id in spans_of:  # the label goes clear of the P50-P90 span too
+                    dr = spans_of[b.id]
+                    assert dr.p50 is not None
+                    x0 = min(x0, sc.x(dr.p50))
+                    end_x = max(end_x, sc.x(dr.p90 + timedelta(days=1)) if dr.p90 else plot_right)
                 tw = text_width(when, 10)
-                if end_x + 4 + tw > width - 6 and x0 - 4 - tw >= label_w + 2:
+                left = b.id in spans_of or end_x + 4 + tw > width - 6  # a date right of a span reads as its end
+                if left and x0 - 4 - tw >= label_w + 2:
                     when_x, anchor = round(x0 - 4, 1), "end"
                 else:
                     when_x = round(end_x + 4, 1)
                     width = max(width, when_x + tw + 6)
-            rows.append(_Row(b, 0.0, h, lines, when, when_x, anchor))
+            whisker = None
+            if b.id in spans_of and risk is not None:
+                dr = spans_of[b.id]
+                assert dr.p50 is not None
+                right = sc.x(dr.p90 + timedelta(days=1)) if dr.p90 else plot_right
+                hover = (
+                    f"{b.name}: P50 {fmt(dr.p50)}, P90 {fmt(dr.p90) if dr.p90 else 'not reached'}; "
+                    f"P(met) {dr.p_met * 100:.0f}% ({risk.runs:,} runs, seed {risk.seed})"
+                )
+                whisker = (sc.x(dr.p50), max(right, sc.x(dr.p50) + 2), dr.p90 is not None, hover)
+            rows.append(_Row(b, 0.0, h, lines, when, when_x, anchor, whisker))
 
     # deadline labels (titles): right of the line, or left of it at the right edge; rows never overlap
     spans: list[list[tuple[float, float]]] = []
@@ -257,14 +319,14 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     # legend: entries wrap onto as many lines as the width needs
     entries: list[tuple[Callable[[float, float], str], str]] = []
     for key in ("red", "amber", "green", "done", "none"):
-        fill, stroke, meaning = COLOURS[key]
+        fill, stroke, _ = COLOURS[key]
         extra = ""
         if key == "red":
             extra = '<rect x="{x}" y="{y}" width="18" height="10" fill="url(#gf-hatch)"/>'
         if key == "none":
             fill = "url(#gf-none)"
         swatch = f'<rect x="{{x}}" y="{{y}}" width="18" height="10" fill="{fill}" stroke="{stroke}"/>' + extra
-        entries.append((functools.partial(_swatch, swatch), meaning))
+        entries.append((functools.partial(_swatch, swatch), meaning(key, at_risk)))
     entries.append(
         (
             lambda x, y: f'<polygon points="{_diamond(x + 7, y - 4, 6)}" fill="#fff" stroke="#333"/>',
@@ -287,6 +349,31 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
                     'stroke-dasharray="2 2"/>'
                 ),
                 "TBC window: date not confirmed",
+            )
+        )
+    if any(b.published for b in bs):
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x + 9}" y1="{y - 10}" x2="{x + 9}" y2="{y + 2}" stroke="#777" stroke-width="2"/>'
+                ),
+                "agenda published",
+            )
+        )
+    if any(b.notice_by for b in bs):
+        entries.append(
+            (
+                lambda x, y: f'<polygon points="{x + 4},{y - 9} {x + 14},{y - 9} {x + 9},{y - 1}" fill="#6a1b9a"/>',
+                "key decision: forward-plan notice needed by",
+            )
+        )
+    if any(b.takes_effect for b in bs):
+        entries.append(
+            (
+                lambda x, y: (
+                    f'<line x1="{x}" y1="{y - 4}" x2="{x + 18}" y2="{y - 4}" stroke="#555" stroke-width="1.5"/>'
+                ),
+                "call-in period: decision takes effect",
             )
         )
     if any(b.window_first and not b.tbc for b in bs):
@@ -316,12 +403,16 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
         )
     if any(b.baseline_start for b in bs):
         entries.append((lambda x, y: f'<rect x="{x}" y="{y - 3}" width="18" height="4" fill="#555"/>', "baseline"))
+    if spans_of and risk is not None:
+        entries.append(
+            (lambda x, y: _whisker(x, x + 18, y - 4, True, cls=""), f"P50 to P90 of a deadline ({risk.runs:,} runs)")
+        )
     heading_lines = wrap(title, width - 16, 15, bold=True) if heading else []
     legend_y = 36.0 + 18 * len(heading_lines) + (4 if heading_lines else 0)
     placed: list[tuple[float, float]] = []
     x, line = 8.0, 0
-    for _, meaning in entries:
-        ew = 22 + text_width(meaning)
+    for _, text in entries:
+        ew = 22 + text_width(text)
         if x > 8 and x + ew > width - 8:
             x, line = 8.0, line + 1
         placed.append((x, legend_y + 18 * line))
@@ -363,8 +454,8 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     if nu:
         sub += f" · {nu} cannot be scheduled (not drawn)"
     w(f'<text class="sub" x="8" y="{legend_y - 20}" fill="#444">{_esc(sub)}</text>')
-    for (draw, meaning), (lx, ly) in zip(entries, placed, strict=True):
-        w(f'<g class="legend">{draw(lx, ly)}<text x="{round(lx + 22, 1)}" y="{ly}">{_esc(meaning)}</text></g>')
+    for (draw, text), (lx, ly) in zip(entries, placed, strict=True):
+        w(f'<g class="legend">{draw(lx, ly)}<text x="{round(lx + 22, 1)}" y="{ly}">{_esc(text)}</text></g>')
 
     # axis and grid
     bottom = height - 30
@@ -389,7 +480,7 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
         y += LANE_H
         for _ in members:
             r = next(it)
-            _bar(w, r, sc, row_i, width, label(r.bar.key))
+            _bar(w, r, sc, row_i, width, label(r.bar.key), at_risk)
             y += r.h
             row_i += 1
         w("</g>")
@@ -422,6 +513,21 @@ def _svg(sched: Schedule, by: By, baseline: Baseline | None, heading: bool) -> s
     return "\n".join(out)
 
 
+def _whisker(x0: float, x1: float, cy: float, capped: bool, hover: str = "", cls: str = "risk-span") -> str:
+    """The P50-P90 span of a deadline: a thin band from x0 to x1 with end marks (none at x1 when
+    P90 is not reached)."""
+    title = f"<title>{_esc(hover)}</title>" if hover else ""
+    attr = f' class="{cls}"' if cls else ""
+    out = (
+        f'<rect{attr} x="{x0}" y="{round(cy - 2, 1)}" width="{round(x1 - x0, 1)}" height="4" '
+        f'fill="{SPAN_COLOUR}" fill-opacity="0.75">{title}</rect>'
+        f'<line x1="{x0}" y1="{cy - 4}" x2="{x0}" y2="{cy + 4}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+    )
+    if capped:
+        out += f'<line x1="{x1}" y1="{cy - 4}" x2="{x1}" y2="{cy + 4}" stroke="{SPAN_COLOUR}" stroke-width="1.5"/>'
+    return out
+
+
 def _swatch(template: str, x: float, y: float) -> str:
     return template.format(x=x, y=y - 9)
 
@@ -431,12 +537,40 @@ def _extent(b: Bar, sc: _Scale) -> tuple[float, float]:
     if b.milestone:
         cx = round(sc.x(b.start) + sc.ppd / 2, 1)
         r = 6.5 if b.driving else 6.0
-        return cx - r, cx + r
+        right = cx + r
+        if b.takes_effect is not None:  # the call-in line runs on to the day it takes effect
+            right = max(right, round(sc.x(b.takes_effect) + sc.ppd / 2, 1) + 2)
+        return cx - r, right
     x0, x1 = sc.x(b.start), sc.x(b.end + timedelta(days=1))
     return x0, x0 + max(2.0, round(x1 - x0, 1))
 
 
-def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str) -> None:
+def _procedural(emit: Callable[[str], None], b: Bar, sc: _Scale, y: float, cy: float) -> None:
+    """A decision's procedural dates on its row: the call-in period as a thin line from the meeting
+    to the day it takes effect, the agenda's publication as a grey tick and a key decision's
+    forward-plan notice deadline as a purple triangle."""
+    if b.takes_effect is not None and b.takes_effect > b.start:
+        x0, x1 = round(sc.x(b.start) + sc.ppd / 2, 1), round(sc.x(b.takes_effect) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="call-in"><title>takes effect {fmt(b.takes_effect)} (after call-in)</title>'
+            f'<line x1="{x0}" y1="{cy}" x2="{x1}" y2="{cy}" stroke="#555" stroke-width="1.5"/>'
+            f'<line x1="{x1}" y1="{cy - 4}" x2="{x1}" y2="{cy + 4}" stroke="#555" stroke-width="1.5"/></g>'
+        )
+    if b.published is not None:
+        x = round(sc.x(b.published) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="published"><title>agenda published {fmt(b.published)}</title>'
+            f'<line x1="{x}" y1="{y + 3}" x2="{x}" y2="{y + 17}" stroke="#777" stroke-width="2"/></g>'
+        )
+    if b.notice_by is not None:
+        x = round(sc.x(b.notice_by) + sc.ppd / 2, 1)
+        emit(
+            f'<g class="notice"><title>forward-plan notice needed by {fmt(b.notice_by)}</title>'
+            f'<polygon points="{x - 5},{y + 2} {x + 5},{y + 2} {x},{y + 10}" fill="#6a1b9a"/></g>'
+        )
+
+
+def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: int, label: str, at_risk: int) -> None:
     b, y = row.bar, row.y
     fill, stroke, _ = COLOURS[b.rag]
     if b.rag == "none":
@@ -446,7 +580,7 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
         stroke = "#000"
     classes = " ".join(("bar", *b.classes))
     emit(f'<g class="{classes}" data-item="{_esc(label)}">')
-    emit(f"<title>{_esc(_hover(b, label))}</title>")
+    emit(f"<title>{_esc(_hover(b, label, at_risk))}</title>")
     if row_i % 2:
         emit(f'<rect x="0" y="{y}" width="{width}" height="{row.h}" fill="#f7f7f7"/>')
     weight = ' font-weight="bold"' if b.driving else ""
@@ -460,6 +594,9 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     has_base = b.baseline_start is not None and b.baseline_end is not None
     top, h = (y + 3, 10.0) if has_base else (y + 4, 12.0)
     cy = top + h / 2
+    span = ""
+    if row.span is not None:  # on the centre line; below it when a call-in line runs along the centre
+        span = _whisker(row.span[0], row.span[1], cy + 6 if b.takes_effect else cy, row.span[2], row.span[3])
     if b.window_first is not None and b.window_last is not None:
         wx0, wx1 = sc.x(b.window_first), sc.x(b.window_last + timedelta(days=1))
         ww = max(2.0, round(wx1 - wx0, 1))
@@ -470,7 +607,10 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
             )
         else:  # a date written as a range ("Dec 2019"): a shaded band
             emit(f'<rect class="window range" x="{wx0}" y="{y + 2}" width="{ww}" height="16" fill="#dfe6f0"/>')
+    _procedural(emit, b, sc, y, cy)
     if b.milestone:
+        if span:  # under the diamond
+            emit(span)
         cx = round(sc.x(b.start) + sc.ppd / 2, 1)
         r = 6.5 if b.driving else 6.0
         emit(
@@ -491,6 +631,8 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
         if 0 < b.progress < 100:
             pw = round(bw * b.progress / 100, 1)
             emit(f'<rect class="progress" x="{x0}" y="{top + h - 3}" width="{pw}" height="3" fill="#222"/>')
+        if span:  # over a task's bar, so that both ends show
+            emit(span)
     if has_base:
         assert b.baseline_start is not None and b.baseline_end is not None
         bx0, bx1 = sc.x(b.baseline_start), sc.x(b.baseline_end + timedelta(days=1))
@@ -508,10 +650,26 @@ def _bar(emit: Callable[[str], None], row: _Row, sc: _Scale, row_i: int, width: 
     emit("</g>")
 
 
-def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = None) -> str:
-    """The chart in a self-contained HTML page, with the deadlines table and what cannot be scheduled."""
+def _chance(p: float | None, done: bool) -> str:
+    return "-" if p is None or done else f"{p * 100:.0f}%"
+
+
+def render_html(
+    sched: Schedule,
+    by: By = "level",
+    baseline: Baseline | None = None,
+    at_risk: int = AT_RISK_MARGIN,
+    risk: RiskResult | None = None,
+) -> str:
+    """The chart in a self-contained HTML page, with the deadlines table (verdicts as `check` gives
+    them, "met, at risk" under `at_risk` working days to spare) and what cannot be scheduled. With
+    `risk` (`govflow.risk.overview` or `simulate`), the table gives each deadline's P(met) and the
+    chart its P50-P90 span."""
     p, label = sched.programme, sched.programme.label
     title = p.timelines[0].title if p.single else " + ".join(t.title for t in p.timelines)
+    chart = _svg(sched, by, baseline, False, at_risk, risk)
+    chances = {d.key: d.p_met for d in risk.deadlines} if risk is not None else {}
+    width = int(chart.split(' width="', 1)[1].split('"', 1)[0])
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -526,10 +684,16 @@ def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = N
         "th, td { text-align: left; padding: 2px 10px 2px 0; }",
         "td.num { text-align: right; }",
         ".missed { color: #b2182b; font-weight: bold; }",
-        ".chart svg { max-width: 100%; height: auto; }",  # narrower windows and pages: scaled, never cut
+        "td .id { color: #666; }",
+        # a window narrower than the chart scrolls the chart sideways, at full size (text 10 px and up);
+        # printed, the chart is scaled to the A4 landscape page instead: never cut either way
+        ".chart { overflow-x: auto; }",
+        ".scroll-hint { display: none; color: #444; font-size: 0.9em; }",
+        f"@media (max-width: {width + 31}px) {{ .scroll-hint {{ display: block; }} }}",
         ".bar:hover .shape { stroke-width: 3; }",
         "@page { size: A4 landscape; margin: 10mm; }",
-        "@media print { body { margin: 0; } }",
+        "@media print { body { margin: 0; } .chart { overflow: visible; } "
+        ".chart svg { max-width: 100%; height: auto; } .scroll-hint { display: none; } }",
         "</style>",
         "</head>",
         "<body>",
@@ -541,21 +705,39 @@ def render_html(sched: Schedule, by: By = "level", baseline: Baseline | None = N
     if sched.deadlines:
         out.append(
             '<table class="deadlines"><tr><th>Deadline</th><th>Due</th><th>Forecast</th>'
-            "<th>Margin</th><th>Verdict</th></tr>"
+            "<th>Margin</th><th>Verdict</th>" + ("<th>P(met)</th>" if risk is not None else "") + "</tr>"
         )
         for d in sched.deadlines:
-            status_done = sched.items[d.key].status == "done"
-            verdict = ("met" if d.met else "MISSED") + (" (done)" if status_done else "")
             cls = "" if d.met else ' class="missed"'
+            status_done = sched.items[d.key].status == "done"
             margin = "-" if d.margin is None else f"{d.margin:+d}" if d.margin else "0"
             out.append(
-                f"<tr><td>{_esc(label(d.key))}</td><td>{fmt(d.deadline)}</td>"
+                f'<tr><td>{_esc(sched.programme.name(d.key))} <span class="id">({_esc(label(d.key))})</span></td>'
+                f"<td>{fmt(d.deadline)}</td>"
                 f"<td>{fmt(d.forecast) if d.forecast else 'unschedulable'}</td>"
-                f'<td class="num">{margin}</td><td{cls}>{verdict}</td></tr>'
+                f'<td class="num">{margin}</td><td{cls}>{verdict(sched, d, at_risk)}</td>'
+                + (
+                    f'<td class="num">{_chance(chances.get(label(d.key)), status_done)}</td>'
+                    if risk is not None
+                    else ""
+                )
+                + "</tr>"
             )
         out.append("</table>")
+        legend = verdict_legend(at_risk)
+        if risk is not None:
+            legend += (
+                f" P(met), and the P50 to P90 span drawn on each deadline's row: from {risk.runs:,} simulated runs "
+                f"(seed {risk.seed}) of the ranges, TBC windows, cancellation rates and risks in the files; "
+                "govflow risk gives the detail."
+            )
+        out.append(f'<p class="legend">{_esc(legend)}</p>')
+    out.append(
+        '<p class="scroll-hint">The chart is wider than this window: scroll it sideways for later dates '
+        "(printed, it fits an A4 landscape page).</p>"
+    )
     out.append('<div class="chart">')
-    out.append(_svg(sched, by, baseline, heading=False))
+    out.append(chart)
     out.append("</div>")
     missing = unscheduled(sched)
     if missing:

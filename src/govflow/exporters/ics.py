@@ -2,8 +2,9 @@
 
 One VEVENT per meeting decision (timed at the meeting's own time when its date came from a
 timed calendar event, else at the body's `time` when it has one), per papers
-deadline, per national deadline and per fixed event, and with `tasks=True` per task and
-milestone. UIDs are built from the timeline id, the item id and the kind of entry, so a
+deadline, per agenda publication (bodies with `publish`) and forward plan notice of a key
+decision (bodies with `notice`), per national deadline and per fixed event, and with
+`tasks=True` per task and milestone. UIDs are built from the timeline id, the item id and the kind of entry, so a
 re-export updates the entries a calendar already holds instead of duplicating them; the
 SEQUENCE of an entry rises when its date, time, duration, status or location changes, which
 needs the previous export (`History`, kept by `CalendarState` in a small SQLite file).
@@ -35,10 +36,12 @@ True
 from __future__ import annotations
 
 import calendar as _calendar
+import io
 import os
 import re
 import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -75,7 +78,8 @@ __all__ = [
 ]
 
 PRODID = "-//govflow//calendar export//EN"
-KINDS = ("papers", "meeting", "deadline", "event", "task", "milestone")  # also the order within a day
+# also the order within a day: forward plan notice, papers due, agenda published, the meeting, ...
+KINDS = ("notice", "papers", "agenda", "meeting", "deadline", "event", "task", "milestone")
 DEFAULT_MEETING = timedelta(hours=2)  # a body with a `time` but no `duration`
 ALARM_AT = time(9, 0)  # reminders go off at 09:00 on the working day they fall on
 REFRESH = timedelta(hours=12)  # how often subscribed clients should re-read the feed
@@ -94,8 +98,9 @@ class CalendarError(GovflowError):
 class CalendarOptions:
     """What to put in the calendar. Repeated filter values are alternatives; filters combine with AND.
 
-    `papers_alarm` / `deadline_alarm`: working days before the papers-due date / the deadline at
-    which a reminder goes off (09:00 that day); None turns it off.
+    `papers_alarm` / `deadline_alarm`: working days before the papers-due date (and the day a key
+    decision's forward plan notice is due) / the deadline at which a reminder goes off (09:00 that
+    day); None turns it off.
     """
 
     tasks: bool = False
@@ -444,11 +449,24 @@ def collect(
                     else ""
                 )
                 papers = f"Papers due {fmt(r.papers_due)}" if r.papers_due else ""
+                published = f"Agenda published {fmt(r.published)}" if r.published else ""
+                effect = (
+                    f"Takes effect {fmt(r.takes_effect)}, when the call-in period "
+                    f"({_plural(body.call_in, 'clear working day')}) ends"
+                    if r.takes_effect
+                    else ""
+                )
+                notice = (
+                    f"Key decision: forward plan notice due {fmt(r.notice_by)} ({body.notice} before)"
+                    if item.key_decision and body.notice is not None and r.notice_by is not None
+                    else ""
+                )
                 state = f"State: {_state(sched, key, on_paths)}"
+                lines = [item.title, f"{body.name}, {when}", tbc_line, notice, papers, published, effect]
                 add(
                     "meeting",
                     item.title,
-                    [item.title, f"{body.name}, {when}", tbc_line, papers, state, where, owned],
+                    [*lines, state, where, owned],
                     start,
                     end=end,
                     location=body.location,
@@ -476,8 +494,58 @@ def collect(
                         alarm=alarm,
                         alarm_text=f"Papers due {fmt(d)} for {body.name} ({fmt(day)}): {item.title}",
                     )
+                # publication and notice count back from the first day a TBC meeting may be held
+                before = f"before the meeting's window opens ({m.when.text or m.when})" if tbc and m else "before it"
+                if r.published is not None and body.publish is not None:
+                    add(
+                        "agenda",
+                        f"Agenda published: {body.name}, {fmt(day)} — papers for {item.title} final",
+                        [
+                            f"The agenda for the {body.name} meeting of {fmt(day)} is published today, "
+                            f"{body.publish} {before}: the papers for {item.title} must be final",
+                            tbc_line,
+                            papers,
+                            state,
+                            where,
+                            owned,
+                        ],
+                        r.published,
+                        tentative=tbc,
+                        body=bkey,
+                        attendees=attendees,
+                    )
+                if notice and r.notice_by is not None and body.notice is not None:
+                    n = r.notice_by
+                    given = item.notice_given
+                    late = r.late_notice_by
+                    add(
+                        "notice",
+                        f"Forward plan notice due: {item.title} ({body.name} {fmt(day)}, {body.notice})",
+                        [
+                            f"Key decision: its notice in the forward plan must be published by {fmt(n)}, "
+                            f"{body.notice} {before}, for the {body.name} meeting of {fmt(day)}: {item.title}",
+                            f"Notice published {fmt(given)}"
+                            if given
+                            else f"Notice can be published from {fmt(r.notice_from)}"
+                            if r.notice_from
+                            else "",
+                            f"Latest notice that still meets the deadlines: {fmt(late)}"
+                            if late is not None and late != n and not given
+                            else "",
+                            tbc_line,
+                            state,
+                            where,
+                            owned,
+                        ],
+                        n,
+                        tentative=tbc,
+                        body=bkey,
+                        attendees=attendees,
+                        alarm=None if given else _alarm(options.papers_alarm, n, sched, key),
+                        alarm_text=f"Forward plan notice due {fmt(n)} for {body.name} ({fmt(day)}): {item.title}",
+                    )
         if bodies:
-            continue  # --body: only meetings and their papers
+            continue  # --body: only meetings and their papers, agenda and notice dates
         if item.deadline is not None:
             due = item.deadline.last
             add(
@@ -1048,6 +1116,18 @@ def _write_folder(folder: Path, messages: Sequence[Message]) -> None:
             old.unlink()
 
 
+def _write_zip(path: Path, messages: Sequence[Message]) -> None:
+    """The invitations as one .zip of .ics files (to attach to one email, or hand to a mail merge),
+    written atomically; a fixed timestamp inside, so the same export gives the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for m in messages:
+            info = zipfile.ZipInfo(m.name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, render_ics(m.calendar))
+    _write(path, buf.getvalue())
+
+
 def write_calendars(
     sched: Schedule,
     stamp: datetime,
@@ -1060,8 +1140,8 @@ def write_calendars(
     """Write `out` and/or one file per person into `per_attendee`; keep SEQUENCE in `state` (None: no state).
 
     With invitations (`method='request'`) `out` is a folder of one .ics per invitation (one
-    event each; cancellations are METHOD:CANCEL files in it), and `per_attendee` holds one such
-    folder per person. Returns the files (or folders) written and the warnings.
+    event each; cancellations are METHOD:CANCEL files in it), or a .zip of them, and
+    `per_attendee` holds one such folder per person. Returns the files (or folders) written and the warnings.
     """
     request = options.method == "request"
     if request and out is not None and out.suffix.lower() == ".ics":
@@ -1094,7 +1174,9 @@ def write_calendars(
             history = store.history(feed) if store is not None else None
             ex = export(sched, stamp, opts, history)
             warnings = warnings or ex.warnings
-            if request:
+            if request and path.suffix.lower() == ".zip":
+                _write_zip(path, ex.messages)
+            elif request:
                 _write_folder(path, ex.messages)
             else:
                 _write(path, render_ics(ex.calendar))
