@@ -3,11 +3,14 @@ a compiled programme and a leading *variant* axis.
 
 Every array of dates has shape ``(V, n)``: V variants of one plan (V = 1 for a plain schedule;
 sampled durations, a TBC meeting confirmed on each day of its window, an extra meeting or a
-slipped item for the what-ifs behind explanations and for Monte Carlo). Items are grouped by
-topological depth, and within a depth by kind, so each group is a handful of numpy operations
-whatever its size: predecessors gathered by index and reduced with ``maximum.reduceat``,
-working-day arithmetic through each calendar's cumulative counts, meeting choice by
-``searchsorted`` over each body's held and papers-due arrays.
+slipped item for the what-ifs behind explanations and for Monte Carlo), item-major in memory
+(order F), so gathering a link's predecessor copies a contiguous run of variants. Items are
+grouped by topological depth, and within a depth by kind, so each group is a handful of numpy
+operations whatever its size: predecessors gathered by index and reduced over each item's links
+(rank by rank, or with ``ufunc.reduceat``: `_Links`), working-day arithmetic through each
+calendar's cumulative counts, meeting choice by ``searchsorted`` over each body's held and
+papers-due arrays (or lookup tables of them, for many variants). Many variants run in blocks
+(`BLOCK`) that write their rows of one set of result arrays.
 
 Dates are proleptic ordinals (int32). Two sentinels: ``NEVER`` as an early date means "cannot be
 scheduled" and propagates through ``max`` to everything after; as a latest date it means "no
