@@ -525,6 +525,7 @@ class _Reader:
         self.days: dict[int, date] = {}
         self.label = plan.label
         self.held: dict[int, tuple[HeldMeeting, ...]] = {}  # per body
+        self.same: dict[tuple[object, ...], tuple[HeldMeeting, ...]] = {}  # per body's meetings, dates and rules
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
         self.links: tuple[list[int], list[int], list[int], list[bool]] | None = None
@@ -583,6 +584,17 @@ class _Reader:
             order = np.lexsort((papers, held))  # by held date, then papers date (a stable sort)
             body = plan.body(b)
             blackouts = self.plan.timelines[plan.body_ids[b][0]].blackouts + body.blackouts
+            # bodies on one pattern under one rule (a national programme's hundreds of committees)
+            # hold the same meetings on the same dates: one tuple for them all
+            same = (
+                tuple(map(id, plan.meetings[first:end])),  # the same meetings (the plan holds them)
+                *(a.tobytes() for a in (held, papers, pub, day1)),
+                blackouts,
+            )
+            found = self.same.get(same)
+            if found is not None:
+                self.held[b] = found
+                return found
             day = date.fromordinal
             out = []
             columns = (order.tolist(), held[order].tolist(), papers[order].tolist(), pub[order].tolist())
@@ -598,7 +610,7 @@ class _Reader:
                         day(f),
                     )
                 )
-            found = self.held[b] = tuple(out)
+            found = self.held[b] = self.same[same] = tuple(out)
         return found
 
     def window(self, i: int) -> tuple[date, date]:
