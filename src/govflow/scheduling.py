@@ -527,6 +527,7 @@ class _Reader:
         self.days: dict[int, date] = {}
         self.label = plan.label
         self.held: dict[int, tuple[HeldMeeting, ...]] = {}  # per body
+        self.same: dict[tuple[object, ...], tuple[HeldMeeting, ...]] = {}  # per body's meetings, dates and rules
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
         self.links: tuple[list[int], list[int], list[int], list[bool]] | None = None
@@ -577,28 +578,41 @@ class _Reader:
         found = self.held.get(b)
         if found is None:
             cp = plan.compiled
-            held, papers, day1 = cp.meeting_base  # type: ignore[misc]
+            held_a, papers_a, day1_a = cp.meeting_base  # type: ignore[misc]
             first, end = int(cp.body_off[b]), int(cp.body_off[b + 1])
-            order = sorted(range(first, end), key=lambda j: (held[j], papers[j]))
+            held, papers, day1 = held_a[first:end], papers_a[first:end], day1_a[first:end]
             assert cp.cals is not None
-            pub = K.published(cp, cp.cals, day1[first:end], cp.m_body[first:end])
+            pub = K.published(cp, cp.cals, day1, cp.m_body[first:end])
+            order = np.lexsort((papers, held))  # by held date, then papers date (a stable sort)
             body = plan.body(b)
             blackouts = self.plan.timelines[plan.body_ids[b][0]].blackouts + body.blackouts
+            # bodies on one pattern under one rule (a national programme's hundreds of committees)
+            # hold the same meetings on the same dates: one tuple for them all
+            same = (
+                tuple(map(id, plan.meetings[first:end])),  # the same meetings (the plan holds them)
+                *(a.tobytes() for a in (held, papers, pub, day1)),
+                blackouts,
+            )
+            found = self.same.get(same)
+            if found is not None:
+                self.held[b] = found
+                return found
+            day = date.fromordinal
             out = []
-            for j in order:
-                h = date.fromordinal(int(held[j]))
-                p = int(pub[j - first])
+            columns = (order.tolist(), held[order].tolist(), papers[order].tolist(), pub[order].tolist())
+            for j, h, p, q, f in zip(*columns, day1[order].tolist(), strict=True):
+                held_on = day(h)
                 out.append(
                     HeldMeeting(
-                        plan.meetings[j],
-                        h,
-                        date.fromordinal(int(papers[j])),
-                        None if p >= K.NEVER else date.fromordinal(p),
-                        next((x.reason for x in blackouts if h in x), None),
-                        date.fromordinal(int(day1[j])),
+                        plan.meetings[first + j],
+                        held_on,
+                        day(p),
+                        None if q >= K.NEVER else day(q),
+                        next((x.reason for x in blackouts if held_on in x), None) if blackouts else None,
+                        day(f),
                     )
                 )
-            found = self.held[b] = tuple(out)
+            found = self.held[b] = self.same[same] = tuple(out)
         return found
 
     def window(self, i: int) -> tuple[date, date]:
