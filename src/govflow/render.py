@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from json.encoder import encode_basestring_ascii as _string  # how json.dumps writes a string
 from typing import Any
 
 from .explain import AT_RISK_MARGIN, Explanation, count, fmt
 from .model import LEVELS
-from .scheduling import DeadlineResult, Schedule
+from .scheduling import DeadlineResult, ItemTable, Schedule
 
 __all__ = ["check_json", "check_json_text", "render_check", "verdict", "verdict_legend", "wrap"]
 
@@ -51,15 +52,10 @@ def _labels(sched: Schedule, keys: list[str]) -> dict[str, str]:
     return {k: k.split(":", 1)[1] for k in keys} if sched.programme.single else {k: k for k in keys}
 
 
-def _items(sched: Schedule) -> dict[str, Any]:
-    p = sched.programme
-    t = sched.table()  # every item at once: a national programme has 100,000
-    iso: dict[date | None, str | None] = {None: None}
-    for column in (t.early_start, t.early_finish, t.late_start, t.late_finish, t.papers_due, t.ready):
-        iso.update((d, d.isoformat()) for d in set(column) if d is not None)
-    short = _labels(sched, t.keys)
-    items: dict[str, Any] = {}
-    columns = zip(
+def _columns(t: ItemTable) -> Iterator[tuple[Any, ...]]:
+    """Each item's (key, early start, early finish, late start, late finish, float, critical,
+    status, driving), in the order both JSON writers read them."""
+    return zip(
         t.keys,
         t.early_start,
         t.early_finish,
@@ -71,6 +67,17 @@ def _items(sched: Schedule) -> dict[str, Any]:
         t.driving,
         strict=True,
     )
+
+
+def _items(sched: Schedule) -> dict[str, Any]:
+    p = sched.programme
+    t = sched.table()  # every item at once: a national programme has 100,000
+    iso: dict[date | None, str | None] = {None: None}
+    for column in (t.early_start, t.early_finish, t.late_start, t.late_finish, t.papers_due, t.ready):
+        iso.update((d, d.isoformat()) for d in set(column) if d is not None)
+    short = _labels(sched, t.keys)
+    items: dict[str, Any] = {}
+    columns = _columns(t)
     for j, (key, es, ef, ls, lf, flt, critical, status, driving) in enumerate(columns):
         item = p.items[key]
         entry: dict[str, Any] = {
@@ -137,18 +144,7 @@ def _items_text(sched: Schedule) -> str:
     out = ["{"]
     add = out.append
     items = p.items
-    columns = zip(
-        t.keys,
-        t.early_start,
-        t.early_finish,
-        t.late_start,
-        t.late_finish,
-        t.float,
-        t.critical,
-        t.status,
-        t.driving,
-        strict=True,
-    )
+    columns = _columns(t)
     for j, (key, es, ef, ls, lf, flt, critical, status, driving) in enumerate(columns):
         item = items[key]
         kind, level = item.kind, item.level
