@@ -102,6 +102,33 @@ risks:
     _close(_p(text), 0.7)
 
 
+def test_sensitivity_names_only_inputs_upstream_with_their_bounds() -> None:
+    """Two chains that share nothing: t feeds m, u feeds n (each made in 7 cases of 10). Each
+    deadline's tornado names its own task only: u cannot move m, whatever chance correlation the
+    runs show. By hand: Spearman's rho of t (uniform on 1..10, equal tie groups, so its ranks are
+    linear in t) with m's finish (late exactly when t >= 8) is cov / (sd sd) = (2.7 - 5.5 x 0.3) /
+    sqrt(8.25 x 0.21) = 0.798; held at 1 day m is always met, at 10 days never."""
+    text = (
+        HEAD
+        + """  t: {{duration: 5, range: [1, 10], distribution: uniform}}
+  u: {{duration: 5, range: [1, 10], distribution: uniform}}
+  m: {{at: b, after: [t], deadline: 2019-09-10}}
+  n: {{at: b, after: [u], deadline: 2019-09-10}}
+"""
+    )
+    # with the two draws rank-correlated 0.9 (a common factor), u follows m's finish closely but
+    # still cannot move it: it is left out all the same
+    for extra in ("", "risk: {{correlation: 0.9}}\n"):
+        source = text.replace("items:\n", extra + "items:\n").format(meets="2019-09-10, 2019-10-08", body="")
+        result = simulate(schedule(load_text(source)), runs=RUNS, seed=7)
+        for deadline, task in (("m", "t"), ("n", "u")):
+            d = next(x for x in result.deadlines if x.key == deadline)
+            assert [s.input for s in d.sensitivity] == [task], (extra, d.sensitivity)
+            (s,) = d.sensitivity
+            assert abs(s.rank_correlation - 0.798) < 0.02, s
+            assert (s.p_met_optimistic, s.p_met_pessimistic) == (1.0, 0.0)
+
+
 def test_zero_width_ranges_give_the_plans_verdict_and_forecast() -> None:
     text = (
         HEAD

@@ -1056,7 +1056,7 @@ class _Run:
         self.meet = _meetings(cp, cals, v)
         if V >= TABLE_VARIANTS:
             self.meet.build_tables()
-        dur = np.array(v.duration, dtype=DT, order="F") if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
+        dur = np.asarray(v.duration, dtype=DT, order="F") if v.duration is not None else np.broadcast_to(cp.dur, (V, n))
         self.durv = dur
         # links reduced rank by rank while more items than this have a link of the rank (`_Links`)
         self.many = max(4, RANK_ITEMS // max(V, 1))

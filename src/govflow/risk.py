@@ -138,6 +138,7 @@ class _Inputs:
     risks: list[tuple[str, float, list[tuple[str, int, int, int]]]]  # id, p, (kind, k, low, high)
     correlation: list[float]  # per timeline
     names: list[str]  # every sampled input, in the order of the samples' columns
+    touches: list[list[int]]  # per input (same order): the items it acts on (kernel positions)
 
 
 def _inputs(sched: Schedule, plan: Plan) -> _Inputs:
@@ -192,7 +193,16 @@ def _inputs(sched: Schedule, plan: Plan) -> _Inputs:
     names = (
         [x.name for x in tasks] + [e[1] for e in events] + [m[1] for m in meetings] + [f"risk {r[0]}" for r in risks]
     )
-    return _Inputs(tasks, events, meetings, risks, [t.risk.correlation for t in p.timelines], names)
+    at_body: dict[int, list[int]] = {}  # a meeting slot acts on the meeting items at its body
+    for k in np.flatnonzero(cp.kind == K.MEETING).tolist():
+        at_body.setdefault(int(cp.body[k]), []).append(k)
+    touches = (
+        [[x.k] for x in tasks]
+        + [[e[0]] for e in events]
+        + [at_body.get(int(cp.m_body[m[0]]), []) for m in meetings]
+        + [[d[1] for d in r[2]] for r in risks]
+    )
+    return _Inputs(tasks, events, meetings, risks, [t.risk.correlation for t in p.timelines], names, touches)
 
 
 def _triangular(u: np.ndarray, a: Any, c: Any, b: Any) -> np.ndarray:
@@ -200,10 +210,10 @@ def _triangular(u: np.ndarray, a: Any, c: Any, b: Any) -> np.ndarray:
     them, one per column of u, give each column its own)."""
     if np.ndim(b) == 0 and b <= a:
         return np.full(u.shape, a, dtype=float)
-    cut = (c - a) / (b - a)  # b > a for every task that varies (`_inputs`)
-    left = a + np.sqrt(u * (b - a) * (c - a))
-    right = b - np.sqrt((1 - u) * (b - a) * (b - c))
-    out: np.ndarray = np.where(u < cut, left, right)
+    lower = u < (c - a) / (b - a)  # b > a for every task that varies (`_inputs`)
+    # a + sqrt(u (b - a) (c - a)) below the mode, b - sqrt((1 - u) (b - a) (b - c)) above it
+    root = np.sqrt(np.where(lower, u, 1 - u) * (b - a) * np.where(lower, c - a, b - c))
+    out: np.ndarray = np.where(lower, a + root, b - root)
     return out
 
 
@@ -233,22 +243,25 @@ def _draw(task: _Task, u: np.ndarray) -> np.ndarray:
     return np.maximum(np.floor(x + 0.5), 1).astype(np.int64)
 
 
-def _draws(tasks: list[_Task], u: np.ndarray) -> np.ndarray:
-    """`_draw` for every task at once (u: runs x tasks), the same arithmetic column by column;
-    PERT tasks one by one (each has its own tabulated distribution)."""
-    out = np.empty(u.shape, dtype=np.int64)
-    a, c, b = (np.asarray([getattr(t, f) for t in tasks], dtype=np.int64) for f in ("low", "likely", "high"))
+def _draws(tasks: list[_Task], u: np.ndarray, block: int = 1 << 18) -> np.ndarray:
+    """`_draw` for every task at once (u: tasks x runs), the same arithmetic row by row, in
+    blocks of about `block` numbers so that the temporaries stay small; PERT tasks one by one
+    (each has its own tabulated distribution)."""
+    out = np.empty(u.shape, dtype=K.DT)
+    a, c, b = (np.asarray([getattr(t, f) for t in tasks], dtype=np.int64)[:, None] for f in ("low", "likely", "high"))
     dist = np.asarray([t.dist for t in tasks])
-    cols = np.flatnonzero(dist == "uniform")
-    if len(cols):
-        ac, bc = a[cols], b[cols]
-        out[:, cols] = np.minimum(ac + np.floor(u[:, cols] * (bc - ac + 1)), bc).astype(np.int64)
-    cols = np.flatnonzero(dist == "triangular")
-    if len(cols):
-        x = _triangular(u[:, cols], a[cols], c[cols], b[cols])
-        out[:, cols] = np.maximum(np.floor(x + 0.5), 1).astype(np.int64)
+    step = max(1, block // max(u.shape[1], 1))
+    for rows in (np.flatnonzero(dist == "uniform"), np.flatnonzero(dist == "triangular")):
+        for i in range(0, len(rows), step):
+            r = rows[i : i + step]
+            ar, cr, br, ur = a[r], c[r], b[r], u[r]
+            if dist[r[0]] == "uniform":
+                out[r] = np.minimum(ar + np.floor(ur * (br - ar + 1)), br)
+            else:
+                x = _triangular(ur, ar, cr, br)
+                out[r] = np.maximum(np.floor(x + 0.5), 1)
     for j in np.flatnonzero((dist != "uniform") & (dist != "triangular")).tolist():
-        out[:, j] = _draw(tasks[j], u[:, j])
+        out[j] = _draw(tasks[j], u[j])
     return out
 
 
@@ -276,26 +289,31 @@ def _variants(
     """The variants of one chunk, and each run's value of each input (for sensitivity). `hold`
     fixes inputs at a quantile (0: optimistic, 1: pessimistic)."""
     cp = plan.compiled
-    samples = np.zeros((n, len(inputs.names)))
+    # each run's value of each input, input by input (exact in float32: days and ordinals)
+    samples = np.zeros((len(inputs.names), n), dtype=np.float32)
     col = 0
+    # durations and remainings item by item (the kernel's layout: (runs, items) in Fortran order)
     duration: np.ndarray | None = None
     remaining: np.ndarray | None = None
     u = _uniforms(rng, n, inputs)
     if inputs.tasks:
-        duration = np.array(np.broadcast_to(cp.dur, (n, cp.n)))
+        duration = np.empty((cp.n, n), dtype=K.DT)
+        duration[:] = cp.dur[:, None]
         for j, task in enumerate(inputs.tasks):
             if task.name in hold:
                 u[:, j] = min(hold[task.name], 1 - 1e-12)
-        drawn = _draws(inputs.tasks, u)
-        duration[:, [task.k for task in inputs.tasks]] = drawn
+        drawn = _draws(inputs.tasks, np.ascontiguousarray(u.T))
+        duration[[task.k for task in inputs.tasks]] = drawn
         for j, task in enumerate(inputs.tasks):
             if task.remaining >= 0:
                 if remaining is None:
-                    remaining = np.full((n, cp.n), -1, dtype=np.int64)
-                scaled = np.floor(task.remaining * drawn[:, j] / max(task.duration, 1) + 0.5)
-                remaining[:, task.k] = np.maximum(scaled, 1 if task.remaining > 0 else 0)
+                    remaining = np.full((cp.n, n), -1, dtype=K.DT)
+                scaled = np.floor(task.remaining * drawn[j] / max(task.duration, 1) + 0.5)
+                remaining[task.k] = np.maximum(scaled, 1 if task.remaining > 0 else 0)
         col = len(inputs.tasks)
-        samples[:, :col] = drawn
+        samples[:col] = drawn
+        duration = duration.T
+        remaining = None if remaining is None else remaining.T
     on: dict[int, np.ndarray] = {}
     for k, name, days in inputs.events:
         uu = rng.random(n)
@@ -303,7 +321,7 @@ def _variants(
             uu = np.full(n, min(hold[name], 1 - 1e-12))
         pick = days[np.minimum((uu * len(days)).astype(np.int64), len(days) - 1)]
         on[k] = pick
-        samples[:, col] = pick
+        samples[col] = pick
         col += 1
     confirm: dict[int, np.ndarray] = {}
     for slot, name, days, rate in inputs.meetings:
@@ -317,7 +335,7 @@ def _variants(
             cancel = np.full(n, hold[name] >= 1 and rate > 0) if not len(days) else cancel
         held = np.where(cancel, K.NEVER, held)
         confirm[slot] = held
-        samples[:, col] = np.where(cancel, np.inf, held)
+        samples[col] = np.where(cancel, np.inf, held)
         col += 1
     delay: dict[int, np.ndarray] = {}
     for rid, prob, delays in inputs.risks:
@@ -330,7 +348,7 @@ def _variants(
             total += extra
             if kind == "task":
                 if duration is None:
-                    duration = np.array(np.broadcast_to(cp.dur, (n, cp.n)))
+                    duration = np.array(np.broadcast_to(cp.dur[:, None], (cp.n, n))).T
                 duration[:, k] += extra
                 if remaining is not None and (remaining[:, k] >= 0).any():
                     remaining[:, k] = np.where(remaining[:, k] >= 0, remaining[:, k] + extra, -1)
@@ -341,7 +359,7 @@ def _variants(
                 on[k] = _shift(plan, k, base, extra)
             else:
                 delay[k] = delay.get(k, np.zeros(n, dtype=np.int64)) + extra
-        samples[:, col] = total
+        samples[col] = total
         col += 1
     return K.Variants(n=n, duration=duration, remaining=remaining, on=on, confirm=confirm, delay=delay), samples
 
@@ -367,17 +385,16 @@ class _Chunk:
     meeting: np.ndarray  # (runs, meeting items): held date or NEVER
     path_count: tuple[np.ndarray, np.ndarray]  # (deadline * items + item, runs with it on that path)
     any_count: np.ndarray  # (items,): runs in which the item is on some deadline's driving path
-    samples: np.ndarray
+    samples: np.ndarray  # (inputs, runs)
 
 
 def _run_chunk(
     sched: Schedule, plan: Plan, inputs: _Inputs, seed: int, chunk: int, n: int, hold: dict[str, float]
 ) -> _Chunk:
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
-    variants, samples = _variants(sched, plan, inputs, rng, n, hold)
+    variants, samples = _variants(sched, plan, inputs, _stream(seed, chunk), n, hold)
     res = run_variants(plan, sched.status_override, variants, record=False, backward=False)
     cp = plan.compiled
-    dl = np.asarray([cp.pos[i] for i in plan.deadlines], dtype=np.int64)
+    dl = _deadline_positions(plan)
     mk = np.asarray([cp.pos[i] for i, it in enumerate(plan.items) if it.kind == "meeting"], dtype=np.int64)
     finish = res.ef[:, dl]
     meeting = res.ef[:, mk]
@@ -388,25 +405,58 @@ def _run_chunk(
     rows = np.repeat(np.arange(n), len(dl))
     cols = np.tile(np.arange(len(dl)), n)
     at = np.tile(dl, n)
-    keys, counts = [], []
-    size = len(dl) * cp.n
-    dense = np.zeros(size, dtype=np.int64) if size <= DENSE_PAIRS else None
+    pairs = []
     while len(at):
-        pair = cols * cp.n + at
-        if dense is not None:
-            np.add.at(dense, pair, 1)
-        else:
-            k, c = np.unique(pair, return_counts=True)
-            keys.append(k)
-            counts.append(c)
+        pairs.append(cols * cp.n + at)
         anywhere[rows, at] = True
         at = res.drv[rows, at]
         live = at >= 0
         rows, cols, at = rows[live], cols[live], at[live]
-    if dense is not None:
-        nz = np.flatnonzero(dense)
-        keys, counts = [nz], [dense[nz]]
-    return _Chunk(finish, meeting, _merge_counts(list(zip(keys, counts, strict=True))), anywhere.sum(axis=0), samples)
+    pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+    size = len(dl) * cp.n
+    if size <= DENSE_PAIRS:  # counted in a dense table, else sorted
+        dense = np.bincount(pair, minlength=size)
+        key = np.flatnonzero(dense)
+        count = dense[key]
+    else:
+        key, count = np.unique(pair, return_counts=True)
+    return _Chunk(finish, meeting, (key, count.astype(np.int64)), anywhere.sum(axis=0), samples)
+
+
+def _stream(seed: int, chunk: int) -> np.random.Generator:
+    """The random numbers of one chunk of runs: its own stream of the seed."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+
+
+def _deadline_positions(plan: Plan) -> np.ndarray:
+    cp = plan.compiled
+    return np.asarray([cp.pos[i] for i in plan.deadlines], dtype=np.int64)
+
+
+def _finishes(plan: Plan, sched: Schedule, variants: K.Variants) -> np.ndarray:
+    """Each deadline's finish (runs x deadlines) in one kernel call, forwards only."""
+    res = run_variants(plan, sched.status_override, variants, record=False, backward=False)
+    return res.ef[:, _deadline_positions(plan)]
+
+
+def _stack(parts: list[K.Variants]) -> K.Variants:
+    """Variants one after another (each made by `_variants` for the same inputs, so each sets the
+    same fields)."""
+
+    def cat(xs: list[np.ndarray | None]) -> np.ndarray | None:  # (runs, items), item by item
+        return None if xs[0] is None else np.concatenate([x.T for x in xs], axis=1).T  # type: ignore[union-attr]
+
+    def join(ds: list[dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
+        return {k: np.concatenate([d[k] for d in ds]) for k in ds[0]}
+
+    return K.Variants(
+        n=sum(v.n for v in parts),
+        duration=cat([v.duration for v in parts]),
+        remaining=cat([v.remaining for v in parts]),
+        on=join([v.on for v in parts]),
+        confirm=join([v.confirm for v in parts]),
+        delay=join([v.delay for v in parts]),
+    )
 
 
 def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -482,7 +532,7 @@ def _simulate_runs(
         np.concatenate([p.meeting for p in parts]),
         _merge_counts([p.path_count for p in parts]),
         sum(p.any_count for p in parts),  # type: ignore[arg-type]
-        np.concatenate([p.samples for p in parts]),
+        np.concatenate([p.samples for p in parts], axis=1),
     )
 
 
@@ -505,23 +555,16 @@ def simulate(
     out = _simulate_runs(sched, runs, seed, {}, workers, progress, scheduler, inputs)
     label = sched.programme.label
     deadlines = []
-    # runs for each input held at a bound (the same random numbers as the main runs), and how many
-    # such simulations in all (the strongest inputs first): together at most about the main runs
-    held_runs = max(min(runs, 100), min(500, runs // 10))
-    cache: dict[tuple[str, float], np.ndarray] = {}
-    ranked = _RankedInputs(out.samples) if inputs.names and sensitivity > 0 else None
-    budget = [max(2, min(2 * sensitivity, runs // held_runs))]
-
-    def held(name: str, q: float) -> np.ndarray | None:
-        if (name, q) not in cache:
-            if budget[0] <= 0:
-                return None
-            budget[0] -= 1
-            cache[(name, q)] = _simulate_runs(
-                sched, held_runs, seed, {name: q}, workers, None, scheduler, inputs
-            ).finish
-        return cache[(name, q)]
-
+    strongest = _strongest_inputs(plan, inputs, out, sensitivity) if inputs.names and sensitivity > 0 else None
+    # P(met) with an input held at each bound: extra runs (the same random numbers as the main runs'
+    # first chunk) for the inputs that move some deadline most, strongest first, within about the
+    # main runs' cost
+    bounds: dict[tuple[int, float], np.ndarray] = {}
+    if strongest is not None:
+        held_runs = max(min(runs, 100), min(500, runs // 10))
+        budget = max(1, min(sensitivity, runs // held_runs // 2))
+        held = _held_finishes(sched, plan, inputs, seed, held_runs, strongest.held(budget))
+        bounds = {(c, q): f for (c, q), f in held.items()}
     for j, i in enumerate(plan.deadlines):
         key = plan.keys[i]
         item = plan.items[i]
@@ -534,18 +577,15 @@ def simulate(
         det = sched.item(key).early_finish
         forecast_pct = float((f <= det.toordinal()).mean() * 100) if det is not None else None
         sens = []
-        if ranked is not None:
-            rho = ranked.spearman(f)
-            order = np.argsort(-np.abs(np.nan_to_num(rho)))
-            order = order[~np.isnan(rho[order]) & (rho[order] != 0)]
-            for c in order[: 2 * sensitivity].tolist():
-                name = inputs.names[c]
-                lo_runs, hi_runs = held(name, 0.0), held(name, 1.0)
+        if strongest is not None:
+            cols, rho = strongest.per_deadline[j]
+            for c, r in zip(cols.tolist(), rho.tolist(), strict=True):
+                lo_runs, hi_runs = bounds.get((c, 0.0)), bounds.get((c, 1.0))
                 opt = None if lo_runs is None else float((lo_runs[:, j] <= due).mean())
                 pes = None if hi_runs is None else float((hi_runs[:, j] <= due).mean())
                 moves = opt is not None and pes is not None and abs(opt - pes) >= 0.005
-                if moves or abs(rho[c]) >= 0.1:  # an input that moves it
-                    sens.append(Sensitivity(name, float(rho[c]), opt, pes))
+                if moves or abs(r) >= 0.1:  # an input that moves it
+                    sens.append(Sensitivity(inputs.names[c], r, opt, pes))
                 if len(sens) == sensitivity:
                     break
         pairs, on_path = out.path_count
@@ -611,39 +651,132 @@ def _quantile(f: np.ndarray, q: float) -> date | None:
     return None if v >= K.NEVER else date.fromordinal(v)
 
 
-def _ranks(a: np.ndarray) -> np.ndarray:
-    """Ranks of a 1-D array, ties given their average rank (so the sort need not be stable)."""
-    order = np.argsort(a)
-    r = np.empty(len(a))
-    r[order] = np.arange(len(a))
-    _, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
-    out: np.ndarray = (np.bincount(inv, weights=r) / counts)[inv]
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """The ranks within each row of x (columns x runs), from 0, ties given their average rank.
+
+    >>> _ranks(np.array([[3.0, 1.0, 3.0], [1.0, 1.0, 2.0]])).tolist()
+    [[1.5, 0.0, 1.5], [0.5, 0.5, 2.0]]
+    """
+    m, n = x.shape
+    order = np.argsort(x, axis=1)  # ties are averaged, so the sort need not be stable
+    s = np.take_along_axis(x, order, axis=1)
+    new = np.ones((m, n), dtype=bool)  # where a run of equal values starts, row by row
+    new[:, 1:] = s[:, 1:] != s[:, :-1]
+    flat = new.ravel()
+    starts = np.flatnonzero(flat)
+    ends = np.append(starts[1:], n * m) - 1  # every row starts a run, so no run spans two
+    average = ((starts % n) + (ends % n)) / 2
+    out = np.empty((m, n))
+    np.put_along_axis(out, order, average[np.cumsum(flat) - 1].reshape(m, n), axis=1)
     return out
 
 
-class _RankedInputs:
-    """The inputs' samples ranked once, standardised, so that each deadline's rank correlations are
-    one matrix product."""
+def _standard_ranks(x: np.ndarray, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of x (columns x runs) as ranks standardised to mean 0 and standard deviation 1,
+    as float32, so that a rank correlation is one dot product; and which rows never varied (left
+    at 0). In blocks of rows, to bound the memory taken."""
+    m, n = x.shape
+    z = np.zeros((m, n), dtype=np.float32)
+    constant = np.zeros(m, dtype=bool)
+    for a in range(0, m, block):
+        r = _ranks(x[a : a + block])
+        sd = r.std(axis=1)
+        flat = sd == 0
+        r -= r.mean(axis=1)[:, None]
+        r /= np.where(flat, 1, sd)[:, None]
+        r[flat] = 0.0
+        z[a : a + block] = r
+        constant[a : a + block] = flat
+    return z, constant
 
-    def __init__(self, x: np.ndarray):
-        r = np.empty(x.shape)
-        for c in range(x.shape[1]):
-            r[:, c] = _ranks(x[:, c])
-        sd = r.std(axis=0)
-        self.constant = sd == 0
-        r -= r.mean(axis=0)  # standardised in place: runs x inputs can be large
-        r /= np.where(self.constant, 1, sd)
-        r[:, self.constant] = 0.0
-        self.z: np.ndarray = r
 
-    def spearman(self, y: np.ndarray) -> np.ndarray:
-        """Rank correlation of each input with y (NaN for an input that never varied)."""
-        ry = _ranks(y.astype(float))
-        sy = ry.std()
-        if sy == 0:
-            return np.full(self.z.shape[1], np.nan)
-        rho: np.ndarray = self.z.T @ ((ry - ry.mean()) / sy) / len(ry)
-        return np.where(self.constant, np.nan, rho)
+def _expand(hi: np.ndarray, k: np.ndarray, indptr: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair (hi, k): the pairs (hi, v) for every v in values[indptr[k]:indptr[k + 1]]."""
+    count = indptr[k + 1] - indptr[k]
+    rep = np.repeat(np.arange(len(k)), count)
+    at = np.repeat(indptr[k] - (np.cumsum(count) - count), count) + np.arange(len(rep))
+    return hi[rep], values[at]
+
+
+def _upstream(plan: Plan, inputs: _Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs upstream of each deadline: those acting on it or on one of its ancestors (only
+    they can move it; any other correlation is chance). As (offsets, columns): deadline j's
+    inputs are columns[offsets[j]:offsets[j + 1]], ascending. All deadlines walk back together,
+    as (deadline, item) pairs, one link a step."""
+    cp = plan.compiled
+    n, m = cp.n, len(inputs.names)
+    dl = np.asarray([cp.pos[i] for i in plan.deadlines], dtype=np.int64)
+    by_succ = np.searchsorted(cp.e_succ, np.arange(n + 1))  # the compiled links are sorted by successor
+    front = np.arange(len(dl)) * n + dl
+    seen = [front]
+    while len(front):
+        j, pred = _expand(front // n, front % n, by_succ, cp.e_pred)
+        front = np.unique(j * n + pred)
+        seen.append(front)
+    pairs = np.unique(np.concatenate(seen))
+    item = np.asarray([k for ks in inputs.touches for k in ks], dtype=np.int64)
+    col = np.asarray([c for c, ks in enumerate(inputs.touches) for _ in ks], dtype=np.int64)
+    o = np.argsort(item, kind="stable")
+    j, c = _expand(pairs // n, pairs % n, np.searchsorted(item[o], np.arange(n + 1)), col[o])
+    keys = np.unique(j * m + c)
+    return np.searchsorted(keys, np.arange(len(dl) + 1) * m), keys % m
+
+
+@dataclass(slots=True)
+class _Strongest:
+    per_deadline: list[tuple[np.ndarray, np.ndarray]]  # input columns, strongest first, and their rho
+
+    def held(self, budget: int) -> list[int]:
+        """The `budget` inputs that move some deadline most (by |rho|), strongest first."""
+        cols = np.concatenate([c for c, _ in self.per_deadline] + [np.zeros(0, np.int64)])
+        rho = np.concatenate([np.abs(r) for _, r in self.per_deadline] + [np.zeros(0)])
+        chosen: list[int] = []
+        for c in cols[np.argsort(-rho, kind="stable")].tolist():
+            if c not in chosen:
+                chosen.append(c)
+                if len(chosen) == budget:
+                    break
+        return chosen
+
+
+def _strongest_inputs(plan: Plan, inputs: _Inputs, out: _Chunk, sensitivity: int) -> _Strongest:
+    """Each deadline's `2 * sensitivity` upstream inputs of greatest rank correlation with its
+    finish (Spearman's rho over the runs), strongest first; an input that never varied, or a
+    deadline that never moved, has none."""
+    z, constant = _standard_ranks(out.samples)
+    zy, fixed = _standard_ranks(np.ascontiguousarray(out.finish.T))
+    offsets, columns = _upstream(plan, inputs)
+    runs = out.finish.shape[0]
+    per_deadline = []
+    for j in range(len(plan.deadlines)):
+        cols = columns[offsets[j] : offsets[j + 1]]
+        cols = cols[~constant[cols]]
+        if fixed[j] or not len(cols):
+            per_deadline.append((np.zeros(0, np.int64), np.zeros(0)))
+            continue
+        rho = (z[cols] @ zy[j]).astype(np.float64) / runs
+        order = np.argsort(-np.abs(rho), kind="stable")
+        order = order[rho[order] != 0][: 2 * sensitivity]
+        per_deadline.append((cols[order], rho[order]))
+    return _Strongest(per_deadline)
+
+
+def _held_finishes(
+    sched: Schedule, plan: Plan, inputs: _Inputs, seed: int, runs: int, held: list[int]
+) -> dict[tuple[int, float], np.ndarray]:
+    """Each deadline's finish in `runs` runs with input c held at its optimistic (0) and its
+    pessimistic (1) value, for each c in `held`: (runs, deadlines) per (c, bound). The runs of
+    several bounds share a kernel call, as many as a chunk holds."""
+    jobs = [(c, q) for c in held for q in (0.0, 1.0)]
+    per_call = max(1, _chunk_size(plan.compiled.n) // runs)
+    out: dict[tuple[int, float], np.ndarray] = {}
+    for a in range(0, len(jobs), per_call):
+        batch = jobs[a : a + per_call]
+        parts = [_variants(sched, plan, inputs, _stream(seed, 0), runs, {inputs.names[c]: q})[0] for c, q in batch]
+        finish = _finishes(plan, sched, _stack(parts))
+        for b, job in enumerate(batch):
+            out[job] = finish[b * runs : (b + 1) * runs]
+    return out
 
 
 # ---- what users read ----------------------------------------------------------------------------
