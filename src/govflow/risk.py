@@ -401,17 +401,20 @@ def _run_chunk(
     # every deadline's driving path walked back in all runs at once; (deadline, item) pairs counted
     # as sparse keys deadline * items + item, so a large programme does not need a dense table
     # one walker per (run, deadline), dropped when its path ends
-    anywhere = np.zeros((n, cp.n), dtype=bool)
-    rows = np.repeat(np.arange(n), len(dl))
+    # (flat indexes into the item-major (items x runs) arrays: item * runs + run)
+    drv = res.drv.T.ravel()  # the kernel's arrays are item-major: no copy
+    anywhere = np.zeros(cp.n * n, dtype=bool)
     cols = np.tile(np.arange(len(dl)), n)
     at = np.tile(dl, n)
+    flat = at * n + np.repeat(np.arange(n), len(dl))
     pairs = []
     while len(at):
         pairs.append(cols * cp.n + at)
-        anywhere[rows, at] = True
-        at = res.drv[rows, at]
-        live = at >= 0
-        rows, cols, at = rows[live], cols[live], at[live]
+        anywhere[flat] = True
+        step = drv[flat]
+        live = step >= 0
+        flat = (flat + (step - at) * n)[live]
+        cols, at = cols[live], step[live]
     pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
     size = len(dl) * cp.n
     if size <= DENSE_PAIRS:  # counted in a dense table, else sorted
@@ -420,7 +423,7 @@ def _run_chunk(
         count = dense[key]
     else:
         key, count = np.unique(pair, return_counts=True)
-    return _Chunk(finish, meeting, (key, count.astype(np.int64)), anywhere.sum(axis=0), samples)
+    return _Chunk(finish, meeting, (key, count.astype(np.int64)), anywhere.reshape(cp.n, n).sum(axis=1), samples)
 
 
 def _stream(seed: int, chunk: int) -> np.random.Generator:
@@ -557,12 +560,12 @@ def simulate(
     deadlines = []
     strongest = _strongest_inputs(plan, inputs, out, sensitivity) if inputs.names and sensitivity > 0 else None
     # P(met) with an input held at each bound: extra runs (the same random numbers as the main runs'
-    # first chunk) for the inputs that move some deadline most, strongest first, within about the
-    # main runs' cost
+    # first chunk) for the inputs that move some deadline most, strongest first, within about a
+    # quarter of the main runs' cost
     bounds: dict[tuple[int, float], np.ndarray] = {}
     if strongest is not None:
-        held_runs = max(min(runs, 100), min(500, runs // 10))
-        budget = max(1, min(sensitivity, runs // held_runs // 2))
+        held_runs = max(min(runs, 100), min(250, runs // 20))
+        budget = max(1, min(sensitivity, runs // 4 // (2 * held_runs)))  # about a quarter of the main runs
         held = _held_finishes(sched, plan, inputs, seed, held_runs, strongest.held(budget))
         bounds = {(c, q): f for (c, q), f in held.items()}
     for j, i in enumerate(plan.deadlines):
@@ -662,12 +665,11 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     s = np.take_along_axis(x, order, axis=1)
     new = np.ones((m, n), dtype=bool)  # where a run of equal values starts, row by row
     new[:, 1:] = s[:, 1:] != s[:, :-1]
-    flat = new.ravel()
-    starts = np.flatnonzero(flat)
-    ends = np.append(starts[1:], n * m) - 1  # every row starts a run, so no run spans two
-    average = ((starts % n) + (ends % n)) / 2
+    starts = np.flatnonzero(new)
+    length = np.diff(np.append(starts, n * m))  # every row starts a run, so no run spans two
+    average = ((starts % n) + ((starts + length - 1) % n)) / 2
     out = np.empty((m, n))
-    np.put_along_axis(out, order, average[np.cumsum(flat) - 1].reshape(m, n), axis=1)
+    np.put_along_axis(out, order, np.repeat(average, length).reshape(m, n), axis=1)
     return out
 
 
