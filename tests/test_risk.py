@@ -191,6 +191,7 @@ def test_the_same_seed_gives_byte_identical_json_whatever_the_workers(tmp_path: 
     assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
     assert first.stdout == again.stdout
     data = json.loads(first.stdout)
+    assert first.stdout == json.dumps(data, indent=1) + "\n"  # as json.dumps writes it
     (d,) = data["deadlines"]
     assert set(d) >= {"id", "deadline", "p_met", "p_met_low", "p_met_high", "p50", "p80", "p90", "forecast"}
     assert d["p_met_low"] <= d["p_met"] <= d["p_met_high"]

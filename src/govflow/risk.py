@@ -404,26 +404,29 @@ def _run_chunk(
     # (flat indexes into the item-major (items x runs) arrays: item * runs + run)
     drv = res.drv.T.ravel()  # the kernel's arrays are item-major: no copy
     anywhere = np.zeros(cp.n * n, dtype=bool)
-    cols = np.tile(np.arange(len(dl)), n)
-    at = np.tile(dl, n)
-    flat = at * n + np.repeat(np.arange(n), len(dl))
+    size = len(dl) * cp.n
+    key_type = np.int32 if size < 2**31 else np.int64  # half the memory to sort
+    cols = np.tile(np.arange(len(dl), dtype=key_type), n)
+    at = np.tile(dl.astype(key_type), n)
+    flat = at.astype(np.int64) * n + np.repeat(np.arange(n), len(dl))
     pairs = []
     while len(at):
-        pairs.append(cols * cp.n + at)
+        pairs.append(cols * key_type(cp.n) + at)
         anywhere[flat] = True
         step = drv[flat]
         live = step >= 0
-        flat = (flat + (step - at) * n)[live]
+        flat = (flat + (step - at).astype(np.int64) * n)[live]
         cols, at = cols[live], step[live]
-    pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
-    size = len(dl) * cp.n
+    pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=key_type)
     if size <= DENSE_PAIRS:  # counted in a dense table, else sorted
         dense = np.bincount(pair, minlength=size)
         key = np.flatnonzero(dense)
         count = dense[key]
     else:
         key, count = np.unique(pair, return_counts=True)
-    return _Chunk(finish, meeting, (key, count.astype(np.int64)), anywhere.reshape(cp.n, n).sum(axis=1), samples)
+    return _Chunk(
+        finish, meeting, (key.astype(np.int64), count.astype(np.int64)), anywhere.reshape(cp.n, n).sum(axis=1), samples
+    )
 
 
 def _stream(seed: int, chunk: int) -> np.random.Generator:
@@ -865,9 +868,14 @@ def render_json(result: RiskResult) -> str:
             }
             for m in result.meetings
         ],
-        "criticality": {k: round(v, 6) for k, v in result.criticality.items()},
     }
-    return json.dumps(data, indent=1) + "\n"
+    # the criticality of every item (a large programme's most of the text) written directly, as
+    # json.dumps(..., indent=1) would (a test holds them equal)
+    head = json.dumps(data, indent=1)[:-2]
+    quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+    entries = ",\n".join(f"  {quote(k)}: {round(v, 6)!r}" for k, v in result.criticality.items())
+    tail = f' "criticality": {{\n{entries}\n }}' if entries else ' "criticality": {}'
+    return f"{head},\n{tail}\n}}\n"
 
 
 def _scurve(d: DeadlineRisk, width: int = 640, height: int = 220) -> str:
