@@ -411,7 +411,7 @@ def _run_chunk(
     flat = at.astype(np.int64) * n + np.repeat(np.arange(n), len(dl))
     pairs = []
     while len(at):
-        pairs.append(cols * key_type(cp.n) + at)
+        pairs.append(cols * np.asarray(cp.n, dtype=key_type) + at)
         anywhere[flat] = True
         step = drv[flat]
         live = step >= 0
@@ -872,7 +872,7 @@ def render_json(result: RiskResult) -> str:
     # the criticality of every item (a large programme's most of the text) written directly, as
     # json.dumps(..., indent=1) would (a test holds them equal)
     head = json.dumps(data, indent=1)[:-2]
-    quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+    quote = json.encoder.encode_basestring_ascii
     entries = ",\n".join(f"  {quote(k)}: {round(v, 6)!r}" for k, v in result.criticality.items())
     tail = f' "criticality": {{\n{entries}\n }}' if entries else ' "criticality": {}'
     return f"{head},\n{tail}\n}}\n"
