@@ -644,6 +644,21 @@ def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _row_order(key: I64, touched: npt.NDArray[np.bool_]) -> I64:
+    """`np.argsort(key, axis=1, kind="stable")`, sorting row by row only the `touched` columns:
+    the others hold the same keys in every row, so they sort as in the first. Keys are body-major
+    and every column of a touched body is touched, so in each row the touched columns fill the
+    same places (their bodies' runs), in the order a stable sort of them alone gives."""
+    first = np.argsort(key[0], kind="stable")
+    if key.shape[0] == 1 or not touched.any():
+        out: I64 = np.broadcast_to(first, key.shape)
+        return out
+    cols = np.flatnonzero(touched)
+    o = np.broadcast_to(first, key.shape).copy()
+    o[:, np.flatnonzero(touched[first])] = cols[np.argsort(key[:, cols], axis=1, kind="stable")]
+    return o
+
+
 def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
     """The meetings of a run: built for the variants that change them, else the programme's own
     (kept with its calendars, read-only as every run shares them)."""
@@ -703,7 +718,8 @@ class _Meetings:
         hk = np.minimum(held - cals.lo + 1, _K - 1)
         pk = np.minimum(papers - cals.lo + 1, _K - 1)
         key = (body[None, :] * _K + hk) * _K + pk
-        o = np.argsort(key, axis=1, kind="stable")
+        touched = [cp.m_body[s] for s in v.confirm] + list(v.extra)
+        o = _row_order(key, np.isin(body, touched) if varies else np.zeros(len(body), dtype=bool))
         self.held = np.take_along_axis(held, o, axis=1)
         self.papers = np.take_along_axis(papers, o, axis=1)
         self.day1 = np.take_along_axis(day1, o, axis=1)
