@@ -284,14 +284,16 @@ class KernelResult:
     ties: npt.NDArray[np.bool_] | None  # per edge: the link gives the item's date (first variant)
     conflict: I64  # fixed events: the first predecessor that finishes too late, -1 none
     done: npt.NDArray[np.bool_]  # status done (done, or an event already past)
-    held: I64  # meetings as held in each variant (V or 1, M), for explanations
+    # the meetings as held, in one row that `slot` indexes (variants that change a body's meetings
+    # add segments of their own), for explanations
+    held: I64
     papers: I64
     source: I64  # each sorted meeting's compiled index (>= the compiled count: an extra meeting)
     window_first: I64  # fixed events: first and last working day of the window (rows 1 or V)
     window_last: I64
     notice: I64  # key decisions: the first day notice can be (or was) published
     lnotice: I64  # key decisions: the latest day notice can be published and still meet the deadlines
-    day1: I64  # meetings as held in each variant: the first working day of each (as `held`)
+    day1: I64  # the meetings' first working days (as `held`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -644,21 +646,6 @@ def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _row_order(key: I64, touched: npt.NDArray[np.bool_]) -> I64:
-    """`np.argsort(key, axis=1, kind="stable")`, sorting row by row only the `touched` columns:
-    the others hold the same keys in every row, so they sort as in the first. Keys are body-major
-    and every column of a touched body is touched, so in each row the touched columns fill the
-    same places (their bodies' runs), in the order a stable sort of them alone gives."""
-    first = np.argsort(key[0], kind="stable")
-    if key.shape[0] == 1 or not touched.any():
-        out: I64 = np.broadcast_to(first, key.shape)
-        return out
-    cols = np.flatnonzero(touched)
-    o = np.broadcast_to(first, key.shape).copy()
-    o[:, np.flatnonzero(touched[first])] = cols[np.argsort(key[:, cols], axis=1, kind="stable")]
-    return o
-
-
 def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
     """The meetings of a run: built for the variants that change them, else the programme's own
     (kept with its calendars, read-only as every run shares them)."""
@@ -673,95 +660,147 @@ def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
 
 
 class _Meetings:
-    """Every body's meetings in each variant, sorted by (body, held date, papers date), as flat
-    search keys: `first(...)` is the one place the meeting rule picks a meeting."""
+    """Every body's meetings sorted by (body, held date, papers date) as flat search keys, in
+    segments: one per body for the programme's own meetings and, where variants change a body's
+    meetings (a TBC date confirmed, an extra meeting), one per variant for that body, so that a
+    run of many variants copies only what they change. `first(...)` is the one place the meeting
+    rule picks a meeting."""
 
     def __init__(self, cp: Compiled, cals: Calendars, v: Variants):
         if cp.meeting_base is None:
             cp.meeting_base = _meeting_dates(cp, cals, cp.m_first, cp.m_last, cp.m_body)
         held, papers, day1 = cp.meeting_base
         body = cp.m_body
+        nb = len(cp.papers_due)
+        self.nb, self.lo, self.cals = nb, cals.lo, cals
         varies = bool(v.confirm or v.extra)
-        rows = v.n if varies else 1
-        held = np.broadcast_to(held, (rows, len(held))).copy()
-        papers = np.broadcast_to(papers, (rows, len(papers))).copy()
-        day1 = np.broadcast_to(day1, (rows, len(day1))).copy()
+        self.rows = v.n if varies else 1
+        # the programme's own meetings, one segment per body
+        parts = [self._sorted(cp, cals, held[None, :], papers[None, :], day1[None, :], body, body, nb, 0)]
+        self.tpos: I64 | None = None
+        if varies:
+            parts.append(self._varied(cp, cals, v, held, papers, day1, body))
+        seg, hflat, pflat, dflat, source, hk, pk, dk, count = (np.concatenate(x) for x in zip(*parts, strict=True))
+        self.held, self.papers, self.day1, self.source = (x[None, :] for x in (hflat, pflat, dflat, source))
+        self.hflat, self.pflat, self.dflat = hflat, pflat, dflat
+        self.seg_sorted = seg
+        self.hkey = seg * _K + hk
+        # papers (and first days) as a running maximum within each segment: the first meeting whose
+        # papers are due on or after a day is the first whose running maximum is (papers out of
+        # held order: TBC windows). Segments ascend and keys are below _K: offsetting each by its
+        # segment keeps the running maximum from crossing into the next
+        run = np.maximum.accumulate(pk + seg * _K) - seg * _K
+        self.monotone = bool((run == pk).all())
+        self.pkey = seg * _K + run
+        self.dkey: I64 | None = None
+        if cp.has_notice:
+            run = np.maximum.accumulate(dk + seg * _K) - seg * _K
+            self.monotone &= bool((run == dk).all())
+            self.dkey = seg * _K + run
+        # per segment: where its run ends, and where the meetings that take place end (a cancelled
+        # one sorts last in its segment)
+        self.seg_end = np.cumsum(count)
+        live = np.zeros(len(hflat) + 1, dtype=np.int64)
+        np.cumsum(hflat < NEVER, out=live[1:])
+        start = self.seg_end - count
+        self.real_end = start + live[self.seg_end] - live[start]
+        self.keys = {"held": self.hkey, "papers": self.pkey, "day1": self.dkey}
+        self.tables: dict[str, tuple[I64, int]] = {}
+        self.starts: dict[tuple[int, int], tuple[I64, I64]] = {}
+
+    @staticmethod
+    def _sorted(
+        cp: Compiled,
+        cals: Calendars,
+        held: I64,
+        papers: I64,
+        day1: I64,
+        body: I64,
+        rank: I64,
+        ranks: int,
+        first_seg: int,
+    ) -> tuple[I64, ...]:
+        """Meetings (rows, columns) of bodies `body` (columns) sorted within each row by (rank of
+        the body, below `ranks`, held date, papers date), a cancelled meeting (NEVER) last in its
+        body; each (row, rank) a segment, numbered from `first_seg` row by row in rank order. Flat: segment,
+        held, papers, first day, source column, the held, papers and first-day offsets from the
+        calendars' start (below _K), and each segment's count."""
+        if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
+            out = _blacked_out(cp, held, body[None, :])
+            held, papers, day1 = (np.where(out, NEVER, x) for x in (held, papers, day1))
+        rows = held.shape[0]
+        hk = np.minimum(held - cals.lo + 1, _K - 1)
+        pk = np.minimum(papers - cals.lo + 1, _K - 1)
+        o = np.argsort((rank[None, :] * _K + hk) * _K + pk, axis=1, kind="stable")
+        seg = first_seg + np.arange(rows)[:, None] * ranks + rank[o]
+        counts = np.broadcast_to(np.bincount(rank, minlength=ranks), (rows, ranks)).ravel()
+
+        def take(x: I64) -> I64:
+            out: I64 = np.take_along_axis(x, o, axis=1).ravel()
+            return out
+
+        dk = np.minimum(take(day1) - cals.lo + 1, _K - 1)
+        source = o.ravel()
+        return seg.ravel(), take(held), take(papers), take(day1), source, take(hk), take(pk), dk, counts
+
+    def _varied(
+        self, cp: Compiled, cals: Calendars, v: Variants, held: I64, papers: I64, day1: I64, body: I64
+    ) -> tuple[I64, ...]:
+        """The segments of the bodies the variants change, one per (variant, body): the body's own
+        meetings with the confirmed dates, then its extra meeting (source: the compiled count +
+        the extra's index)."""
+        nb, rows = self.nb, self.rows
+        touched = np.unique(
+            np.r_[
+                cp.m_body[np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))],
+                np.fromiter(v.extra, dtype=np.int64, count=len(v.extra)),
+            ]
+        )
+        self.tpos = np.full(nb, -1, dtype=np.int64)
+        self.tpos[touched] = np.arange(len(touched))
+        self.touched = len(touched)
+        cols = np.flatnonzero(self.tpos[body] >= 0)  # the touched bodies' own meetings
+        h = np.broadcast_to(held[cols], (rows, len(cols))).copy()
+        p = np.broadcast_to(papers[cols], (rows, len(cols))).copy()
+        d1 = np.broadcast_to(day1[cols], (rows, len(cols))).copy()
+        vbody = body[cols]
+        source = cols
         if v.confirm:  # every confirmed meeting at once: (rows, slots)
             slots = np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))
             day = np.stack([np.asarray(d, dtype=np.int64) for d in v.confirm.values()], axis=1)
             keep = day < 0
-            h, p, d1 = _meeting_dates(
+            ch, cpp, cd = _meeting_dates(
                 cp,
                 cals,
                 np.where(keep, cp.m_first[slots], day),
                 np.where(keep, cp.m_last[slots], day),
                 np.broadcast_to(body[slots], day.shape),
             )
-            held[:, slots], papers[:, slots], day1[:, slots] = h, p, d1
+            at = np.searchsorted(cols, slots)
+            h[:, at], p[:, at], d1[:, at] = ch, cpp, cd
         if v.extra:  # extra meetings as more columns, one per body
             bodies = np.fromiter(v.extra, dtype=np.int64, count=len(v.extra))
             given = [e if isinstance(e, tuple) else (e, None) for e in v.extra.values()]
             day = np.stack([np.asarray(g[0], dtype=np.int64) for g in given], axis=1)
-            h, p, d1 = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
+            eh, ep, ed = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
             for c, (_, due) in enumerate(given):
                 if due is not None:  # papers given (-1: due by the body's rule)
-                    p[:, c] = np.where(h[:, c] < NEVER, np.where(due >= 0, due, p[:, c]), NEVER)
-            held = np.concatenate([held, h], axis=1)
-            papers = np.concatenate([papers, p], axis=1)
-            day1 = np.concatenate([day1, d1], axis=1)
-            body = np.r_[body, bodies]
-        if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
-            out = _blacked_out(cp, held, body[None, :])
-            held, papers, day1 = (np.where(out, NEVER, x) for x in (held, papers, day1))
-        nb = len(cp.papers_due)
-        # sort each row by (body, held, papers); a cancelled meeting (NEVER) sorts last in its body
-        hk = np.minimum(held - cals.lo + 1, _K - 1)
-        pk = np.minimum(papers - cals.lo + 1, _K - 1)
-        key = (body[None, :] * _K + hk) * _K + pk
-        touched = [cp.m_body[s] for s in v.confirm] + list(v.extra)
-        o = _row_order(key, np.isin(body, touched) if varies else np.zeros(len(body), dtype=bool))
-        self.held = np.take_along_axis(held, o, axis=1)
-        self.papers = np.take_along_axis(papers, o, axis=1)
-        self.day1 = np.take_along_axis(day1, o, axis=1)
-        self.source = np.take_along_axis(np.broadcast_to(np.arange(held.shape[1]), held.shape), o, axis=1)
-        body_sorted = np.take_along_axis(np.broadcast_to(body, held.shape), o, axis=1)
-        self.rows, self.width, self.nb = rows, held.shape[1], nb
-        seg = np.arange(rows)[:, None] * nb + body_sorted
-        self.hkey = (seg * _K + np.take_along_axis(hk, o, axis=1)).ravel()
-        # papers as a running maximum within each body: the first meeting whose papers are due on or
-        # after a day is the first whose running maximum is (papers out of held order: TBC windows)
-        pks = np.take_along_axis(pk, o, axis=1)
-        # bodies are in increasing order along a row and keys below _K: offsetting each by its body
-        # keeps the running maximum from crossing into the next body
-        run = np.maximum.accumulate(pks + body_sorted * _K, axis=1) - body_sorted * _K
-        self.monotone = bool((run == pks).all())
-        self.pkey = (seg * _K + run).ravel()
-        self.pflat = self.papers.ravel()
-        self.hflat = self.held.ravel()
-        self.dflat = self.day1.ravel()
-        self.dkey: I64 | None = None
-        if cp.has_notice:  # the same for first days (key decisions' notice)
-            dks = np.minimum(self.day1 - cals.lo + 1, _K - 1)
-            run = np.maximum.accumulate(dks + body_sorted * _K, axis=1) - body_sorted * _K
-            self.monotone &= bool((run == dks).all())
-            self.dkey = (seg * _K + run).ravel()
-        counts = np.bincount(body, minlength=nb)
-        self.seg_end_in_row = np.cumsum(counts)  # per body: end of its run in each sorted row
-        # per (row, body): the end of the meetings that take place (a cancelled one sorts last)
-        live = np.zeros((rows, self.width + 1), dtype=np.int64)
-        np.cumsum(self.held < NEVER, axis=1, out=live[:, 1:])
-        start = self.seg_end_in_row - counts
-        self.real_end = (
-            np.arange(rows)[:, None] * self.width + start + live[:, self.seg_end_in_row] - live[:, start]
-        ).ravel()
-        self.lo, self.cals = cals.lo, cals
-        self.body_sorted = body_sorted.ravel()
-        self.keys = {"held": self.hkey, "papers": self.pkey, "day1": self.dkey}
-        self.tables: dict[str, tuple[I64, int]] = {}
-        self.starts: dict[tuple[int, int], tuple[I64, I64]] = {}
+                    ep[:, c] = np.where(eh[:, c] < NEVER, np.where(due >= 0, due, ep[:, c]), NEVER)
+            h, p, d1 = (np.concatenate(x, axis=1) for x in ((h, eh), (p, ep), (d1, ed)))
+            vbody = np.r_[vbody, bodies]
+            source = np.r_[source, len(held) + np.arange(len(bodies))]
+        part = list(self._sorted(cp, cals, h, p, d1, vbody, self.tpos[vbody], self.touched, nb))
+        part[4] = source[part[4]]
+        return tuple(part)
 
     def _seg(self, vrow: I64, body: I64) -> I64:
-        return vrow * self.nb + body
+        """The segment of `body`'s meetings in variant row vrow."""
+        if self.tpos is None:
+            out: I64 = vrow * 0 + body
+            return out
+        t = self.tpos[body]
+        out = np.where(t >= 0, self.nb + vrow * self.touched + t, body)
+        return out
 
     def build_tables(self) -> None:
         """Lookup tables for `position` when the meetings are the same in every variant: for each
@@ -773,7 +812,7 @@ class _Meetings:
         for which, keys in self.keys.items():
             if keys is None:
                 continue
-            off = keys - self.body_sorted * _K  # the day offsets: keys are (body * _K + offset)
+            off = keys - self.seg_sorted * _K  # the day offsets: keys are (body * _K + offset)
             if len(off) and off.min() < 0:  # a date before the calendars (the run is done again)
                 return
             real = off[off < _K - 1]
@@ -825,7 +864,7 @@ class _Meetings:
         """`first` from j, the largest of the positions of its bounds: j itself when the papers
         and first days are in held order, else the first from j that fits; -1 where none does."""
         if not self.monotone:  # papers or first days out of held order: from j, the first that fits
-            last = vrow * self.width + self.seg_end_in_row[body]
+            last = self.seg_end[self._seg(vrow, body)]
             shape = np.broadcast_shapes(
                 np.shape(j), np.shape(last), np.shape(ready), np.shape(NONE if dmin is None else dmin)
             )
@@ -940,7 +979,7 @@ class _Store:
         self.n, self.variants = n, v.n
         self.keep = _KEPT | _RECORDED if record else _KEPT
         # arrays that are per variant only when the variants change them: meetings, events' windows
-        self.vary = {"held", "papers", "source", "day1"} if v.confirm or v.extra else set()
+        self.vary = set(_MEETING) if v.confirm or v.extra else set()
         self.vary |= {"window_first", "window_last"} if v.on else set()
         self.arrays: dict[str, I64] = {}
         self.parts: list[KernelResult] = []
@@ -949,13 +988,13 @@ class _Store:
         return _Rows(self, a, b)
 
     def add(self, part: KernelResult, a: int) -> None:
-        """A block's result; its meeting slots index its own rows of meetings when they vary per
-        variant, so they move by the rows before it."""
-        if "held" in self.vary and a:
-            width = part.held.shape[1]
+        """A block's result; its meeting slots index its own meetings when they vary per variant,
+        so they move by the meetings of the blocks before it (all side by side in one row)."""
+        if "held" in self.vary and self.parts:
+            shift = sum(p.held.size for p in self.parts)
             for name in ("slot", "lslot"):
                 arr = getattr(part, name)
-                arr[arr >= 0] += a * width
+                arr[arr >= 0] += shift
         self.parts.append(part)
 
     def result(self) -> KernelResult:
@@ -971,8 +1010,8 @@ class _Store:
                 out[name] = self.arrays[name]
             elif name in _PER_VARIANT:
                 out[name] = x[:0]  # not kept (or no rows in any block)
-            elif name in self.vary and len(parts) > 1:
-                out[name] = np.concatenate([getattr(p, name) for p in parts], axis=0)
+            elif name in self.vary and len(parts) > 1:  # meetings side by side, windows row by row
+                out[name] = np.concatenate([getattr(p, name) for p in parts], axis=1 if name in _MEETING else 0)
             else:
                 out[name] = x
         return KernelResult(**out)
@@ -1001,6 +1040,7 @@ class _Rows:
         return out
 
 
+_MEETING = {"held", "papers", "source", "day1"}  # a run's meetings: one row, flat slots index it
 _PACKED = {"es": ("pt", 0), "ef": ("pt", 1), "ls": ("lt", 0), "lf": ("lt", 1), "lready": ("lt", 2)}
 _PER_VARIANT = {
     "es",
