@@ -508,14 +508,14 @@ class _Pending:
     finish: Callable[[_Finishes | None], Explanation]
 
 
-BATCH_CELLS = 60_000  # labs run side by side while variants x (items + meetings) stays under this
-BATCH_LABS = 4
+BATCH_CELLS = 1_000_000  # labs run side by side while rows x (items + meetings) stays under this
+BATCH_LABS = 64
 
 
 class _Batches:
-    """Explanations waiting for their batches of what-ifs, finished a few labs to a kernel call,
-    side by side (a call costs milliseconds whatever its size, and its variants cover every lab
-    in it): a group runs as soon as the next lab would make it too large."""
+    """Explanations waiting for their batches of what-ifs, finished many labs to a kernel call,
+    side by side, their batches in parallel rows (`_side_by_side`: a call costs milliseconds
+    whatever its size): a group runs as soon as the next lab would make it too large."""
 
     def __init__(self, out: list[Explanation | None]):
         self.out = out
@@ -524,11 +524,11 @@ class _Batches:
 
     def add(self, at: int, w: _Pending) -> None:
         rows, size = len(w.batch.rows), w.lab.size()
-        full = (self.rows + rows) * (self.size + size) > BATCH_CELLS or len(self.group) >= BATCH_LABS
+        full = max(self.rows, rows) * (self.size + size) > BATCH_CELLS or len(self.group) >= BATCH_LABS
         if self.group and full:
             self.run()
         self.group.append((at, w))
-        self.rows, self.size = self.rows + rows, self.size + size
+        self.rows, self.size = max(self.rows, rows), self.size + size
 
     def run(self) -> None:
         group = [w for _, w in self.group]
@@ -543,25 +543,24 @@ class _Batches:
 
 
 def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
-    """Each lab's batch run in one kernel call on the labs' programmes compiled side by side: a
-    row changes only its own lab's item or one of its bodies' meetings, and only its own lab's
-    part of the row is read."""
-    plan = Plan(*(w.lab.base for w in group)) if len(group) > 1 else compiled(group[0].lab.base)
-    cp, n = plan.compiled, sum(len(w.batch.rows) for w in group)
+    """Each lab's batch of what-ifs in one kernel call, on the labs' programmes compiled side by
+    side, each with its own copy of its bodies: row r applies every lab's r-th what-if, each to
+    its own lab alone, so the labs' batches run at once in as many rows as the longest has."""
+    plan = Plan(*(w.lab.base for w in group), own_bodies=True) if len(group) > 1 else compiled(group[0].lab.base)
+    cp, n = plan.compiled, max(len(w.batch.rows) for w in group)
     on: dict[int, K.I64] = {}
     confirm: dict[int, K.I64] = {}
     extra: dict[int, tuple[K.I64, K.I64]] = {}
     notice: dict[int, K.I64] = {}
-    asked: list[tuple[int, int]] = []  # (row, kernel index) of the notice rows
-    row = 0
-    for w, (_, _, index) in zip(group, plan.parts, strict=True):
-        for what, key, meeting, day, papers in w.batch.rows:
+    asked: list[tuple[int, int, int]] = []  # (lab, row, kernel index) of the notice rows
+    for g, (w, (_, _, index)) in enumerate(zip(group, plan.parts, strict=True)):
+        for row, (what, key, meeting, day, papers) in enumerate(w.batch.rows):
             i = index[key]
             if what == "on":
                 on.setdefault(cp.pos[i], np.full(n, -1, dtype=np.int64))[row] = day  # -1: as planned
             elif what == "notice":  # a key decision taken under another notice rule (K.NOTICE_RULES)
                 notice.setdefault(cp.pos[i], np.zeros(n, dtype=np.int64))[row] = day
-                asked.append((row, cp.pos[i]))
+                asked.append((g, row, cp.pos[i]))
             elif what == "confirm":
                 b = plan.item_body[i]
                 first = int(cp.body_off[b])
@@ -572,21 +571,17 @@ def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
                     plan.item_body[i], (np.full(n, K.NEVER, dtype=np.int64), np.full(n, -1, dtype=np.int64))
                 )
                 held[row], due[row] = day, papers
-            row += 1
     v = K.Variants(n=n, on=on, confirm=confirm, extra=dict(extra), notice=notice)
     res = run_variants(plan, group[0].lab.sched.status_override, v, record=False, backward=False)
-    taken = {}
-    for r, k in asked:
+    taken: dict[int, dict[int, tuple[int, int]]] = {}
+    for g, r, k in asked:
         slot = int(res.slot[r, k])
         if slot >= 0:
-            taken[r] = (int(res.held.ravel()[slot]), int(res.day1.ravel()[slot]))
-    out, row = [], 0
-    for w, (_, _, index) in zip(group, plan.parts, strict=True):
-        rows = len(w.batch.rows)
-        mine = {r - row: x for r, x in taken.items() if row <= r < row + rows}
-        out.append(_Finishes(res.ef[row : row + rows, cp.pos[index[w.lab.key]]].tolist(), w.lab.due, mine))
-        row += rows
-    return out
+            taken.setdefault(g, {})[r] = (int(res.held.ravel()[slot]), int(res.day1.ravel()[slot]))
+    return [
+        _Finishes(res.ef[: len(w.batch.rows), cp.pos[index[w.lab.key]]].tolist(), w.lab.due, taken.get(g))
+        for g, (w, (_, _, index)) in enumerate(zip(group, plan.parts, strict=True))
+    ]
 
 
 Sentences = Callable[[_Finishes | None], list[str]]
@@ -599,10 +594,17 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     p, label = sched.programme, sched.programme.name
     trials: list[tuple[str, bool, list[date], list[int]]] = []
     seen: set[tuple[str, str | None, int]] = set()  # each body's TBC meetings once
+    tbc: dict[int, bool] = {}  # whether a body has any TBC meeting, by id
     for key in sorted(lab.base.items):
         item = p.items[key]
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
             continue
+        if item.on is None:  # a meeting item: nothing to try unless its body has a TBC meeting
+            body = p.body(item)
+            if id(body) not in tbc:
+                tbc[id(body)] = any(not m.when.exact for m in body.meetings)
+            if not tbc[id(body)]:
+                continue
         cal = sched.calendar(key)
         if item.on is not None:
             days = list(cal.days(item.on.first, item.on.last)) or [item.on.last]

@@ -677,7 +677,7 @@ class _Meetings:
         self.rows = v.n if varies else 1
         # the programme's own meetings, one segment per body
         parts = [self._sorted(cp, cals, held[None, :], papers[None, :], day1[None, :], body, body, nb, 0)]
-        self.tpos: I64 | None = None
+        self.pairs: I64 | None = None  # (variant * bodies + body) of each segment of a changed body
         if varies:
             parts.append(self._varied(cp, cals, v, held, papers, day1, body))
         seg, hflat, pflat, dflat, source, hk, pk, dk, count = (np.concatenate(x) for x in zip(*parts, strict=True))
@@ -746,60 +746,76 @@ class _Meetings:
     def _varied(
         self, cp: Compiled, cals: Calendars, v: Variants, held: I64, papers: I64, day1: I64, body: I64
     ) -> tuple[I64, ...]:
-        """The segments of the bodies the variants change, one per (variant, body): the body's own
-        meetings with the confirmed dates, then its extra meeting (source: the compiled count +
-        the extra's index)."""
-        nb, rows = self.nb, self.rows
-        touched = np.unique(
-            np.r_[
-                cp.m_body[np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))],
-                np.fromiter(v.extra, dtype=np.int64, count=len(v.extra)),
-            ]
-        )
-        self.tpos = np.full(nb, -1, dtype=np.int64)
-        self.tpos[touched] = np.arange(len(touched))
-        self.touched = len(touched)
-        cols = np.flatnonzero(self.tpos[body] >= 0)  # the touched bodies' own meetings
-        h = np.broadcast_to(held[cols], (rows, len(cols))).copy()
-        p = np.broadcast_to(papers[cols], (rows, len(cols))).copy()
-        d1 = np.broadcast_to(day1[cols], (rows, len(cols))).copy()
-        vbody = body[cols]
-        source = cols
-        if v.confirm:  # every confirmed meeting at once: (rows, slots)
-            slots = np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))
-            day = np.stack([np.asarray(d, dtype=np.int64) for d in v.confirm.values()], axis=1)
-            keep = day < 0
-            ch, cpp, cd = _meeting_dates(
-                cp,
-                cals,
-                np.where(keep, cp.m_first[slots], day),
-                np.where(keep, cp.m_last[slots], day),
-                np.broadcast_to(body[slots], day.shape),
-            )
-            at = np.searchsorted(cols, slots)
-            h[:, at], p[:, at], d1[:, at] = ch, cpp, cd
-        if v.extra:  # extra meetings as more columns, one per body
-            bodies = np.fromiter(v.extra, dtype=np.int64, count=len(v.extra))
-            given = [e if isinstance(e, tuple) else (e, None) for e in v.extra.values()]
-            day = np.stack([np.asarray(g[0], dtype=np.int64) for g in given], axis=1)
-            eh, ep, ed = _meeting_dates(cp, cals, day, day, np.broadcast_to(bodies, day.shape))
-            for c, (_, due) in enumerate(given):
-                if due is not None:  # papers given (-1: due by the body's rule)
-                    ep[:, c] = np.where(eh[:, c] < NEVER, np.where(due >= 0, due, ep[:, c]), NEVER)
-            h, p, d1 = (np.concatenate(x, axis=1) for x in ((h, eh), (p, ep), (d1, ed)))
-            vbody = np.r_[vbody, bodies]
-            source = np.r_[source, len(held) + np.arange(len(bodies))]
-        part = list(self._sorted(cp, cals, h, p, d1, vbody, self.tpos[vbody], self.touched, nb))
-        part[4] = source[part[4]]
-        return tuple(part)
+        """A segment for each (variant, body) whose meetings the variant changes: the body's own
+        meetings with the dates it confirms, then its extra meeting (source: the compiled count +
+        the extra's index); sorted and laid out as `_sorted` does, the pairs in (variant, body)
+        order. A confirmation of -1 (as planned) or an extra of NEVER (none) changes nothing."""
+        nb, off, m, rows = self.nb, cp.body_off, len(held), self.rows
+
+        def per_row(values: list[Any]) -> I64:  # (rows, len(values)) from per-variant arrays
+            out: I64 = np.zeros((rows, len(values)), dtype=np.int64)
+            for c, x in enumerate(values):
+                out[:, c] = x
+            return out
+
+        slots = np.fromiter(v.confirm, dtype=np.int64, count=len(v.confirm))
+        cday = per_row(list(v.confirm.values()))
+        cr, cc = np.nonzero(cday >= 0)
+        bodies = np.fromiter(v.extra, dtype=np.int64, count=len(v.extra))
+        given = [e if isinstance(e, tuple) else (e, None) for e in v.extra.values()]
+        eday = per_row([g[0] for g in given])
+        er, ec = np.nonzero(eday < NEVER)
+        # the (variant, body) pairs changed, as sorted keys variant * bodies + body
+        keys = np.concatenate([cr * nb + body[slots[cc]], er * nb + bodies[ec]])
+        keys.sort()
+        pairs = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        self.pairs = pairs
+        pb = pairs % nb
+        # each pair's own meetings: its body's compiled columns, pair by pair
+        count = off[pb + 1] - off[pb]
+        start = np.cumsum(count) - count
+        total = int(count.sum())
+        pair = np.repeat(np.arange(len(pairs)), count)
+        col = np.repeat(off[pb] - start, count) + np.arange(total)
+        h, p, d1 = held[col], papers[col], day1[col]
+        if len(cr):  # the confirmed dates
+            slot, day = slots[cc], cday[cr, cc]
+            ch, cpp, cd = _meeting_dates(cp, cals, day, day, body[slot])
+            at = start[np.searchsorted(pairs, cr * nb + body[slot])] + slot - off[body[slot]]
+            h[at], p[at], d1[at] = ch, cpp, cd
+        # then the extra meetings, one per (variant, body) at most
+        eb, day = bodies[ec], eday[er, ec]
+        xh, xp, xd = _meeting_dates(cp, cals, day, day, eb)
+        for c, (_, due) in enumerate(given):
+            if due is not None:  # papers given (-1: due by the body's rule)
+                due_r = per_row([due])[er, 0]
+                xp = np.where((ec == c) & (due_r >= 0), due_r, xp)
+        pair = np.r_[pair, np.searchsorted(pairs, er * nb + eb)]
+        h, p, d1 = np.r_[h, xh], np.r_[p, xp], np.r_[d1, xd]
+        source = np.r_[col, m + ec]
+        count = count + np.bincount(pair[total:], minlength=len(pairs))
+        if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
+            out = _blacked_out(cp, h, np.r_[pb[pair[:total]], eb])
+            h, p, d1 = (np.where(out, NEVER, x) for x in (h, p, d1))
+        hk = np.minimum(h - cals.lo + 1, _K - 1)
+        pk = np.minimum(p - cals.lo + 1, _K - 1)
+        if len(pairs) < 1 << 22:  # one 64-bit key
+            o = np.argsort((pair * _K + hk) * _K + pk, kind="stable")
+        else:
+            o = np.lexsort((pk, hk, pair))
+        dk = np.minimum(d1[o] - cals.lo + 1, _K - 1)
+        return nb + pair[o], h[o], p[o], d1[o], source[o], hk[o], pk[o], dk, count
 
     def _seg(self, vrow: I64, body: I64) -> I64:
-        """The segment of `body`'s meetings in variant row vrow."""
-        if self.tpos is None:
+        """The segment of `body`'s meetings in variant row vrow: its own, where the variant
+        changes them."""
+        pairs = self.pairs
+        if pairs is None or not len(pairs):
             out: I64 = vrow * 0 + body
             return out
-        t = self.tpos[body]
-        out = np.where(t >= 0, self.nb + vrow * self.touched + t, body)
+        key = vrow * self.nb + body
+        at = np.minimum(np.searchsorted(pairs, key), len(pairs) - 1)
+        out = np.where(pairs[at] == key, self.nb + at, body)
         return out
 
     def build_tables(self) -> None:

@@ -269,9 +269,10 @@ class Plan:
     `Plan(a, b, ...)` compiles programmes that share their timelines side by side, as one plan
     with no links between them (`schedule_apart`): each keeps its own copy of an item they have
     in common, `parts` holds each one's (first, last + 1) plan indices and key -> plan index,
-    and `index` is the first one's."""
+    and `index` is the first one's. They share their bodies' meetings, unless `own_bodies`: then
+    each has its own copy of each body, so that a variant can change one's meetings alone."""
 
-    def __init__(self, programme: Programme, *more: Programme):
+    def __init__(self, programme: Programme, *more: Programme, own_bodies: bool = False):
         # no reference to the programme itself: plans are kept weakly keyed by it
         self.single = programme.single
         self.timelines = timelines = programme.timelines
@@ -280,8 +281,10 @@ class Plan:
         keys: list[str] = []
         items: list[Item] = []
         self.parts: list[tuple[int, int, dict[str, int]]] = []
+        part_of: list[int] = []  # each plan index's part
         for part in (programme, *more):
             lo, order = len(keys), topological_order(part)
+            part_of += [len(self.parts)] * len(order)
             keys += order
             items += map(part.items.__getitem__, order)
             self.parts.append((lo, len(keys), dict(zip(order, range(lo, len(keys)), strict=True))))
@@ -317,7 +320,7 @@ class Plan:
                         level = levels[p] + 1
                 levels[i] = level
         self.body_ids: list[tuple[int, str]] = []
-        body_index: dict[tuple[int, str], int] = {}
+        body_index: dict[tuple[int, int, str], int] = {}
         bodies: list[tuple[int, int, list[tuple[int, int]]]] = []
         self.meetings: list[Meeting] = []
         tbc_body: set[int] = set()  # bodies with a meeting not yet confirmed
@@ -328,11 +331,11 @@ class Plan:
         for i, it in enumerate(items):
             if it.at is None:
                 continue
-            key = (tl[i], it.at)
+            key = (part_of[i] if own_bodies else 0, tl[i], it.at)
             b = body_index.get(key)
             if b is None:
                 b = body_index[key] = len(bodies)
-                self.body_ids.append(key)
+                self.body_ids.append((tl[i], it.at))
                 body = timelines[tl[i]].bodies[it.at]
                 hit = seen.get(id(body.meetings))
                 if hit is None or hit[0] is not body.meetings:
@@ -738,7 +741,7 @@ class _Reader:
             return out
 
         def dates(ords: np.ndarray) -> list[date | None]:
-            uniq, inv = np.unique(ords, return_inverse=True)
+            uniq, _, inv = _unique(ords)
             look = [self.day(o) for o in uniq.tolist()]
             return list(map(look.__getitem__, inv.ravel().tolist()))
 
@@ -781,7 +784,7 @@ class _Reader:
             held = cp.e_held + 2 * cp.e_notice  # 0 papers' links, 1 held-date links, 2 notice links
             tie = res.ties & (drv[succ] >= 0) & ~blocked[succ]
             hit = np.flatnonzero(tie & (pred == drv[succ]))
-            got, first = np.unique(succ[hit], return_index=True)
+            got, first, _ = _unique(succ[hit])
             cls = np.zeros(cp.n, dtype=np.int64)
             has = np.zeros(cp.n, dtype=bool)
             cls[got], has[got] = held[hit[first]], True  # the class of links the driver is in
@@ -905,6 +908,22 @@ def _run(plan: Plan, as_of: date | None) -> tuple[K.KernelResult, list[date | No
         return K.run(plan.compiled, progress, None, record=True), status
     except K.OutOfRange as e:
         raise _out_of_range(plan, e.item, e.body) from None
+
+
+def _unique(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`np.unique(a, return_index=True, return_inverse=True)` for a 1-D array, by one stable sort
+    (`np.unique` imports `numpy.ma`, a cost a short command need not pay).
+
+    >>> [x.tolist() for x in _unique(np.array([5, 3, 5, 1]))]
+    [[1, 3, 5], [3, 1, 0], [2, 1, 2, 0]]
+    """
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = s[1:] != s[:-1]
+    inverse = np.empty(len(a), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return s[new], order[new], inverse
 
 
 def _within(indices: list[int], lo: int, hi: int) -> list[int]:
