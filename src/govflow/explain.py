@@ -119,6 +119,7 @@ class _Lab:
         budget[0] -= len(base.items) + RUN_COST  # the deadline's own schedule is a run too
         self.local = local if local is not None else schedule(base, as_of=sched.status_override)
         self.n = len(self.base.items)
+        self.tbc: dict[int, bool] = {}  # see `_windows`
         self.due = sched.programme.items[key].deadline.last.toordinal()  # type: ignore[union-attr]
 
     @cached_property
@@ -173,6 +174,7 @@ class _Labs:
         self.at = {k: i for i, k in enumerate(self.todo)}
         self.ready: dict[str, tuple[Programme, Schedule]] = {}
         self.alone: dict[str, Programme] = {}  # large labs, scheduled each on its own
+        self.tbc: dict[int, bool] = {}  # whether a body has any TBC meeting, by id (`_windows`)
 
     def needs_lab(self, d: DeadlineResult) -> bool:
         """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
@@ -185,8 +187,11 @@ class _Labs:
             got = self.ready.pop(d.key, None)
         if got is None:
             base = self.alone.pop(d.key, None) or _base(self.sched, d.key, self.order)
-            return _Lab(self.sched, d.key, budget, base, None)
-        return _Lab(self.sched, d.key, budget, *got)
+            lab = _Lab(self.sched, d.key, budget, base, None)
+        else:
+            lab = _Lab(self.sched, d.key, budget, *got)
+        lab.tbc = self.tbc
+        return lab
 
     def _ahead(self, key: str, budget: int) -> None:
         i = self.at.get(key)
@@ -594,7 +599,7 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
     p, label = sched.programme, sched.programme.name
     trials: list[tuple[str, bool, list[date], list[int]]] = []
     seen: set[tuple[str, str | None, int]] = set()  # each body's TBC meetings once
-    tbc: dict[int, bool] = {}  # whether a body has any TBC meeting, by id
+    tbc = lab.tbc  # whether a body has any TBC meeting, by id (shared by the labs of one explain)
     for key in sorted(lab.base.items):
         item = p.items[key]
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):

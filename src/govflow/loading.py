@@ -17,10 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from dateutil.rrule import rrule, rrulestr
 
 from .calendars import NATIONS, gc_paused
@@ -54,7 +53,24 @@ MAX_NUMBER = 100_000
 MAX_OCCURRENCES = 10_000
 MAX_CLOSURE_YEARS = 5
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = None  # PyYAML: imported by `_import_yaml` when a text is read as YAML (not for JSON)
+_Loader: Any = None
+
+
+def _import_yaml() -> None:
+    """Import PyYAML (and its fastest safe loader) the first time a text is read as YAML: a JSON
+    timeline, read by the json module, need not pay for it at start-up."""
+    global yaml, _Loader
+    if _Loader is None:
+        import yaml as module
+
+        yaml = module
+        _Loader = getattr(module, "CSafeLoader", module.SafeLoader)
+
+
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
@@ -146,6 +162,7 @@ class _Doc:
         if self._lines is None:
             self._lines = {}
             with contextlib.suppress(Exception):  # best effort: JSON that YAML cannot read has no lines
+                _import_yaml()
                 _Converter(self, self._lines).convert(
                     yaml.compose(self.text, Loader=_Loader) or yaml.ScalarNode("", ""), ()
                 )
@@ -274,6 +291,7 @@ def _read(path: Path) -> _Doc:
 
 
 def _parse_yaml(doc: _Doc) -> None:
+    _import_yaml()
     try:
         nodes = list(yaml.compose_all(doc.text, Loader=_Loader))
     except yaml.YAMLError as e:
@@ -315,6 +333,7 @@ def _parse_json(doc: _Doc) -> None:
     except RecursionError:
         raise _Stop("too-large", "the file is nested too deeply") from None
     if dup:  # find them with lines through the YAML reader, which JSON is a subset of
+        _import_yaml()
         lines: dict[Path_, int] = {}
         try:
             _Converter(doc, lines, report=True).convert(
