@@ -289,18 +289,10 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cell(part: dict[str, Any], key: str, rng: str, unit: str = "") -> str:
-    """Median, and (min-max) when there was more than one run."""
-    if part.get("timed_out"):
-        if key == "wall_s":
-            return f"> {fmt(part['wall_max_s'])} (timed out)"
-        if key == "rss_mb":
-            return f">= {part['rss_mb_max']:.0f} (when killed)"
-        return "timed out"
-    if part.get("error"):
-        return "error"
-    text = fmt(part.get(key), unit)
+    """`run.cell` (the median), and (min-max) when there was more than one run."""
+    text = run.cell(part, key, unit)
     lo_hi = part.get(rng)
-    if lo_hi and part.get("runs", 1) > 1:
+    if lo_hi and part.get("runs", 1) > 1 and not (part.get("timed_out") or part.get("error")):
         text += f" ({fmt(lo_hi[0], unit)}-{fmt(lo_hi[1], unit)})"
     return text
 

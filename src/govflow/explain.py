@@ -209,7 +209,7 @@ class _Labs:
                 keys.append(k)
                 bases.append(base)
         try:
-            done = schedule_apart(bases, as_of=self.sched.status_override)
+            done = schedule_apart(bases, as_of=self.sched.status_override, own_bodies=True)
         except GovflowError:
             return  # one of them cannot be scheduled: each schedules on its own, as it comes, and says so
         self.ready.update(zip(keys, zip(bases, done, strict=True), strict=True))
@@ -528,12 +528,20 @@ class _Batches:
         self.rows = self.size = 0
 
     def add(self, at: int, w: _Pending) -> None:
-        rows, size = len(w.batch.rows), w.lab.size()
-        full = max(self.rows, rows) * (self.size + size) > BATCH_CELLS or len(self.group) >= BATCH_LABS
-        if self.group and full:
+        rows, ahead = len(w.batch.rows), _ahead_plan(w)
+        # labs scheduled side by side run their what-ifs on that plan, together: a call then
+        # computes the whole plan, however many of its labs it serves
+        size = w.lab.size() if ahead is None else ahead.compiled.n
+        grown = self.size + size if ahead is None else size
+        if self.group and (
+            ahead is not _ahead_plan(self.group[0][1])
+            or max(self.rows, rows) * grown > BATCH_CELLS
+            or (ahead is None and len(self.group) >= BATCH_LABS)
+        ):
             self.run()
+            grown = size
         self.group.append((at, w))
-        self.rows, self.size = max(self.rows, rows), self.size + size
+        self.rows, self.size = max(self.rows, rows), grown
 
     def run(self) -> None:
         group = [w for _, w in self.group]
@@ -551,14 +559,19 @@ def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
     """Each lab's batch of what-ifs in one kernel call, on the labs' programmes compiled side by
     side, each with its own copy of its bodies: row r applies every lab's r-th what-if, each to
     its own lab alone, so the labs' batches run at once in as many rows as the longest has."""
-    plan = Plan(*(w.lab.base for w in group), own_bodies=True) if len(group) > 1 else compiled(group[0].lab.base)
+    shared = _shared_plan(group)
+    if shared is not None:  # the labs were scheduled side by side: their plan, compiled once
+        plan, parts = shared, [_part(w) for w in group]
+    else:
+        plan = Plan(*(w.lab.base for w in group), own_bodies=True) if len(group) > 1 else compiled(group[0].lab.base)
+        parts = plan.parts
     cp, n = plan.compiled, max(len(w.batch.rows) for w in group)
     on: dict[int, K.I64] = {}
     confirm: dict[int, K.I64] = {}
     extra: dict[int, tuple[K.I64, K.I64]] = {}
     notice: dict[int, K.I64] = {}
     asked: list[tuple[int, int, int]] = []  # (lab, row, kernel index) of the notice rows
-    for g, (w, (_, _, index)) in enumerate(zip(group, plan.parts, strict=True)):
+    for g, (w, (_, _, index)) in enumerate(zip(group, parts, strict=True)):
         for row, (what, key, meeting, day, papers) in enumerate(w.batch.rows):
             i = index[key]
             if what == "on":
@@ -585,8 +598,27 @@ def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
             taken.setdefault(g, {})[r] = (int(res.held.ravel()[slot]), int(res.day1.ravel()[slot]))
     return [
         _Finishes(res.ef[: len(w.batch.rows), cp.pos[index[w.lab.key]]].tolist(), w.lab.due, taken.get(g))
-        for g, (w, (_, _, index)) in enumerate(zip(group, plan.parts, strict=True))
+        for g, (w, (_, _, index)) in enumerate(zip(group, parts, strict=True))
     ]
+
+
+def _part(w: _Pending) -> tuple[int, int, dict[str, int]]:
+    reader = w.lab.local.engine
+    assert reader is not None
+    return reader.lo, reader.hi, reader.index
+
+
+def _ahead_plan(w: _Pending) -> Plan | None:
+    """The plan a lab was scheduled in side by side with others, each with its own bodies."""
+    reader = w.lab.local.engine
+    plan = reader.plan if reader is not None else None
+    return plan if plan is not None and plan.own_bodies and len(plan.parts) > 1 else None
+
+
+def _shared_plan(group: list[_Pending]) -> Plan | None:
+    """The plan all of a group's labs (two or more) were scheduled in, if they share one."""
+    plan = _ahead_plan(group[0])
+    return plan if len(group) > 1 and all(_ahead_plan(w) is plan for w in group) else None
 
 
 Sentences = Callable[[_Finishes | None], list[str]]

@@ -275,6 +275,7 @@ class Plan:
     def __init__(self, programme: Programme, *more: Programme, own_bodies: bool = False):
         # no reference to the programme itself: plans are kept weakly keyed by it
         self.single = programme.single
+        self.own_bodies = own_bodies
         self.timelines = timelines = programme.timelines
         if any(other.timelines is not timelines for other in more):
             raise ValueError("programmes compiled side by side share their timelines")
@@ -888,13 +889,17 @@ def schedule(programme: Programme, as_of: date | None = None) -> Schedule:
 
 
 @gc_paused
-def schedule_apart(programmes: Sequence[Programme], as_of: date | None = None) -> list[Schedule]:
+def schedule_apart(
+    programmes: Sequence[Programme], as_of: date | None = None, own_bodies: bool = False
+) -> list[Schedule]:
     """`[schedule(p, as_of) for p in programmes]` in one kernel run, for programmes that share
     their timelines (explanations schedule each deadline's ancestors as a programme of their own):
-    compiled side by side as one plan, so that the kernel's cost per run is paid once."""
+    compiled side by side as one plan, so that the kernel's cost per run is paid once. With
+    `own_bodies` each has its own copy of its bodies (`Plan`), and the plan (each schedule's
+    `engine.plan`) can then run variants of each one alone."""
     if not programmes:
         return []
-    plan = Plan(*programmes)
+    plan = Plan(*programmes, own_bodies=own_bodies)
     res, status = _run(plan, as_of)
     first = _Reader(plan, res, status)
     return [_assemble(p, plan, res, status, as_of, first.part(j)) for j, p in enumerate(programmes)]
