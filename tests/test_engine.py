@@ -421,3 +421,24 @@ def test_programmes_scheduled_side_by_side_are_scheduled_as_on_their_own(data: d
         for key in p.items:
             if p.items[key].at is not None:
                 assert got.meetings(key) == want.meetings(key)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines(), st.one_of(st.none(), DAY))
+def test_a_deadlines_ancestors_scheduled_within_the_whole_plan_are_scheduled_as_on_their_own(
+    data: dict, as_of: date | None
+) -> None:
+    """`schedule_within` (an explanation's programme on the whole programme's plan, with its own
+    deadline alone) gives what compiling and scheduling that programme on its own gives."""
+    whole, *parts = _parts(load_text(yaml.safe_dump(data, sort_keys=False)))
+    sched = schedule(whole, as_of=as_of)
+    for p in parts:
+        (key,) = [k for k, it in p.items.items() if it.deadline is not None]
+        got, want = scheduling.schedule_within(sched, p, key), schedule(p, as_of=as_of)
+        assert got is not None
+        assert got == want  # every item's values, the deadlines and the warnings
+        assert list(got.items) == list(want.items)
+        assert got.table() == want.table()
+        for k in p.items:
+            if p.items[k].at is not None:
+                assert got.meetings(k) == want.meetings(k)

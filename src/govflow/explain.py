@@ -20,7 +20,17 @@ from . import kernel as K
 from .errors import GovflowError
 from .graph import ancestors
 from .model import Meeting, Programme
-from .scheduling import DeadlineResult, HeldMeeting, Plan, Schedule, compiled, run_variants, schedule, schedule_apart
+from .scheduling import (
+    DeadlineResult,
+    HeldMeeting,
+    Plan,
+    Schedule,
+    compiled,
+    run_variants,
+    schedule,
+    schedule_apart,
+    schedule_within,
+)
 
 __all__ = ["AT_RISK_MARGIN", "Explanation", "count", "explain", "fmt", "span"]
 
@@ -113,9 +123,18 @@ class _Lab:
     """The ancestors of one deadline as a programme of their own (`_base`), its schedule, and
     variants of it on the kernel."""
 
-    def __init__(self, sched: Schedule, key: str, budget: list[int], base: Programme, local: Schedule | None):
+    def __init__(
+        self,
+        sched: Schedule,
+        key: str,
+        budget: list[int],
+        base: Programme,
+        local: Schedule | None,
+        plan: Plan | None = None,
+    ):
         self.sched, self.key, self.budget = sched, key, budget
         self.base = base
+        self._plan = plan  # the plan `local` was computed on, when it holds `base` as its own
         budget[0] -= len(base.items) + RUN_COST  # the deadline's own schedule is a run too
         self.local = local if local is not None else schedule(base, as_of=sched.status_override)
         self.n = len(self.base.items)
@@ -124,8 +143,9 @@ class _Lab:
 
     @cached_property
     def plan(self) -> Plan:
-        """The programme compiled for the what-if runs (when there are any)."""
-        return compiled(self.base)
+        """The programme compiled for the what-if runs (when there are any): the whole
+        programme's plan when the lab was scheduled on it (`schedule_within`), else its own."""
+        return self._plan or compiled(self.base)
 
     def pos(self, key: str) -> int:
         return self.plan.compiled.pos[self.plan.index[key]]
@@ -185,9 +205,11 @@ class _Labs:
         if got is None and d.key not in self.alone:
             self._ahead(d.key, budget[0])
             got = self.ready.pop(d.key, None)
-        if got is None:
+        if got is None:  # a large lab, or one that could not be scheduled side by side with others
             base = self.alone.pop(d.key, None) or _base(self.sched, d.key, self.order)
-            lab = _Lab(self.sched, d.key, budget, base, None)
+            local = schedule_within(self.sched, base, d.key)
+            plan = self.sched.engine.plan if local is not None and self.sched.engine is not None else None
+            lab = _Lab(self.sched, d.key, budget, base, local, plan)
         else:
             lab = _Lab(self.sched, d.key, budget, *got)
         lab.tbc = self.tbc
@@ -434,8 +456,6 @@ def _next_break(lab: _Lab, d: DeadlineResult) -> str | None:
         text = f"{label(x)} has {_days(flt)} of float; starting after {fmt(_day(res.es[ok_row, xi]))}"
     else:
         text = f"{label(x)} has {_days(flt)} of float; past {fmt(_day(res.ef[ok_row, xi]))}"
-    reader = lab.local.engine
-    assert reader is not None
     later: date | None = None
     nitem = p.items[nxt] if nxt else None
     if nxt is not None and nitem is not None and nitem.kind == "meeting":
@@ -563,7 +583,7 @@ def _side_by_side(group: list[_Pending]) -> list[_Finishes]:
     if shared is not None:  # the labs were scheduled side by side: their plan, compiled once
         plan, parts = shared, [_part(w) for w in group]
     else:
-        plan = Plan(*(w.lab.base for w in group), own_bodies=True) if len(group) > 1 else compiled(group[0].lab.base)
+        plan = Plan(*(w.lab.base for w in group), own_bodies=True) if len(group) > 1 else group[0].lab.plan
         parts = plan.parts
     cp, n = plan.compiled, max(len(w.batch.rows) for w in group)
     on: dict[int, K.I64] = {}

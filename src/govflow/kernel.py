@@ -238,7 +238,9 @@ class Variants:
       papers) to set its papers-due date too (chair's action: papers the day they are ready;
       -1: by the body's rule).
     - notice: key decision -> (V,) index into NOTICE_RULES of the notice it is taken under (0: the
-      body's `notice`; 1: general exception; 2: special urgency, no notice period).
+      body's `notice`; 1: general exception; 2: special urgency, no notice period);
+    - deadline: (n,) each item's deadline (ordinal, NEVER: none) in place of the programme's, in
+      every variant: latest dates relative to some deadlines only (one deadline's explanation).
     """
 
     n: int = 1
@@ -250,6 +252,7 @@ class Variants:
     confirm: dict[int, I64] = field(default_factory=dict)
     extra: dict[int, I64 | tuple[I64, I64]] = field(default_factory=dict)
     notice: dict[int, I64] = field(default_factory=dict)
+    deadline: I64 | None = None
 
 
 @dataclass(slots=True)
@@ -978,6 +981,7 @@ def _rows(v: Variants, a: int, b: int) -> Variants:
         confirm={k: x[a:b] for k, x in v.confirm.items()},
         extra={k: cut(x) for k, x in v.extra.items()},
         notice={k: x[a:b] for k, x in v.notice.items()},
+        deadline=v.deadline,
     )
 
 
@@ -1556,7 +1560,7 @@ class _Run:
         cp, cals, V = self.cp, self.cals, self.v.n
         sl = slice(a, b)
         bound = np.empty((V, b - a), dtype=DT, order="F")
-        bound[:] = cp.deadline[sl]
+        bound[:] = (cp.deadline if self.v.deadline is None else self.v.deadline)[sl]
         lk = self._links("back", g)
         if len(lk.idx):
             target = self.lt[:, lk.col]

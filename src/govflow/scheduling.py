@@ -207,7 +207,10 @@ class Schedule:
 
     def table(self) -> ItemTable:
         """Every item's values as columns (`ItemTable`), read from the kernel's arrays at once."""
-        return self.engine.table() if self.engine is not None else ItemTable.of(self.items)
+        engine = self.engine
+        if engine is None or engine.hi - engine.lo != len(self.items):  # `schedule_within`: some of its items
+            return ItemTable.of(self.items)
+        return engine.table()
 
     def meetings(self, key: str) -> tuple[HeldMeeting, ...]:
         """The meetings of a meeting item's body, in the order the meeting rule takes them, with
@@ -905,12 +908,33 @@ def schedule_apart(
     return [_assemble(p, plan, res, status, as_of, first.part(j)) for j, p in enumerate(programmes)]
 
 
-def _run(plan: Plan, as_of: date | None) -> tuple[K.KernelResult, list[date | None]]:
+@gc_paused
+def schedule_within(sched: Schedule, base: Programme, key: str) -> Schedule | None:
+    """`schedule(base, sched.status_override)` for `base`, the ancestors of the deadline item
+    `key` of `sched`'s programme with the other deadlines dropped (an explanation's own programme),
+    run on `sched`'s compiled plan with `key`'s deadline alone instead of compiling `base`: no item
+    of `base` depends on one outside it, and with no other deadline nothing outside it bounds one,
+    so every date is the same. None when `sched` is not one programme's schedule."""
+    reader = sched.engine
+    if reader is None or len(reader.plan.parts) != 1:
+        return None
+    plan = reader.plan
+    cp = plan.compiled
+    k = cp.pos[plan.index[key]]
+    deadline = np.full(cp.n, K.NEVER, dtype=cp.deadline.dtype)
+    deadline[k] = cp.deadline[k]
+    res, status = _run(plan, sched.status_override, K.Variants(deadline=deadline))
+    return _assemble(base, plan, res, status, sched.status_override, _Reader(plan, res, status), within=base)
+
+
+def _run(
+    plan: Plan, as_of: date | None, variants: K.Variants | None = None
+) -> tuple[K.KernelResult, list[date | None]]:
     if as_of is not None and not date(FIRST_YEAR, 1, 1) <= as_of <= date(LAST_YEAR, 12, 31):
         raise ValueError(f"as_of {as_of} is outside the years govflow schedules ({FIRST_YEAR}-{LAST_YEAR})")
     progress, status = plan.progress_on(as_of)
     try:
-        return K.run(plan.compiled, progress, None, record=True), status
+        return K.run(plan.compiled, progress, variants, record=True), status
     except K.OutOfRange as e:
         raise _out_of_range(plan, e.item, e.body) from None
 
@@ -943,17 +967,24 @@ def _assemble(
     status: list[date | None],
     as_of: date | None,
     reader: _Reader,
+    within: Programme | None = None,
 ) -> Schedule:
-    """The schedule of the programme that is the reader's part of the plan."""
+    """The schedule of the programme that is the reader's part of the plan (or, `within`, of
+    that programme: some of the plan's items, the deadlines it keeps)."""
     label = programme.label
     lo, hi, index = reader.lo, reader.hi, reader.index
-    results = _Results(plan.keys[lo:hi], lambda key: reader.item(index[key]))
+    keys = plan.keys[lo:hi] if within is None else [k for k in plan.keys[lo:hi] if k in within.items]
+    results = _Results(keys, lambda key: reader.item(index[key]))
     warnings = _warnings(plan, reader, results)
+    if within is not None:
+        names = {label(k) for k in keys}
+        warnings = [w for w in warnings if w.item in names]
     deadlines = []
     pos = plan.compiled.pos
     for i in _within(plan.deadlines, lo, hi):
-        item = plan.items[i]
-        assert item.deadline is not None
+        item = plan.items[i] if within is None else within.items.get(plan.keys[i])
+        if item is None or item.deadline is None:  # not in `within`, or its deadline dropped
+            continue
         due = item.deadline.last
         fin = int(res.ef[0, pos[i]])
         fin_ord = None if fin >= K.NEVER else fin
@@ -977,6 +1008,10 @@ def _assemble(
         {*_within(plan.attention, lo, hi), *_failed(plan, res, lo, hi)}
     ):  # only items with something to say
         item, key = plan.items[i], plan.keys[i]
+        if within is not None:
+            if key not in within.items:
+                continue
+            item = within.items[key]
         r = results[key]
         why = reader.at(res.why, i)
         if r.early_finish is None and why != K.BLOCKED and item.deadline is None:  # deadlines: above
