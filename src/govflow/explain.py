@@ -194,7 +194,7 @@ class _Labs:
         self.at = {k: i for i, k in enumerate(self.todo)}
         self.ready: dict[str, tuple[Programme, Schedule]] = {}
         self.alone: dict[str, Programme] = {}  # large labs, scheduled each on its own
-        self.tbc: dict[int, bool] = {}  # whether a body has any TBC meeting, by id (`_windows`)
+        self.tbc: dict[int, bool] = {}  # whether a body's meetings include a TBC one, by id (`_windows`)
 
     def needs_lab(self, d: DeadlineResult) -> bool:
         """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
@@ -657,10 +657,10 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
             continue
         if item.on is None:  # a meeting item: nothing to try unless its body has a TBC meeting
-            body = p.body(item)
-            if id(body) not in tbc:
-                tbc[id(body)] = any(not m.when.exact for m in body.meetings)
-            if not tbc[id(body)]:
+            meetings = p.body(item).meetings  # bodies on one pattern share one tuple of meetings
+            if id(meetings) not in tbc:
+                tbc[id(meetings)] = any(not m.when.exact for m in meetings)
+            if not tbc[id(meetings)]:
                 continue
         cal = sched.calendar(key)
         if item.on is not None:

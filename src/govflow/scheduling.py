@@ -537,7 +537,8 @@ class _Reader:
         self.same: dict[tuple[object, ...], tuple[HeldMeeting, ...]] = {}  # per body's meetings, dates and rules
         self.rows: dict[int, list[int]] = {}  # by id() of an array of `res`, which this reader keeps alive
         self.pos = plan.compiled.pos
-        self.links: tuple[list[int], list[int], list[int], list[bool]] | None = None
+        # each item's links as lists, read once and shared with the readers of the other parts
+        self.links: list[tuple[list[int], list[int], list[int], list[bool]]] = []
         self._table: ItemTable | None = None
         self.lo, self.hi, self.index = plan.parts[0]  # the programme read: plan indices and keys
 
@@ -639,14 +640,16 @@ class _Reader:
         keys = plan.keys
         if why in (K.BLOCKED,) or res.ties is None:
             return (keys[cp.order[drv]],)
-        if self.links is None:  # each item's links as lists, read once
-            self.links = (
-                np.searchsorted(cp.e_succ, np.arange(cp.n + 1)).tolist(),
-                cp.e_pred.tolist(),
-                (cp.e_held + 2 * cp.e_notice).tolist(),
-                res.ties.tolist(),
+        if not self.links:
+            self.links.append(
+                (
+                    np.searchsorted(cp.e_succ, np.arange(cp.n + 1)).tolist(),
+                    cp.e_pred.tolist(),
+                    (cp.e_held + 2 * cp.e_notice).tolist(),
+                    res.ties.tolist(),
+                )
             )
-        starts, pred, held, ties = self.links
+        starts, pred, held, ties = self.links[0]
         edges = range(starts[k], starts[k + 1])
         # the papers' links, the held-date links or the notice links: the class the driver is in
         cls = next(held[e] for e in edges if ties[e] and pred[e] == drv)
