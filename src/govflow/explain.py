@@ -657,10 +657,10 @@ def _windows(lab: _Lab, d: DeadlineResult, batch: _Batch) -> Sentences:
         if item.done is not None or not (item.kind == "meeting" or (item.on is not None and not item.on.exact)):
             continue
         if item.on is None:  # a meeting item: nothing to try unless its body has a TBC meeting
-            meetings = p.body(item).meetings  # bodies on one pattern share one tuple of meetings
-            if id(meetings) not in tbc:
-                tbc[id(meetings)] = any(not m.when.exact for m in meetings)
-            if not tbc[id(meetings)]:
+            pattern = p.body(item).meetings  # bodies on one pattern share one tuple of meetings
+            if id(pattern) not in tbc:
+                tbc[id(pattern)] = any(not m.when.exact for m in pattern)
+            if not tbc[id(pattern)]:
                 continue
         cal = sched.calendar(key)
         if item.on is not None:
