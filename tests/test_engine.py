@@ -442,3 +442,56 @@ def test_a_deadlines_ancestors_scheduled_within_the_whole_plan_are_scheduled_as_
         for k in p.items:
             if p.items[k].at is not None:
                 assert got.meetings(k) == want.meetings(k)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines(), st.data())
+def test_variants_that_confirm_or_add_meetings_give_the_programmes_they_stand_for(
+    data: dict, draw: st.DataObject
+) -> None:
+    """Each variant row that confirms a TBC meeting on a day (or cancels it) or adds an extra
+    meeting to a body gives every item the early dates of the programme with that meeting so
+    written in its body's `meets` (rows are computed together; only the bodies a row changes get
+    meetings of their own)."""
+    import copy
+
+    import numpy as np
+
+    from govflow import kernel as K
+
+    p = load_text(yaml.safe_dump(data, sort_keys=False))
+    plan = scheduling.compiled(p)
+    cp = plan.compiled
+    bodies = [bid for _, bid in plan.body_ids]
+    listed = [b for b, bid in enumerate(bodies) if "meets" in BODIES[bid]]  # (not those on a recurrence)
+    if not listed:
+        return
+    tbc = [j for j, m in enumerate(plan.meetings) if not m.when.exact]
+    rows = draw.draw(st.integers(min_value=2, max_value=6))
+    confirm: dict[int, np.ndarray] = {}
+    extra: dict[int, np.ndarray] = {}
+    wanted = []
+    for r in range(rows):
+        meets = {bodies[b]: list(BODIES[bodies[b]]["meets"]) for b in listed}
+        if tbc and draw.draw(st.booleans()):
+            slot = draw.draw(st.sampled_from(tbc))
+            m, b = plan.meetings[slot], bodies[int(cp.m_body[slot])]
+            day = draw.draw(st.one_of(st.none(), st.dates(min_value=m.when.first, max_value=m.when.last)))
+            confirm.setdefault(slot, np.full(rows, -1, dtype=np.int64))[r] = K.NEVER if day is None else day.toordinal()
+            meets[b].remove(m.when.text)
+            if day is not None:
+                meets[b].append(day.isoformat())
+        if draw.draw(st.booleans()):
+            b = draw.draw(st.sampled_from(listed))
+            day = draw.draw(DAY)
+            extra.setdefault(b, np.full(rows, K.NEVER, dtype=np.int64))[r] = day.toordinal()
+            meets[bodies[b]].append(day.isoformat())
+        variant = copy.deepcopy(data)
+        for b, dates in meets.items():
+            variant["bodies"][b]["meets"] = dates
+        wanted.append(schedule(load_text(yaml.safe_dump(variant, sort_keys=False))))
+    res = scheduling.run_variants(plan, None, K.Variants(n=rows, confirm=confirm, extra=dict(extra)), backward=False)
+    for r, want in enumerate(wanted):
+        for key in p.items:
+            got = int(res.ef[r, cp.pos[plan.index[key]]])
+            assert (None if got >= K.NEVER else date.fromordinal(got)) == want.items[key].early_finish, (r, key)
