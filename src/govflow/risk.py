@@ -423,7 +423,7 @@ def _run_chunk(
         key = np.flatnonzero(dense)
         count = dense[key]
     else:
-        key, count = np.unique(pair, return_counts=True)
+        key, count = _tally(np.sort(pair))
     return _Chunk(
         finish, meeting, (key.astype(np.int64), count.astype(np.int64)), anywhere.reshape(cp.n, n).sum(axis=1), samples
     )
@@ -469,8 +469,13 @@ def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarra
     """Sparse (key, count) tables added together."""
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    key, inv = np.unique(np.concatenate([k for k, _ in parts]), return_inverse=True)
-    return key, np.bincount(inv, weights=np.concatenate([c for _, c in parts])).astype(np.int64)
+    if len(parts) == 1:
+        return parts[0]
+    keys = np.concatenate([k for k, _ in parts])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], np.concatenate([c for _, c in parts])[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    return keys[first], np.add.reduceat(counts, first) if len(first) else counts
 
 
 def _chunk_size(items: int) -> int:
@@ -600,7 +605,8 @@ def simulate(
         path_items = [
             (label(plan.keys[plan.compiled.order[int(items_on[x])]]), float(shares[x])) for x in np.argsort(-shares)
         ]
-        values, counts = np.unique(f[f < K.NEVER], return_counts=True)
+        ordered = np.sort(f)
+        values, counts = _tally(ordered[ordered < K.NEVER])
         deadlines.append(
             DeadlineRisk(
                 key=label(key),
@@ -609,9 +615,9 @@ def simulate(
                 p_met=p_met,
                 p_met_low=low,
                 p_met_high=high,
-                p50=_quantile(f, 0.5),
-                p80=_quantile(f, 0.8),
-                p90=_quantile(f, 0.9),
+                p50=_quantile(ordered, 0.5),
+                p80=_quantile(ordered, 0.8),
+                p90=_quantile(ordered, 0.9),
                 forecast=det,
                 forecast_percentile=forecast_pct,
                 p_unscheduled=float((f >= K.NEVER).mean()),
@@ -625,7 +631,7 @@ def simulate(
     mitems = [i for i, it in enumerate(plan.items) if it.kind == "meeting"]
     for j, i in enumerate(mitems):
         h = out.meeting[:, j]
-        values, counts = np.unique(h[h < K.NEVER], return_counts=True)
+        values, counts = _tally(np.sort(h[h < K.NEVER]))
         meetings.append(
             MeetingRisk(
                 label(plan.keys[i]),
@@ -649,10 +655,24 @@ def _wilson(k: int, n: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _quantile(f: np.ndarray, q: float) -> date | None:
-    """The date by which a share q of runs finish (None: the deadline cannot be scheduled in more
-    than 1 - q of runs)."""
-    s = np.sort(f)
+def _tally(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value of a sorted array and how many times it occurs.
+
+    >>> [x.tolist() for x in _tally(np.array([3, 3, 5, 7, 7, 7]))]
+    [[3, 5, 7], [2, 1, 3]]
+    """
+    first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.zeros(0, dtype=np.int64)
+    return s[first], np.diff(np.r_[first, len(s)])
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an array, sorted (as `np.unique`, which imports `numpy.ma`)."""
+    return _tally(np.sort(a))[0]
+
+
+def _quantile(s: np.ndarray, q: float) -> date | None:
+    """The date by which a share q of runs finish, from their finishes sorted (None: the deadline
+    cannot be scheduled in more than 1 - q of runs)."""
     v = int(s[max(math.ceil(q * len(s)) - 1, 0)])
     return None if v >= K.NEVER else date.fromordinal(v)
 
@@ -664,6 +684,15 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     [[1.5, 0.0, 1.5], [0.5, 0.5, 2.0]]
     """
     m, n = x.shape
+    if m and n:  # whole numbers of a modest span (days, ordinals; inf or NEVER past the rest): counted
+        big = (x >= K.NEVER) | ~np.isfinite(x)
+        lo = np.where(big, np.inf, x).min(axis=1)
+        hi = np.where(big, -np.inf, x).max(axis=1)
+        lo, hi = np.where(np.isfinite(lo), lo, 0), np.where(np.isfinite(hi), hi, 0)
+        span = hi - lo + 2  # the values, and one place for every value past them
+        whole = bool((x[~big] == np.floor(x[~big])).all())
+        if whole and span.sum() * 8 <= max(x.size, 1 << 20) * 4:
+            return _counted_ranks(x, big, lo, span.astype(np.int64))
     order = np.argsort(x, axis=1)  # ties are averaged, so the sort need not be stable
     s = np.take_along_axis(x, order, axis=1)
     new = np.ones((m, n), dtype=bool)  # where a run of equal values starts, row by row
@@ -673,6 +702,18 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     average = ((starts % n) + ((starts + length - 1) % n)) / 2
     out = np.empty((m, n))
     np.put_along_axis(out, order, np.repeat(average, length).reshape(m, n), axis=1)
+    return out
+
+
+def _counted_ranks(x: np.ndarray, big: np.ndarray, lo: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """`_ranks` of whole numbers by counting: a value's average rank is the number of smaller
+    values in its row plus half the number of others equal to it."""
+    start = np.cumsum(span) - span  # each row's first place in one table of counts
+    code = np.where(big, span[:, None] - 1, x - lo[:, None]).astype(np.int64) + start[:, None]
+    counts = np.bincount(code.ravel(), minlength=int(span.sum()))
+    before = np.cumsum(counts) - counts  # values before each place, the rows before it included
+    below = before[code] - before[start][:, None]
+    out: np.ndarray = below + (counts[code] - 1) / 2
     return out
 
 
@@ -716,14 +757,14 @@ def _upstream(plan: Plan, inputs: _Inputs) -> tuple[np.ndarray, np.ndarray]:
     seen = [front]
     while len(front):
         j, pred = _expand(front // n, front % n, by_succ, cp.e_pred)
-        front = np.unique(j * n + pred)
+        front = _distinct(j * n + pred)
         seen.append(front)
-    pairs = np.unique(np.concatenate(seen))
+    pairs = _distinct(np.concatenate(seen))
     item = np.asarray([k for ks in inputs.touches for k in ks], dtype=np.int64)
     col = np.asarray([c for c, ks in enumerate(inputs.touches) for _ in ks], dtype=np.int64)
     o = np.argsort(item, kind="stable")
     j, c = _expand(pairs // n, pairs % n, np.searchsorted(item[o], np.arange(n + 1)), col[o])
-    keys = np.unique(j * m + c)
+    keys = _distinct(j * m + c)
     return np.searchsorted(keys, np.arange(len(dl) + 1) * m), keys % m
 
 
