@@ -201,6 +201,9 @@ def test_the_same_seed_gives_byte_identical_json_whatever_the_workers(tmp_path: 
     # t drives the meeting except when it takes 1 day: it then finishes on the start day, and the
     # start, not t, sets the papers date (9 cases of 10)
     assert abs(data["criticality"]["t"] - 0.9) < 4 * math.sqrt(0.09 / 2500)
+    # and on the deadline's own driving path: the same share, the deadline itself left out
+    (t,) = d["driving"]
+    assert t["item"] == "t" and t["p"] == data["criticality"]["t"]
     other = runner.invoke(app, ["risk", str(path), "--runs", "2500", "--seed", "12", "--json"])
     assert other.stdout != first.stdout
 
@@ -213,6 +216,9 @@ def test_terminal_output_says_which_meeting_each_decision_goes_to(tmp_path: Path
     shares = re.search(r"m \(Board\): Tue 10 Sep 2019: (\d+)%; Tue 8 Oct 2019: (\d+)%", result.stdout)
     assert shares, result.stdout
     assert 68 <= int(shares[1]) <= 72 and int(shares[1]) + int(shares[2]) in (99, 100, 101)
+    # t is on m's driving path unless it takes 1 day (then the start sets the papers): 9 runs of 10
+    driving = re.search(r"on its driving path: t (\d+)%", result.stdout)
+    assert driving and 88 <= int(driving[1]) <= 92, result.stdout
 
 
 @pytest.mark.parametrize(

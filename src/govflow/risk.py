@@ -59,6 +59,7 @@ CHUNK = 1000  # runs per kernel call and per random stream (fewer for a large pr
 DENSE_PAIRS = 20_000_000  # deadlines x items up to which driving-path counts are kept in a dense table
 CELLS = 20_000_000  # runs x items per kernel call: bounds the memory a chunk takes (about 30 bytes each)
 _NORMAL_QUANTILE_975 = 1.959963984540054
+_DRIVING_SHOWN = 5  # items named as most often on a deadline's driving path (text and HTML)
 
 
 class RiskError(GovflowError):
@@ -603,7 +604,8 @@ def simulate(
         a, b = np.searchsorted(pairs, [j * plan.compiled.n, (j + 1) * plan.compiled.n])
         items_on, shares = pairs[a:b] - j * plan.compiled.n, on_path[a:b] / runs
         path_items = [
-            (label(plan.keys[plan.compiled.order[int(items_on[x])]]), float(shares[x])) for x in np.argsort(-shares)
+            (label(plan.keys[plan.compiled.order[int(items_on[x])]]), float(shares[x]))
+            for x in np.argsort(-shares, kind="stable")
         ]
         ordered = np.sort(f)
         values, counts = _tally(ordered[ordered < K.NEVER])
@@ -848,6 +850,9 @@ def render_text(result: RiskResult) -> str:
             lines.append(f"  the plan's forecast {fmt(d.forecast)} is a P{d.forecast_percentile:.0f} date")
         if d.p_unscheduled:
             lines.append(f"  cannot be scheduled in {_pct(d.p_unscheduled)} of runs")
+        driving = [f"{k} {_pct(p)}" for k, p in d.criticality[:_DRIVING_SHOWN] if p >= 0.005 and k != d.key]
+        if driving:
+            lines.append("  on its driving path: " + ", ".join(driving))
         for s in d.sensitivity:
             held = (
                 f"; P(met) {_pct(s.p_met_optimistic)} if optimistic, {_pct(s.p_met_pessimistic)} if pessimistic"
@@ -888,6 +893,7 @@ def render_json(result: RiskResult) -> str:
                 "forecast": iso(d.forecast),
                 "forecast_percentile": None if d.forecast_percentile is None else round(d.forecast_percentile, 3),
                 "p_unscheduled": round(d.p_unscheduled, 6),
+                "driving": [{"item": k, "p": round(p, 6)} for k, p in d.criticality if k != d.key],
                 "sensitivity": [
                     {
                         "input": s.input,
@@ -1021,6 +1027,13 @@ def render_html(result: RiskResult, title: str) -> str:
             + "</p>"
         )
         parts.append(_scurve(d))
+        driving = [(k, p) for k, p in d.criticality[:_DRIVING_SHOWN] if p >= 0.005 and k != d.key]
+        if driving:
+            parts.append(
+                "<p>Most often on its driving path: "
+                + ", ".join(f"{html.escape(k)} {_pct(p)}" for k, p in driving)
+                + "</p>"
+            )
         if d.sensitivity:
             parts.append("<p>What moves it most (P(met) with the input pessimistic | optimistic):</p>")
             parts.append(_tornado(d))
