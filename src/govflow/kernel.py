@@ -652,13 +652,13 @@ def _blacked_out(cp: Compiled, held: I64, body: I64) -> npt.NDArray[np.bool_]:
 def _meetings(cp: Compiled, cals: Calendars, v: Variants) -> _Meetings:
     """The meetings of a run: built for the variants that change them, else the programme's own
     (kept with its calendars, read-only as every run shares them)."""
-    if v.confirm or v.extra:
-        return _Meetings(cp, cals, v)
     m = cp.plain_meetings
     if m is None or m.cals is not cals:
-        m = cp.plain_meetings = _Meetings(cp, cals, v)
+        m = cp.plain_meetings = _Meetings(cp, cals, Variants())
         for x in (m.held, m.papers, m.day1, m.source):
             x.flags.writeable = False
+    if v.confirm or v.extra:  # the programme's own meetings as they are, and the changed bodies'
+        return _Meetings(cp, cals, v, m.own)
     return m
 
 
@@ -669,7 +669,8 @@ class _Meetings:
     run of many variants copies only what they change. `first(...)` is the one place the meeting
     rule picks a meeting."""
 
-    def __init__(self, cp: Compiled, cals: Calendars, v: Variants):
+    def __init__(self, cp: Compiled, cals: Calendars, v: Variants, own: tuple[I64, ...] | None = None):
+        """`own`: the programme's own meetings as `_sorted` lays them out (the plain run's, reused)."""
         if cp.meeting_base is None:
             cp.meeting_base = _meeting_dates(cp, cals, cp.m_first, cp.m_last, cp.m_body)
         held, papers, day1 = cp.meeting_base
@@ -679,7 +680,10 @@ class _Meetings:
         varies = bool(v.confirm or v.extra)
         self.rows = v.n if varies else 1
         # the programme's own meetings, one segment per body
-        parts = [self._sorted(cp, cals, held[None, :], papers[None, :], day1[None, :], body, body, nb, 0)]
+        if own is None:
+            own = self._sorted(cp, cals, held[None, :], papers[None, :], day1[None, :], body, body, nb, 0)
+        self.own = own
+        parts = [own]
         self.pairs: I64 | None = None  # (variant * bodies + body) of each segment of a changed body
         if varies:
             parts.append(self._varied(cp, cals, v, held, papers, day1, body))
