@@ -154,10 +154,30 @@ def test_the_console_script_checks_as_the_command_line_app_does(args: list[str])
     import subprocess
     import sys
 
-    script = "import sys; from govflow.cli import main; sys.argv[0] = 'govflow'; main()"
+    script = "import sys; from govflow.console import main; sys.argv[0] = 'govflow'; main()"
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
     want = runner.invoke(app, args, prog_name="govflow")
     assert (done.returncode, done.stdout, done.stderr) == (want.exit_code, want.stdout, want.stderr)
+
+
+def test_a_plain_check_runs_without_typer() -> None:
+    """The console script's quick path never imports typer (a few hundredths of a second of a
+    short check); any other command line still goes to the app."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys; real = os._exit; "
+        "os._exit = lambda code: (sys.stderr.write('typer loaded: ' + str('typer' in sys.modules)), real(code)); "
+        "from govflow.console import main; sys.argv[0] = 'govflow'; main()"
+    )
+    plain = subprocess.run([sys.executable, "-c", script, "check", str(QUICK)], capture_output=True, text=True)
+    assert plain.stderr.endswith("typer loaded: False"), plain.stderr
+    other = subprocess.run(
+        [sys.executable, "-c", script, "check", "--width", "100", str(QUICK)], capture_output=True, text=True
+    )
+    assert other.stderr.endswith("typer loaded: True"), other.stderr
+    assert (plain.stdout, plain.returncode) == (other.stdout, other.returncode)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -21,7 +21,7 @@ _SCHEDULING = ("DeadlineResult", "ItemSchedule", "Schedule", "schedule")
 
 def __getattr__(name: str) -> Any:
     """The scheduler's names, imported when first used: `import govflow` does not import numpy,
-    so that the console script can set numpy up first (`cli.main`)."""
+    so that the console script can set numpy up first (`console.main`)."""
     if name in _SCHEDULING:
         from . import scheduling
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import os
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,11 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperArgument, TyperGroup
 
+from .checking import load_reporting, report_failure, run_check
 from .dates import DateError, parse_date
-from .errors import GovflowError, InvalidTimeline
+from .errors import GovflowError
 
 if TYPE_CHECKING:
-    from .model import Programme
+    pass
 
 
 class _Argument(TyperArgument):
@@ -107,26 +105,7 @@ def _as_of(value: Optional[str]) -> Optional[date]:  # noqa: UP045 - typer needs
 
 
 def _fail(error: GovflowError) -> None:
-    if isinstance(error, InvalidTimeline):
-        for p in error.problems:
-            typer.echo(str(p), err=True)
-        n = len(error.problems)
-        typer.echo(f"govflow: {n} error{'s' if n != 1 else ''}; nothing was scheduled", err=True)
-    else:
-        message = str(error)  # already 'where: error[code]: ...' when the error knows its place
-        typer.echo(message if re.search(r"(^|: )error\[", message) else f"govflow: error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _load(files: list[Path]) -> Programme:
-    """Load the files (raising `GovflowError` as `load` does), printing each load-time warning
-    (`file:line: warning[code]: ...`) to standard error first, so `--json` output stays clean."""
-    from .loading import load_with_warnings
-
-    programme, warnings = load_with_warnings(files)
-    for w in warnings:
-        typer.echo(str(w), err=True)
-    return programme
+    raise typer.Exit(report_failure(error))
 
 
 CHECK_GLOSSARY = (
@@ -165,43 +144,9 @@ def check(
 
     Exit status: 0 all deadlines met, 1 a deadline missed or unschedulable, 2 invalid input.
     """
-    from .explain import explain
-    from .render import check_json_text, render_check
-    from .scheduling import schedule
-
     status = _as_of(as_of)
-    gc_was = gc.isenabled()
-    gc.disable()  # the model is acyclic: cyclic GC passes over 100k items only cost time
-    try:
-        try:
-            sched = schedule(_load(files), as_of=status)
-        except GovflowError as e:
-            _fail(e)
-            return
-        explanations = explain(sched, at_risk=_at_risk(at_risk))
-        risk = None
-        if with_risk:
-            from .risk import deadline_summary, simulate
-
-            risk = _risk_keys(sched, deadline_summary(simulate(sched, runs, seed, sensitivity=0)))
-        if as_json:
-            sys.stdout.write(check_json_text(sched, explanations, risk))
-            sys.stdout.write("\n")
-        else:
-            if width is None:
-                import shutil
-
-                width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-            text = render_check(
-                sched, explanations, show_all=show_all, risk=risk, width=width, at_risk=_at_risk(at_risk)
-            )
-            typer.echo(text.rstrip("\n"))
-        if _FAST_EXIT:  # `check` only reads: `main` exits without tearing the programme down object by object
-            _KEPT_FOR_EXIT.append((sched, explanations))
-        raise typer.Exit(0 if sched.all_met else 1)
-    finally:
-        if gc_was and not _FAST_EXIT:  # in-process (tests, callers of `app`): leave the collector as it was
-            gc.enable()
+    threshold = _at_risk(at_risk)
+    raise typer.Exit(run_check(files, status, show_all, as_json, runs if with_risk else None, seed, threshold, width))
 
 
 # --- calendar (issue 3) ---
@@ -344,7 +289,7 @@ def calendar_cmd(
     if out is not None and out.resolve() in {f.resolve() for f in files}:
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     try:
-        sched = schedule(_load(files), as_of=status)
+        sched = schedule(load_reporting(files), as_of=status)
         where = None if no_state else state or files[0].parent / ".govflow" / "calendar.sqlite"
         written, warnings = write_calendars(sched, when, options, out=out, per_attendee=per_attendee, state=where)
     except GovflowError as e:
@@ -440,7 +385,7 @@ def gantt_cmd(
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     base_note = ""
     try:
-        sched = schedule(_load(files), as_of=status)
+        sched = schedule(load_reporting(files), as_of=status)
         base = None
         if not no_baseline:
             from .tracking import HistoryStore, default_db_path, timeline_key
@@ -492,7 +437,7 @@ def _history_schedule(files: list[Path], as_of: str | None):  # type: ignore[no-
 
     status = _as_of(as_of)
     try:
-        programme = _load(files)
+        programme = load_reporting(files)
         if status is None and any(t.as_of is None for t in programme.timelines):
             status = date.today()
         return schedule(programme, as_of=status)
@@ -593,7 +538,7 @@ def history(files: Files, db: DbOption = None) -> None:
     from .reports import render_history
 
     try:
-        programme = _load(files)
+        programme = load_reporting(files)
     except GovflowError as e:
         _fail(e)
     key = ",".join(t.id for t in programme.timelines)
@@ -750,7 +695,7 @@ def risk(
 
     status = _as_of(as_of)
     try:
-        programme = _load(files)
+        programme = load_reporting(files)
         sched = schedule(programme, as_of=status)
     except GovflowError as e:
         _fail(e)
@@ -771,12 +716,6 @@ def risk(
         out.write_text(render_html(result, title), encoding="utf-8")
         typer.echo(f"wrote {out}", err=True)
     typer.echo((render_json if as_json else render_text)(result).rstrip("\n"))
-
-
-def _risk_keys(sched: Any, summary: dict[str, Any]) -> dict[str, Any]:
-    """Risk results by item key ('timeline:item'), from their labels."""
-    by_label = {sched.programme.label(k): k for k in sched.programme.items}
-    return {by_label[k]: v for k, v in summary.items()}
 
 
 def _simulate_with_progress(
@@ -958,7 +897,7 @@ def meetings_cmd(
     from .scheduling import schedule
 
     try:
-        found = meetings(schedule(_load(files)), body)
+        found = meetings(schedule(load_reporting(files)), body)
     except GovflowError as e:
         _fail(e)
         return
@@ -1041,7 +980,7 @@ def agenda_cmd(
     if out is not None and out.resolve() in {f.resolve() for f in files}:
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     try:
-        sched = schedule(_load(files), as_of=status)
+        sched = schedule(load_reporting(files), as_of=status)
         found = agenda(sched, body, bounds[0], bounds[1], _at_risk(at_risk))
         result = render(found, fmt_, when, sched.programme.timelines[0].timezone)
     except GovflowError as e:
@@ -1098,7 +1037,7 @@ def progress_export(
     if out.resolve() in {f.resolve() for f in files}:
         raise typer.BadParameter(f"{out} is a timeline file; govflow never overwrites timelines", param_hint="-o")
     try:
-        sched = schedule(_load(files), as_of=status)
+        sched = schedule(load_reporting(files), as_of=status)
     except GovflowError as e:
         _fail(e)
         return
@@ -1149,7 +1088,7 @@ def progress_import(
 
     when = _as_of(as_of) or date.today()
     try:
-        sched = schedule(_load(files))
+        sched = schedule(load_reporting(files))
         exported = sheet_status_date(sheet)
         if exported is not None and when < exported:
             typer.echo(
@@ -1212,83 +1151,3 @@ def _main(
     ] = False,
 ) -> None:
     """Governance timelines: board sign-offs, meeting dates and national deadlines."""
-
-
-_FAST_EXIT = False  # set by the console script; tests call `app` in-process and keep it off
-_KEPT_FOR_EXIT: list[object] = []  # what `check` built, alive until `main` exits (only when _FAST_EXIT)
-
-
-def _numpy_settings(check: bool) -> None:
-    """Settings the console script makes before it imports numpy (`import govflow` does not;
-    a value the user set is kept):
-
-    - no transparent huge pages for numpy's large arrays (NUMPY_MADVISE_HUGEPAGE=0): where the
-      kernel compacts memory to find them on first touch (THP defrag 'madvise', Debian's
-      default), that stalls a short-lived command: a check of 10,000 items spent 0.8 s in the
-      kernel with them, 0.25 s without;
-    - for a check, one BLAS thread (OPENBLAS_NUM_THREADS=1): a check does no linear algebra, and
-      starting a pool of BLAS threads cost numpy's import some 30 ms of a 0.3 s check."""
-    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-    if check:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    np = sys.modules.get("numpy")
-    if np is not None and os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0":  # imported already: too late for the variable
-        core = getattr(np, "_core", None) or getattr(np, "core", None)
-        setting = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-        if setting is not None:
-            setting(False)
-
-
-def _plain_check(args: list[str]) -> tuple[list[Path], bool, bool] | None:
-    """`check [--json] [--all] FILE...` and nothing else: (files, --json, --all). None for any
-    other command line, which typer reads.
-
-    >>> _plain_check(["check", "--json", "a.yaml", "b.yaml"])
-    ([PosixPath('a.yaml'), PosixPath('b.yaml')], True, False)
-    >>> _plain_check(["check", "--as-of", "2019-09-05", "a.yaml"]) is None
-    True
-    """
-    if not args or args[0] != "check":
-        return None
-    files, flags = [], set()
-    for arg in args[1:]:
-        if arg in ("--json", "--all"):
-            flags.add(arg)
-        elif arg and not arg.startswith("-"):
-            files.append(Path(arg))
-        else:
-            return None
-    return (files, "--json" in flags, "--all" in flags) if files else None
-
-
-def main() -> None:
-    """The console script. After `check` it exits at once (`os._exit`, the collector still off):
-    freeing a large programme object by object would only cost time. Only here, never in-process.
-
-    A plain `check` (`_plain_check`) goes straight to the command, in typer's own handling of exit
-    statuses and errors but without building the whole command line parser: typer converts each
-    option of every command through pydantic, a tenth of a second before the check starts."""
-    global _FAST_EXIT
-    _FAST_EXIT = True
-    plain = None if os.environ.get("_GOVFLOW_COMPLETE") else _plain_check(sys.argv[1:])
-    _numpy_settings(check=plain is not None)
-    try:
-        if plain is None:
-            app()
-        else:
-            from typer.core import TyperCommand
-
-            files, as_json, show_all = plain
-            command = TyperCommand(
-                "check",
-                callback=lambda: check(files, as_json=as_json, show_all=show_all),
-                add_help_option=False,
-                rich_markup_mode=None,
-            )
-            command.main(args=[], prog_name="govflow")
-    except SystemExit as e:
-        if not _KEPT_FOR_EXIT:
-            raise
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(e.code if isinstance(e.code, int) else 0 if e.code is None else 1)

@@ -558,8 +558,10 @@ def simulate(
     scheduler: str | None = None,
 ) -> RiskResult:
     """Run the plan `runs` times with its uncertain inputs drawn; see the module docstring.
-    `sensitivity`: how many of each deadline's strongest inputs get the optimistic/pessimistic runs;
-    `scheduler`: the address of a Dask scheduler to run the chunks on (`workers` is then unused)."""
+    `sensitivity`: how many inputs each deadline lists (the upstream ones of greatest rank
+    correlation with its finish), and at most how many of the plan's strongest get extra runs at
+    their optimistic and pessimistic values; `scheduler`: the address of a Dask scheduler to run
+    the chunks on (`workers` is then unused)."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     plan = compiled(sched.programme)
@@ -568,15 +570,14 @@ def simulate(
     label = sched.programme.label
     deadlines = []
     strongest = _strongest_inputs(plan, inputs, out, sensitivity) if inputs.names and sensitivity > 0 else None
-    # P(met) with an input held at each bound: extra runs (the same random numbers as the main runs'
-    # first chunk) for the inputs that move some deadline most, strongest first, within about a
-    # quarter of the main runs' cost
+    # P(met) with an input held at each bound: extra runs (drawn from the main runs' first random
+    # stream) for the inputs that move some deadline most, strongest first, costing about a
+    # quarter of the main runs
     bounds: dict[tuple[int, float], np.ndarray] = {}
     if strongest is not None:
         held_runs = max(min(runs, 100), min(250, runs // 20))
-        budget = max(1, min(sensitivity, runs // 4 // (2 * held_runs)))  # about a quarter of the main runs
-        held = _held_finishes(sched, plan, inputs, seed, held_runs, strongest.held(budget))
-        bounds = {(c, q): f for (c, q), f in held.items()}
+        budget = max(1, min(sensitivity, runs // 4 // (2 * held_runs)))
+        bounds = _held_finishes(sched, plan, inputs, seed, held_runs, strongest.held(budget))
     for j, i in enumerate(plan.deadlines):
         key = plan.keys[i]
         item = plan.items[i]
