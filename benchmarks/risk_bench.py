@@ -381,9 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     res = run_all(args)
-    (args.out / "risk-results.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
-    (args.out / "risk-results.md").write_text(render(res) + "\n")
-    print(json.dumps(res, indent=1, default=str) if args.json else render(res))
+    run.write_results(args.out, "risk-results", res, render(res), args.json)
     return 0
 
 

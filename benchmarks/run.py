@@ -708,11 +708,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     _slow[0] = args.slow
     res = run(args)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
-    (args.out / "results.md").write_text(render(res) + "\n")
-    print(json.dumps(res, indent=1, default=str) if args.json else render(res))
+    write_results(args.out, "results", res, render(res), args.json)
     return 0
+
+
+def write_results(out: Path, name: str, res: dict[str, Any], text: str, as_json: bool) -> None:
+    """The figures as `out/NAME.json` and `out/NAME.md`, and on standard output (JSON or Markdown)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
+    (out / f"{name}.md").write_text(text + "\n")
+    print(json.dumps(res, indent=1, default=str) if as_json else text)
 
 
 if __name__ == "__main__":

@@ -414,13 +414,19 @@ def test_programmes_scheduled_side_by_side_are_scheduled_as_on_their_own(data: d
     parts = _parts(load_text(yaml.safe_dump(data, sort_keys=False)))
     apart = scheduling.schedule_apart(parts, as_of=as_of)
     for p, got in zip(parts, apart, strict=True):
-        want = schedule(p, as_of=as_of)
-        assert got == want  # every item's values, the deadlines and the warnings
-        assert list(got.items) == list(want.items)
-        assert got.table() == want.table()
-        for key in p.items:
-            if p.items[key].at is not None:
-                assert got.meetings(key) == want.meetings(key)
+        _same(p, got, schedule(p, as_of=as_of))
+
+
+def _same(p: Programme, got: Schedule | None, want: Schedule) -> None:
+    """Two schedules of p alike: every item's values, the deadlines, the warnings, the columns and
+    each body's meetings."""
+    assert got is not None
+    assert got == want
+    assert list(got.items) == list(want.items)
+    assert got.table() == want.table()
+    for key in p.items:
+        if p.items[key].at is not None:
+            assert got.meetings(key) == want.meetings(key)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -434,14 +440,7 @@ def test_a_deadlines_ancestors_scheduled_within_the_whole_plan_are_scheduled_as_
     sched = schedule(whole, as_of=as_of)
     for p in parts:
         (key,) = [k for k, it in p.items.items() if it.deadline is not None]
-        got, want = scheduling.schedule_within(sched, p, key), schedule(p, as_of=as_of)
-        assert got is not None
-        assert got == want  # every item's values, the deadlines and the warnings
-        assert list(got.items) == list(want.items)
-        assert got.table() == want.table()
-        for k in p.items:
-            if p.items[k].at is not None:
-                assert got.meetings(k) == want.meetings(k)
+        _same(p, scheduling.schedule_within(sched, p, key), schedule(p, as_of=as_of))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -687,15 +687,11 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     [[1.5, 0.0, 1.5], [0.5, 0.5, 2.0]]
     """
     m, n = x.shape
-    if m and n:  # whole numbers of a modest span (days, ordinals; inf or NEVER past the rest): counted
-        big = (x >= K.NEVER) | ~np.isfinite(x)
-        lo = np.where(big, np.inf, x).min(axis=1)
-        hi = np.where(big, -np.inf, x).max(axis=1)
-        lo, hi = np.where(np.isfinite(lo), lo, 0), np.where(np.isfinite(hi), hi, 0)
-        span = hi - lo + 2  # the values, and one place for every value past them
-        whole = bool((x[~big] == np.floor(x[~big])).all())
-        if whole and span.sum() * 8 <= max(x.size, 1 << 20) * 4:
-            return _counted_ranks(x, big, lo, span.astype(np.int64))
+    counted = _places(x)
+    if counted is not None:
+        code, start, span = counted
+        out: np.ndarray = _place_ranks(code, start, span)[0][code]
+        return out
     order = np.argsort(x, axis=1)  # ties are averaged, so the sort need not be stable
     s = np.take_along_axis(x, order, axis=1)
     new = np.ones((m, n), dtype=bool)  # where a run of equal values starts, row by row
@@ -708,33 +704,62 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _counted_ranks(x: np.ndarray, big: np.ndarray, lo: np.ndarray, span: np.ndarray) -> np.ndarray:
-    """`_ranks` of whole numbers by counting: a value's average rank is the number of smaller
-    values in its row plus half the number of others equal to it."""
-    start = np.cumsum(span) - span  # each row's first place in one table of counts
-    code = np.where(big, span[:, None] - 1, x - lo[:, None]).astype(np.int64) + start[:, None]
+def _places(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For whole numbers of a modest span (days, ordinals; inf or NEVER past the rest), each
+    value's place in one table of counts, row by row: (places, each row's first place, each row's
+    number of places); None for other values (then ranks are sorted)."""
+    m, n = x.shape
+    if not (m and n):
+        return None
+    big = (x >= K.NEVER) | ~np.isfinite(x)
+    lo = np.where(big, np.inf, x).min(axis=1)
+    hi = np.where(big, -np.inf, x).max(axis=1)
+    lo, hi = np.where(np.isfinite(lo), lo, 0), np.where(np.isfinite(hi), hi, 0)
+    span = (hi - lo + 2).astype(np.int64)  # the values, and one place for every value past them
+    if int(span.sum()) * 8 > max(x.size, 1 << 20) * 4:
+        return None
+    if x.dtype.kind == "f" and not bool((np.where(big, 0, x) % 1 == 0).all()):
+        return None
+    start = np.cumsum(span) - span
+    code: np.ndarray = np.where(big, span[:, None] - 1, x - lo[:, None]).astype(np.int64) + start[:, None]
+    return code, start, span
+
+
+def _place_ranks(code: np.ndarray, start: np.ndarray, span: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The average rank of the values at each place (the number of smaller values in its row plus
+    half the number of others equal to it), how many values are there, and each place's row."""
     counts = np.bincount(code.ravel(), minlength=int(span.sum()))
     before = np.cumsum(counts) - counts  # values before each place, the rows before it included
-    below = before[code] - before[start][:, None]
-    out: np.ndarray = below + (counts[code] - 1) / 2
-    return out
+    row = np.repeat(np.arange(len(span)), span)
+    return before - before[start][row] + (counts - 1) / 2, counts, row
 
 
 def _standard_ranks(x: np.ndarray, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     """Each row of x (columns x runs) as ranks standardised to mean 0 and standard deviation 1,
     as float32, so that a rank correlation is one dot product; and which rows never varied (left
-    at 0). In blocks of rows, to bound the memory taken."""
+    at 0). In blocks of rows, to bound the memory taken. Whole numbers are counted: their
+    standardised ranks are worked out once per distinct value and looked up."""
     m, n = x.shape
     z = np.zeros((m, n), dtype=np.float32)
     constant = np.zeros(m, dtype=bool)
     for a in range(0, m, block):
-        r = _ranks(x[a : a + block])
-        sd = r.std(axis=1)
-        flat = sd == 0
-        r -= r.mean(axis=1)[:, None]
-        r /= np.where(flat, 1, sd)[:, None]
-        r[flat] = 0.0
-        z[a : a + block] = r
+        counted = _places(x[a : a + block])
+        if counted is not None:
+            code, start, span = counted
+            average, counts, row = _place_ranks(code, start, span)
+            centred = average - (n - 1) / 2  # every row's ranks average (n - 1) / 2
+            sd = np.sqrt(np.bincount(row, weights=counts * centred**2, minlength=len(span)) / n)
+            flat = sd == 0
+            table = np.where(flat[row], 0.0, centred / np.where(flat, 1, sd)[row]).astype(np.float32)
+            z[a : a + block] = table[code]
+        else:
+            r = _ranks(x[a : a + block])
+            sd = r.std(axis=1)
+            flat = sd == 0
+            r -= r.mean(axis=1)[:, None]
+            r /= np.where(flat, 1, sd)[:, None]
+            r[flat] = 0.0
+            z[a : a + block] = r
         constant[a : a + block] = flat
     return z, constant
 
