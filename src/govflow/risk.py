@@ -919,7 +919,7 @@ def render_json(result: RiskResult) -> str:
                 "forecast": iso(d.forecast),
                 "forecast_percentile": None if d.forecast_percentile is None else round(d.forecast_percentile, 3),
                 "p_unscheduled": round(d.p_unscheduled, 6),
-                "driving": [{"item": k, "p": round(p, 6)} for k, p in d.criticality if k != d.key],
+                "driving": {k: round(p, 6) for k, p in d.criticality if k != d.key},  # most often first
                 "sensitivity": [
                     {
                         "input": s.input,
@@ -941,14 +941,38 @@ def render_json(result: RiskResult) -> str:
             }
             for m in result.meetings
         ],
+        "criticality": {k: round(v, 6) for k, v in result.criticality.items()},
     }
-    # the criticality of every item (a large programme's most of the text) written directly, as
-    # json.dumps(..., indent=1) would (a test holds them equal)
-    head = json.dumps(data, indent=1)[:-2]
-    quote = json.encoder.encode_basestring_ascii
-    entries = ",\n".join(f"  {quote(k)}: {round(v, 6)!r}" for k, v in result.criticality.items())
-    tail = f' "criticality": {{\n{entries}\n }}' if entries else ' "criticality": {}'
-    return f"{head},\n{tail}\n}}\n"
+    return _indented(data) + "\n"
+
+
+_QUOTE = json.encoder.encode_basestring_ascii
+
+
+def _indented(o: Any, pad: str = "\n") -> str:
+    """`json.dumps(o, indent=1)` for JSON values, about twice as fast (json's indented encoder is
+    pure Python, one generator step per token; a large programme's report has millions).
+
+    >>> value = {"a": [1, 2.5, None, True], "b": {}, "c": [], "d\u00e9": {"x": "q\\"", "y": float("nan")}}
+    >>> _indented(value) == json.dumps(value, indent=1)
+    True
+    """
+    t = type(o)
+    if t is str:
+        out: str = _QUOTE(o)
+        return out
+    if t is float:
+        return float.__repr__(o) if o == o and o not in (math.inf, -math.inf) else json.dumps(o)
+    if t is int:
+        return int.__repr__(o)
+    if o is None or t is bool:
+        return json.dumps(o)
+    inner = pad + " "
+    if t is dict:
+        body = ("," + inner).join(f"{_QUOTE(k)}: {_indented(v, inner)}" for k, v in o.items())
+        return "{" + inner + body + pad + "}" if o else "{}"
+    body = ("," + inner).join(_indented(v, inner) for v in o)
+    return "[" + inner + body + pad + "]" if o else "[]"
 
 
 def _scurve(d: DeadlineRisk, width: int = 640, height: int = 220) -> str:
