@@ -342,12 +342,7 @@ def render(res: dict[str, Any]) -> str:
     ]
     if errors:
         lines += ["", "Errors:", *errors]
-    lines += ["", "| target | measured | limit | result |", "|---|---:|---|---|"]
-    for t in res["targets"]:
-        unit = "MB" if "MB" in t["limit"] else ""
-        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t["pass"]]
-        note = f" ({t['note']})" if t["note"] else ""
-        lines.append(f"| {t['target']} | {fmt(t['measured'], unit)} | {t['limit']} | {verdict}{note} |")
+    lines += run.target_table(res["targets"], lambda t: "MB" if "MB" in t["limit"] else "")
     m = res["meta"]
     lines += [
         "",

@@ -628,12 +628,9 @@ def render(res: dict[str, Any]) -> str:
     ]
     if errors:
         lines += ["", "Errors:", *errors]
-    lines += ["", "| target | measured | limit | result |", "|---|---:|---|---|"]
-    for t in res["targets"]:
-        unit = "x" if "/" in t["target"] else ("MB" if "MB" in t["target"] else "")
-        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t["pass"]]
-        note = f" ({t['note']})" if t["note"] else ""
-        lines.append(f"| {t['target']} | {fmt(t['measured'], unit)} | {t['limit']} | {verdict}{note} |")
+    lines += target_table(
+        res["targets"], lambda t: "x" if "/" in t["target"] else ("MB" if "MB" in t["target"] else "")
+    )
     m = res["meta"]
     lines += [
         "",
@@ -644,6 +641,16 @@ def render(res: dict[str, Any]) -> str:
         f" {m['date']}.",
     ]
     return "\n".join(lines)
+
+
+def target_table(targets: list[dict[str, Any]], unit: Callable[[dict[str, Any]], str]) -> list[str]:
+    """The targets as Markdown rows: what was measured, the limit, PASS, FAIL or not measured."""
+    lines = ["", "| target | measured | limit | result |", "|---|---:|---|---|"]
+    for t in targets:
+        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t["pass"]]
+        note = f" ({t['note']})" if t["note"] else ""
+        lines.append(f"| {t['target']} | {fmt(t['measured'], unit(t))} | {t['limit']} | {verdict}{note} |")
+    return lines
 
 
 def source_note(m: dict[str, Any]) -> str:
