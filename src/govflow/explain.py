@@ -131,6 +131,7 @@ class _Lab:
         base: Programme,
         local: Schedule | None,
         plan: Plan | None = None,
+        tbc: dict[int, bool] | None = None,
     ):
         self.sched, self.key, self.budget = sched, key, budget
         self.base = base
@@ -138,7 +139,7 @@ class _Lab:
         budget[0] -= len(base.items) + RUN_COST  # the deadline's own schedule is a run too
         self.local = local if local is not None else schedule(base, as_of=sched.status_override)
         self.n = len(self.base.items)
-        self.tbc: dict[int, bool] = {}  # see `_windows`
+        self.tbc = {} if tbc is None else tbc  # whether a body's meetings include a TBC one (`_windows`)
         self.due = sched.programme.items[key].deadline.last.toordinal()  # type: ignore[union-attr]
 
     @cached_property
@@ -194,7 +195,7 @@ class _Labs:
         self.at = {k: i for i, k in enumerate(self.todo)}
         self.ready: dict[str, tuple[Programme, Schedule]] = {}
         self.alone: dict[str, Programme] = {}  # large labs, scheduled each on its own
-        self.tbc: dict[int, bool] = {}  # whether a body's meetings include a TBC one, by id (`_windows`)
+        self.tbc: dict[int, bool] = {}  # shared by its labs (`_Lab.tbc`)
 
     def needs_lab(self, d: DeadlineResult) -> bool:
         """Whether `_explain` runs the what-ifs for a deadline (budget permitting)."""
@@ -209,11 +210,8 @@ class _Labs:
             base = self.alone.pop(d.key, None) or _base(self.sched, d.key, self.order)
             local = schedule_within(self.sched, base, d.key)
             plan = self.sched.engine.plan if local is not None and self.sched.engine is not None else None
-            lab = _Lab(self.sched, d.key, budget, base, local, plan)
-        else:
-            lab = _Lab(self.sched, d.key, budget, *got)
-        lab.tbc = self.tbc
-        return lab
+            return _Lab(self.sched, d.key, budget, base, local, plan, self.tbc)
+        return _Lab(self.sched, d.key, budget, *got, tbc=self.tbc)
 
     def _ahead(self, key: str, budget: int) -> None:
         i = self.at.get(key)

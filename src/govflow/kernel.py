@@ -681,7 +681,8 @@ class _Meetings:
         self.rows = v.n if varies else 1
         # the programme's own meetings, one segment per body
         if own is None:
-            own = self._sorted(cp, cals, held[None, :], papers[None, :], day1[None, :], body, body, nb, 0)
+            count = np.bincount(body, minlength=nb)
+            own = self._sorted(cp, cals, body, count, held, papers, day1, body, np.arange(len(held)))
         self.own = own
         parts = [own]
         self.pairs: I64 | None = None  # (variant * bodies + body) of each segment of a changed body
@@ -717,46 +718,30 @@ class _Meetings:
 
     @staticmethod
     def _sorted(
-        cp: Compiled,
-        cals: Calendars,
-        held: I64,
-        papers: I64,
-        day1: I64,
-        body: I64,
-        rank: I64,
-        ranks: int,
-        first_seg: int,
+        cp: Compiled, cals: Calendars, seg: I64, count: I64, held: I64, papers: I64, day1: I64, body: I64, source: I64
     ) -> tuple[I64, ...]:
-        """Meetings (rows, columns) of bodies `body` (columns) sorted within each row by (rank of
-        the body, below `ranks`, held date, papers date), a cancelled meeting (NEVER) last in its
-        body; each (row, rank) a segment, numbered from `first_seg` row by row in rank order. Flat: segment,
-        held, papers, first day, source column, the held, papers and first-day offsets from the
-        calendars' start (below _K), and each segment's count."""
+        """Meetings (flat: each one's segment, dates, body and source column) sorted by (segment,
+        held date, papers date), a cancelled meeting (NEVER) last in its segment, ties in the
+        order given; those in one of their body's blackouts as cancelled. Gives the segment, held,
+        papers, first day, source column, the held, papers and first-day offsets from the
+        calendars' start (below _K), and each segment's count (`count`, passed through)."""
         if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
-            out = _blacked_out(cp, held, body[None, :])
+            out = _blacked_out(cp, held, body)
             held, papers, day1 = (np.where(out, NEVER, x) for x in (held, papers, day1))
-        rows = held.shape[0]
         hk = np.minimum(held - cals.lo + 1, _K - 1)
         pk = np.minimum(papers - cals.lo + 1, _K - 1)
-        o = np.argsort((rank[None, :] * _K + hk) * _K + pk, axis=1, kind="stable")
-        seg = first_seg + np.arange(rows)[:, None] * ranks + rank[o]
-        counts = np.broadcast_to(np.bincount(rank, minlength=ranks), (rows, ranks)).ravel()
-
-        def take(x: I64) -> I64:
-            out: I64 = np.take_along_axis(x, o, axis=1).ravel()
-            return out
-
-        dk = np.minimum(take(day1) - cals.lo + 1, _K - 1)
-        source = o.ravel()
-        return seg.ravel(), take(held), take(papers), take(day1), source, take(hk), take(pk), dk, counts
+        one_key = not len(seg) or int(seg.max()) < 1 << 22  # (segment, held, papers) in 64 bits
+        o = np.argsort((seg * _K + hk) * _K + pk, kind="stable") if one_key else np.lexsort((pk, hk, seg))
+        dk = np.minimum(day1[o] - cals.lo + 1, _K - 1)
+        return seg[o], held[o], papers[o], day1[o], source[o], hk[o], pk[o], dk, count
 
     def _varied(
         self, cp: Compiled, cals: Calendars, v: Variants, held: I64, papers: I64, day1: I64, body: I64
     ) -> tuple[I64, ...]:
         """A segment for each (variant, body) whose meetings the variant changes: the body's own
         meetings with the dates it confirms, then its extra meeting (source: the compiled count +
-        the extra's index); sorted and laid out as `_sorted` does, the pairs in (variant, body)
-        order. A confirmation of -1 (as planned) or an extra of NEVER (none) changes nothing."""
+        the extra's index); laid out by `_sorted`, the pairs in (variant, body) order. A
+        confirmation of -1 (as planned) or an extra of NEVER (none) changes nothing."""
         nb, off, m, rows = self.nb, cp.body_off, len(held), self.rows
 
         def per_row(values: list[Any]) -> I64:  # (rows, len(values)) from per-variant arrays
@@ -798,20 +783,9 @@ class _Meetings:
                 due_r = per_row([due])[er, 0]
                 xp = np.where((ec == c) & (due_r >= 0), due_r, xp)
         pair = np.r_[pair, np.searchsorted(pairs, er * nb + eb)]
-        h, p, d1 = np.r_[h, xh], np.r_[p, xp], np.r_[d1, xd]
-        source = np.r_[col, m + ec]
         count = count + np.bincount(pair[total:], minlength=len(pairs))
-        if cp.blackouts:  # meetings in a blackout take no decisions: as if cancelled
-            out = _blacked_out(cp, h, np.r_[pb[pair[:total]], eb])
-            h, p, d1 = (np.where(out, NEVER, x) for x in (h, p, d1))
-        hk = np.minimum(h - cals.lo + 1, _K - 1)
-        pk = np.minimum(p - cals.lo + 1, _K - 1)
-        if len(pairs) < 1 << 22:  # one 64-bit key
-            o = np.argsort((pair * _K + hk) * _K + pk, kind="stable")
-        else:
-            o = np.lexsort((pk, hk, pair))
-        dk = np.minimum(d1[o] - cals.lo + 1, _K - 1)
-        return nb + pair[o], h[o], p[o], d1[o], source[o], hk[o], pk[o], dk, count
+        h, p, d1 = np.r_[h, xh], np.r_[p, xp], np.r_[d1, xd]
+        return self._sorted(cp, cals, nb + pair, count, h, p, d1, pb[pair], np.r_[col, m + ec])
 
     def _seg(self, vrow: I64, body: I64) -> I64:
         """The segment of `body`'s meetings in variant row vrow: its own, where the variant
