@@ -389,10 +389,8 @@ class _Chunk:
     samples: np.ndarray  # (inputs, runs)
 
 
-def _run_chunk(
-    sched: Schedule, plan: Plan, inputs: _Inputs, seed: int, chunk: int, n: int, hold: dict[str, float]
-) -> _Chunk:
-    variants, samples = _variants(sched, plan, inputs, _stream(seed, chunk), n, hold)
+def _run_chunk(sched: Schedule, plan: Plan, inputs: _Inputs, seed: int, chunk: int, n: int) -> _Chunk:
+    variants, samples = _variants(sched, plan, inputs, _stream(seed, chunk), n, {})
     res = run_variants(plan, sched.status_override, variants, record=False, backward=False)
     cp = plan.compiled
     dl = _deadline_positions(plan)
@@ -489,18 +487,17 @@ def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
     return [(c, min(size, runs - c * size)) for c in range(math.ceil(runs / size))]
 
 
-def _worker(args: tuple[Programme, date | None, int, int, int, dict[str, float]]) -> _Chunk:
-    programme, as_of, seed, chunk, n, hold = args
+def _worker(args: tuple[Programme, date | None, int, int, int]) -> _Chunk:
+    programme, as_of, seed, chunk, n = args
     sched = schedule(programme, as_of)
     plan = compiled(programme)
-    return _run_chunk(sched, plan, _inputs(sched, plan), seed, chunk, n, hold)
+    return _run_chunk(sched, plan, _inputs(sched, plan), seed, chunk, n)
 
 
 def _simulate_runs(
     sched: Schedule,
     runs: int,
     seed: int,
-    hold: dict[str, float],
     workers: int,
     progress: Callable[[int], None] | None,
     scheduler: str | None = None,
@@ -515,7 +512,7 @@ def _simulate_runs(
             from dask.distributed import Client, as_completed
         except ImportError as e:
             raise RiskError("--scheduler needs Dask: pip install 'govflow[dask]'") from e
-        args = [(sched.programme, sched.status_override, seed, c, n, hold) for c, n in jobs]
+        args = [(sched.programme, sched.status_override, seed, c, n) for c, n in jobs]
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             futures = client.map(_worker, args, pure=False)
             done: dict[int, _Chunk] = {}
@@ -528,7 +525,7 @@ def _simulate_runs(
     elif workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        args = [(sched.programme, sched.status_override, seed, c, n, hold) for c, n in jobs]
+        args = [(sched.programme, sched.status_override, seed, c, n) for c, n in jobs]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for part in pool.map(_worker, args):
                 parts.append(part)
@@ -536,7 +533,7 @@ def _simulate_runs(
                     progress(part.finish.shape[0])
     else:
         for c, n in jobs:
-            parts.append(_run_chunk(sched, plan, inputs, seed, c, n, hold))
+            parts.append(_run_chunk(sched, plan, inputs, seed, c, n))
             if progress:
                 progress(n)
     return _Chunk(
@@ -566,7 +563,7 @@ def simulate(
         raise ValueError("runs must be at least 1")
     plan = compiled(sched.programme)
     inputs = _inputs(sched, plan)
-    out = _simulate_runs(sched, runs, seed, {}, workers, progress, scheduler, inputs)
+    out = _simulate_runs(sched, runs, seed, workers, progress, scheduler, inputs)
     label = sched.programme.label
     deadlines = []
     strongest = _strongest_inputs(plan, inputs, out, sensitivity) if inputs.names and sensitivity > 0 else None
